@@ -1,0 +1,46 @@
+import { BraidError, formatDiagnostic } from "@braid/engine";
+import { FileError } from "../files.js";
+import { UsageError } from "./args.js";
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: (argv: string[]) => Promise<number> }> }> = {
+  validate: { summary: "validate <file>                 print diagnostics; exit 0 if no errors, 2 otherwise", load: () => import("./commands/validate.js") },
+  run: { summary: "run <file> [--input JSON|@file] [--seed N] [--backends FILE] [--latency realistic|zero] [--json] [--events]", load: () => import("./commands/run.js") },
+  codes: { summary: "codes [--markdown]              list the stable error and diagnostic codes", load: () => import("./commands/codes.js") },
+};
+
+function usage(): string {
+  return ["usage: braid <command> [options]", "", ...Object.values(COMMANDS).map((c) => `  braid ${c.summary}`)].join("\n");
+}
+
+/** Every failure is one line naming the file, node and code; never a stack trace. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    console.error(`braid: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await cmd.load()).default(rest);
+  } catch (err) {
+    if (err instanceof FileError) {
+      if (err.diagnostics.length === 0) console.error(`braid: ${err.file}: ${err.message}`);
+      for (const d of err.diagnostics) console.error(`braid: ${formatDiagnostic(d, err.file)}`);
+      return 2;
+    }
+    if (err instanceof UsageError) {
+      console.error(`braid ${name}: ${err.message}`);
+      return 2;
+    }
+    if (err instanceof BraidError) {
+      console.error(`braid: ${err.code}${err.nodeId ? ` (node "${err.nodeId}")` : ""}: ${err.message}`);
+      return 2;
+    }
+    console.error(`braid: unexpected error: ${(err as Error)?.message ?? String(err)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * The simulated provider: Braid's offline default for demos, tests and benchmarks. Its text is a
+ * pure function of (config, request, seedKey), so a stored run replays byte-for-byte. It reads
+ * `req.task` to answer plausibly (critiques find the defects it injected, revisions fix them),
+ * which lets validation loops, routing and consensus behave realistically without a model.
+ */
+import { deepMerge, define, isPlainObject } from "../json.js";
+import { fillSchema, fillShape, findDefects, fixDefects, injectDefect } from "./fake-data.js";
+import { type Rng, createRng, intBetween, pick } from "./rng.js";
+import {
+  type Backend,
+  type BackendConfig,
+  type CallContext,
+  type CompletionResult,
+  type LlmRequest,
+  RetryableError,
+  type Simulation,
+  SimulationSchema,
+  estimateTokens,
+} from "./types.js";
+
+const DEFAULTS: Simulation = SimulationSchema.parse({});
+/** Guards memory when a pipeline asks for an absurd `count`. */
+const MAX_COUNT = 100_000;
+
+export class SimulatedBackend implements Backend {
+  readonly simulated = true;
+  readonly config: BackendConfig;
+  private readonly sim: Simulation;
+
+  constructor(config: BackendConfig) {
+    this.config = config;
+    this.sim = config.simulation ?? DEFAULTS;
+  }
+
+  async complete(req: LlmRequest, ctx: CallContext): Promise<CompletionResult> {
+    const { signal } = ctx;
+    if (signal.aborted) throw abortError(signal);
+    const rng = createRng(`${this.config.name}|${ctx.seedKey}|${req.task.type}`);
+    // Fixed draw order, before any content: editing a prompt changes what a call says, never
+    // how long it takes or whether it fails.
+    const jitter = (rng() * 2 - 1) * this.sim.jitterMs;
+    const delay = Math.max(0, Math.round(this.sim.latencyMs + jitter));
+    const fails = rng() < this.sim.failureRate;
+    const defective = rng() < this.sim.defectRate;
+
+    if (fails) {
+      if (delay > 0) await sleep(delay, signal);
+      throw new RetryableError("simulated failure (HTTP 503)", { status: 503 });
+    }
+    const text = respond(req, rng, defective);
+    const onToken = ctx.onToken;
+    if (onToken && this.sim.streamChunks > 0) {
+      const chunks = splitChunks(text, this.sim.streamChunks);
+      let elapsed = 0;
+      for (let i = 0; i < chunks.length; i++) {
+        // Spread the chunks evenly over the latency; with none, emit them synchronously.
+        const due = Math.round((delay * (i + 1)) / chunks.length);
+        if (due > elapsed) await sleep(due - elapsed, signal);
+        elapsed = due;
+        onToken(chunks[i] as string);
+      }
+    } else if (delay > 0) {
+      await sleep(delay, signal);
+    }
+    return {
+      text,
+      usage: { inputTokens: estimateTokens((req.system ?? "") + req.prompt), outputTokens: estimateTokens(text), estimated: false },
+      model: this.config.model,
+    };
+  }
+}
+
+function abortError(signal: AbortSignal): Error {
+  const err = new Error("simulated call aborted", { cause: signal.reason });
+  err.name = "AbortError";
+  return err;
+}
+
+/** Only called with ms > 0: the zero-latency path never touches timers (benchmarks). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(abortError(signal));
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortError(signal));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Roughly equal chunks on code-point boundaries, so no chunk holds half a surrogate pair. */
+export function splitChunks(text: string, n: number): string[] {
+  const cps = Array.from(text);
+  const parts = Math.min(n, cps.length);
+  const out: string[] = [];
+  for (let i = 0; i < parts; i++) out.push(cps.slice(Math.round((cps.length * i) / parts), Math.round((cps.length * (i + 1)) / parts)).join(""));
+  return out;
+}
+
+function respond(req: LlmRequest, rng: Rng, defective: boolean): string {
+  const task = req.task;
+  switch (task.type) {
+    case "generate": {
+      const json = req.json;
+      if (!json) return paragraph(req.prompt, rng);
+      const one = (): unknown =>
+        json.schema ? fillSchema(json.schema, rng) : json.shape !== undefined ? fillShape(json.shape, rng) : { result: paragraph(req.prompt, rng) };
+      const count = Math.min(MAX_COUNT, Math.floor(json.count ?? 1));
+      let value = count > 1 ? Array.from({ length: count }, one) : one();
+      if (defective) value = injectDefect(value, rng).value;
+      return JSON.stringify(value);
+    }
+    case "revise": {
+      const prev = parseMaybe(task.previous);
+      if (prev === undefined) return paragraph(req.prompt, rng);
+      if (typeof prev === "string") return rewrite(prev, task.issues ?? [], req.prompt, rng);
+      return JSON.stringify(fixDefects(prev, task.issues ?? []));
+    }
+    case "critique": {
+      const issues = findDefects(parseMaybe(task.subject), task.rubric ?? []);
+      const n = issues.length;
+      const raw = n > 0 ? Math.max(0, 1 - 0.25 * n - rng() * 0.05) : 0.9 + rng() * 0.1;
+      return JSON.stringify({ score: Math.round(raw * 100) / 100, passed: n === 0, issues });
+    }
+    case "classify": {
+      const c = complexityOf(parseMaybe(task.subject));
+      const labels = (task.labels ?? []).filter((l): l is string => typeof l === "string");
+      // Saturating map: simple records land on the first label, deep ones on the last,
+      // without needing to know how many labels there are in advance.
+      const idx = Math.min(labels.length - 1, Math.floor((c.score / (c.score + 8)) * labels.length));
+      const label = labels[Math.max(0, idx)] ?? "";
+      return JSON.stringify({ label, reason: `complexity ${c.score} (${c.fields} fields, depth ${c.depth}, ${c.arrays} arrays) maps to "${label}"` });
+    }
+    case "synthesize":
+      return JSON.stringify(synthesize(task.inputs ?? {}));
+    case "repair":
+      return extractJson(typeof task.broken === "string" ? task.broken : "");
+  }
+}
+
+/** Task payloads may hold model text; JSON-looking strings are read as the data they carry. */
+function parseMaybe(v: unknown): unknown {
+  if (typeof v !== "string") return v;
+  const t = v.trim();
+  if (!t.startsWith("{") && !t.startsWith("[")) return v;
+  try {
+    return JSON.parse(t);
+  } catch {
+    return v;
+  }
+}
+
+export interface Complexity {
+  fields: number;
+  depth: number;
+  arrays: number;
+  score: number;
+}
+
+/** The brief's complexity measure: field count + nesting depth + arrays; text counts words. */
+export function complexityOf(v: unknown): Complexity {
+  let fields = 0;
+  let arrays = 0;
+  const walk = (x: unknown, d: number): number => {
+    if (d > 64) return d;
+    if (Array.isArray(x)) {
+      arrays++;
+      return Math.max(d + 1, ...x.map((y) => walk(y, d + 1)));
+    }
+    if (isPlainObject(x)) {
+      const vals = Object.values(x);
+      fields += vals.length;
+      return Math.max(d + 1, ...vals.map((y) => walk(y, d + 1)));
+    }
+    return d;
+  };
+  if (typeof v === "string") {
+    const words = v.split(/\s+/).filter(Boolean).length;
+    return { fields: 0, depth: 0, arrays: 0, score: Math.round(words / 10) };
+  }
+  const depth = walk(v, 0);
+  return { fields, depth, arrays, score: fields + depth + arrays };
+}
+
+function synthesize(inputs: Record<string, unknown>): unknown {
+  let merged: Record<string, unknown> | undefined;
+  const others: unknown[] = [];
+  for (const v of Object.values(inputs)) {
+    const p = parseMaybe(v);
+    if (isPlainObject(p)) merged = deepMerge(merged ?? {}, p) as Record<string, unknown>;
+    else if (p !== undefined) others.push(p);
+  }
+  if (!merged) return others;
+  // Non-object inputs (texts, lists) survive beside the merge rather than being dropped.
+  if (others.length > 0) define(merged, "extras", others);
+  return merged;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text.
+
+const STOP = new Set(
+  "this that with from your have will into about what which their there should would could please write generate return json following given using based each only also more than them they then when where some make create provide list output input short describe".split(" "),
+);
+const OPEN = [
+  (a: string) => `Here is a concise take on ${a}.`,
+  (a: string) => `${cap(a)} comes down to a few practical points.`,
+  (a: string) => `When it comes to ${a}, clarity matters most.`,
+];
+const MIDDLE = [
+  (a: string, b: string) => `It connects ${a} with ${b} in a way that is easy to follow.`,
+  (a: string, b: string) => `The main trade-off is between ${a} and ${b}.`,
+  (a: string, b: string) => `Start with ${a}, then let ${b} shape the details.`,
+];
+const CLOSE = [
+  (a: string) => `In short, ${a} rewards a careful, step-by-step approach.`,
+  (a: string) => `Done well, ${a} stays simple to maintain.`,
+  (a: string) => `That is the core of ${a}.`,
+];
+const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** 1–3 sentences that mention a few words of the prompt, so outputs visibly track inputs. */
+function paragraph(prompt: string, rng: Rng): string {
+  const words = [...new Set((prompt.match(/\p{L}[\p{L}\p{N}'-]{3,}/gu) ?? []).map((w) => w.toLowerCase()).filter((w) => !STOP.has(w)))];
+  const topic = (): string => (words.length > 0 ? pick(rng, words) : "this topic");
+  const a = topic();
+  const b = words.length > 1 ? pick(rng, words.filter((w) => w !== a)) : "the details";
+  const n = intBetween(rng, 1, 3);
+  const out = [pick(rng, OPEN)(a)];
+  if (n >= 2) out.push(pick(rng, MIDDLE)(a, b));
+  if (n >= 3) out.push(pick(rng, CLOSE)(topic()));
+  return out.join(" ");
+}
+
+function rewrite(text: string, issues: readonly string[], prompt: string, rng: Rng): string {
+  const tidy = text
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/(^|[.!?]\s+)(\p{Ll})/gu, (_m, pre: string, ch: string) => pre + ch.toUpperCase());
+  if (!tidy) return paragraph(prompt, rng);
+  const ended = /[.!?]$/.test(tidy) ? tidy : `${tidy}.`;
+  return issues.length > 0 ? `${ended} This version addresses ${issues.length} point${issues.length === 1 ? "" : "s"} raised in review.` : ended;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Repair: what a small model does with truncated or chatty JSON.
+
+/** Index of the bracket closing the one at `start`, skipping strings; -1 when unbalanced. */
+function scan(s: string, start: number): { end: number; open: string[]; inString: boolean } {
+  const open: string[] = [];
+  let inString = false;
+  for (let i = start; i < s.length; i++) {
+    const ch = s[i];
+    if (inString) {
+      if (ch === "\\") i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === "{" || ch === "[") open.push(ch === "{" ? "}" : "]");
+    else if (ch === "}" || ch === "]") {
+      if (open.pop() !== ch) return { end: -1, open: [], inString: false };
+      if (open.length === 0) return { end: i, open, inString };
+    }
+  }
+  return { end: -1, open, inString };
+}
+
+const parses = (t: string): boolean => {
+  try {
+    JSON.parse(t);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export function extractJson(broken: string): string {
+  let tries = 0;
+  for (let start = 0; start < broken.length && tries < 50; start++) {
+    const ch = broken[start];
+    if (ch !== "{" && ch !== "[") continue;
+    tries++;
+    const r = scan(broken, start);
+    if (r.end >= 0) {
+      const block = broken.slice(start, r.end + 1);
+      if (parses(block)) return block;
+      const noTrailing = block.replace(/,\s*([}\]])/g, "$1");
+      if (parses(noTrailing)) return noTrailing;
+    } else if (r.open.length > 0) {
+      // Truncated output: close the open string and brackets, dropping a dangling key or comma.
+      let body = broken.slice(start) + (r.inString ? '"' : "");
+      const closers = [...r.open].reverse().join("");
+      for (const candidate of [body, body.replace(/,?\s*"[^"]*"\s*:\s*("[^"]*")?\s*$/, ""), body.replace(/,\s*$/, "")]) {
+        body = candidate.replace(/,\s*$/, "");
+        if (parses(body + closers)) return body + closers;
+      }
+    }
+  }
+  return "{}";
+}

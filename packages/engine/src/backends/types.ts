@@ -1,0 +1,105 @@
+import { z } from "zod";
+import type { Usage } from "../events.js";
+
+export const PROVIDERS = ["simulated", "openai", "ollama", "anthropic"] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+/** Simulated-provider settings; ignored by real providers. */
+export const SimulationSchema = z.object({
+  /** Mean latency in ms. Deterministic unless `jitterMs` is set. */
+  latencyMs: z.number().min(0).max(600_000).default(0),
+  jitterMs: z.number().min(0).max(600_000).default(0),
+  /** Probability (0..1) that a call fails with a retryable error, drawn from the seed. */
+  failureRate: z.number().min(0).max(1).default(0),
+  /** Probability (0..1) that a first draft contains a defect a critique can find. */
+  defectRate: z.number().min(0).max(1).default(0),
+  /** Emit streamed tokens in this many chunks (0 = no token events). */
+  streamChunks: z.number().int().min(0).max(1000).default(0),
+});
+export type Simulation = z.infer<typeof SimulationSchema>;
+
+/** A named backend. API keys are only ever referenced by environment variable name. */
+export const BackendConfigSchema = z.object({
+  name: z.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, "letters, digits, '_', '.', ':' and '-' only"),
+  provider: z.enum(PROVIDERS),
+  model: z.string().default("simulated"),
+  baseUrl: z.string().optional(),
+  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name, such as OPENAI_API_KEY").optional(),
+  maxTokens: z.number().int().positive().default(2048),
+  temperature: z.number().min(0).max(2).default(0.7),
+  timeoutMs: z.number().int().positive().default(60_000),
+  retries: z.number().int().min(0).max(10).default(2),
+  circuitBreaker: z.boolean().default(true),
+  weight: z.number().min(0).default(1),
+  enabled: z.boolean().default(true),
+  /** A backend tried when this one fails after its retries. */
+  fallback: z.string().optional(),
+  /** Backends sharing a group can be addressed by the group name; calls pick by weight. */
+  group: z.string().optional(),
+  /** USD per 1,000 tokens. */
+  pricing: z.object({ input: z.number().min(0).default(0), output: z.number().min(0).default(0) }).default({ input: 0, output: 0 }),
+  simulation: SimulationSchema.optional(),
+  description: z.string().optional(),
+});
+export type BackendConfig = z.infer<typeof BackendConfigSchema>;
+export type BackendConfigInput = z.input<typeof BackendConfigSchema>;
+
+/**
+ * What the node wants, beyond the messages. Real providers use the messages only (plus `json`
+ * for structured output); the simulated provider reads the task to answer plausibly.
+ */
+export type LlmTask =
+  | { type: "generate" }
+  | { type: "revise"; previous: unknown; issues: string[] }
+  | { type: "critique"; subject: unknown; rubric: string[] }
+  | { type: "classify"; labels: string[]; subject: unknown }
+  | { type: "synthesize"; inputs: Record<string, unknown> }
+  | { type: "repair"; broken: string };
+
+export interface LlmRequest {
+  system?: string;
+  prompt: string;
+  temperature?: number;
+  maxTokens?: number;
+  /** Ask for JSON: either an example shape or a JSON Schema, optionally `count` items. */
+  json?: { shape?: unknown; schema?: Record<string, unknown>; count?: number };
+  task: LlmTask;
+}
+
+export interface CallContext {
+  signal: AbortSignal;
+  /** Deterministic key for this call (seed, node, visit, attempt); simulated output depends on it only. */
+  seedKey: string;
+  onToken?: (text: string) => void;
+}
+
+export interface CompletionResult {
+  text: string;
+  usage: Omit<Usage, "costUsd">;
+  model: string;
+}
+
+/** One provider instance for one configured backend. */
+export interface Backend {
+  readonly config: BackendConfig;
+  readonly simulated: boolean;
+  complete(req: LlmRequest, ctx: CallContext): Promise<CompletionResult>;
+}
+
+/** A failure a retry may cure: timeouts, 408, 429, 5xx, dropped connections. */
+export class RetryableError extends Error {
+  readonly status?: number;
+  readonly retryAfterMs?: number;
+  constructor(message: string, opts: { status?: number; retryAfterMs?: number } = {}) {
+    super(message);
+    this.name = "RetryableError";
+    if (opts.status !== undefined) this.status = opts.status;
+    if (opts.retryAfterMs !== undefined) this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+export const costOf = (cfg: BackendConfig, inputTokens: number, outputTokens: number): number =>
+  (inputTokens / 1000) * cfg.pricing.input + (outputTokens / 1000) * cfg.pricing.output;
+
+/** About four characters a token: the estimate used when a provider reports no usage. */
+export const estimateTokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4));

@@ -1,0 +1,122 @@
+import { Annotation, type BaseCheckpointSaver, END, START, StateGraph } from "@langchain/langgraph";
+import type { BackendAvailability } from "../backends/pool.js";
+import { BraidError } from "../errors.js";
+import type { Diagnostic } from "../format/diagnostics.js";
+import { lint } from "../format/lint.js";
+import type { Pipeline, PipelineNode } from "../format/schema.js";
+import { PipelineGraph } from "../graph.js";
+import type { AnyNodeKind, NodeMeta, Registry } from "../kinds.js";
+import { executeNode } from "../run/execute.js";
+
+/** Outputs and bookkeeping are keyed by node id, so parallel branches never write the same key. */
+const mergeRecords = <T>(a: Record<string, T>, b: Record<string, T>): Record<string, T> => ({ ...a, ...b });
+
+export const RunStateAnnotation = Annotation.Root({
+  input: Annotation<unknown>(),
+  outputs: Annotation<Record<string, unknown>>({ reducer: mergeRecords, default: () => ({}) }),
+  meta: Annotation<Record<string, NodeMeta>>({ reducer: mergeRecords, default: () => ({}) }),
+});
+export type RunState = typeof RunStateAnnotation.State;
+
+export class PipelineInvalidError extends BraidError {
+  readonly diagnostics: Diagnostic[];
+  constructor(diagnostics: Diagnostic[]) {
+    const errors = diagnostics.filter((d) => d.severity === "error");
+    const first = errors[0] ?? diagnostics[0];
+    super(first?.code ?? "E_FORMAT", `pipeline is invalid: ${errors.map((d) => d.message).join("; ")}`, first?.nodeId ? { nodeId: first.nodeId } : {});
+    this.diagnostics = diagnostics;
+  }
+}
+
+export interface CompiledNode {
+  node: PipelineNode;
+  kind: AnyNodeKind;
+  config: unknown;
+  pipeline: Pipeline;
+  /** Source node ids of the incoming edges, in edge order (a merge combines these). */
+  incoming: string[];
+}
+
+export interface CompiledPipeline {
+  pipeline: Pipeline;
+  nodes: Map<string, CompiledNode>;
+  inputId: string;
+  outputId: string;
+  recursionLimit: number;
+  diagnostics: Diagnostic[];
+  // LangGraph's compiled type is deeply generic; Braid only invokes and streams it.
+  graph: ReturnType<typeof buildGraph>;
+}
+
+/** LangGraph node names: a prefix keeps user ids clear of LangGraph's reserved names and channels. */
+export const graphNodeName = (id: string): string => `node.${id}`;
+
+export interface CompileOptions {
+  checkpointer?: BaseCheckpointSaver;
+  backends?: BackendAvailability[];
+}
+
+/** Lints, then builds the LangGraph StateGraph. Throws PipelineInvalidError when lint finds errors. */
+export function compile(pipeline: Pipeline, registry: Registry, opts: CompileOptions = {}): CompiledPipeline {
+  const diagnostics = lint(pipeline, opts.backends ? { registry, backends: opts.backends } : { registry });
+  if (diagnostics.some((d) => d.severity === "error")) throw new PipelineInvalidError(diagnostics);
+
+  const topology = new PipelineGraph(pipeline);
+  const nodes = new Map<string, CompiledNode>();
+  for (const node of pipeline.nodes) {
+    const kind = registry.get(node.kind) as AnyNodeKind;
+    const parsed = registry.parseConfig(node);
+    const incoming = [...new Set(topology.incoming(node.id).map((e) => e.from))];
+    nodes.set(node.id, { node, kind, config: parsed?.ok ? parsed.config : {}, pipeline, incoming });
+  }
+  const inputId = (pipeline.nodes.find((n) => n.kind === "input") as PipelineNode).id;
+  const outputId = (pipeline.nodes.find((n) => n.kind === "output") as PipelineNode).id;
+  const graph = buildGraph(topology, nodes, inputId, outputId, opts.checkpointer);
+  return { pipeline, nodes, inputId, outputId, recursionLimit: recursionLimitFor(pipeline, nodes), diagnostics, graph };
+}
+
+function buildGraph(topology: PipelineGraph, nodes: Map<string, CompiledNode>, inputId: string, outputId: string, checkpointer?: BaseCheckpointSaver) {
+  // Node names are computed at run time, which StateGraph's name generics cannot express (langgraphjs #763).
+  const g = new StateGraph(RunStateAnnotation) as unknown as StateGraph<typeof RunStateAnnotation.spec, RunState, Partial<RunState>, string>;
+  for (const [id, cn] of nodes) {
+    g.addNode(graphNodeName(id), (state: RunState, config) => executeNode(cn, state, config), cn.kind.join ? { defer: true } : {});
+  }
+  g.addEdge(START, graphNodeName(inputId));
+  for (const [id, cn] of nodes) {
+    const name = graphNodeName(id);
+    const edges = topology.outgoing(id);
+    if (id === outputId || edges.length === 0) {
+      g.addEdge(name, END);
+      continue;
+    }
+    if (cn.kind.branches) {
+      const byBranch = new Map<string, string[]>();
+      for (const e of edges) {
+        const list = byBranch.get(e.branch ?? "") ?? [];
+        list.push(graphNodeName(e.to));
+        byBranch.set(e.branch ?? "", list);
+      }
+      const destinations = [...new Set(edges.map((e) => graphNodeName(e.to))), END];
+      // The node records its branch in meta; an unconnected branch ends this path (lint warns about it).
+      g.addConditionalEdges(name, (state: RunState) => byBranch.get(state.meta[id]?.branch ?? "") ?? END, destinations);
+      continue;
+    }
+    for (const e of edges) g.addEdge(name, graphNodeName(e.to));
+  }
+  return g.compile(checkpointer ? { checkpointer } : {});
+}
+
+/**
+ * LangGraph counts supersteps. A loop-free pipeline needs at most one step per node; each bounded
+ * loop can repeat its part of the graph up to its bound, and nested loops multiply.
+ */
+function recursionLimitFor(pipeline: Pipeline, nodes: Map<string, CompiledNode>): number {
+  let factor = 1;
+  for (const e of pipeline.edges) {
+    const cn = nodes.get(e.from);
+    const bound = cn?.kind.boundsCycleThrough?.(cn.config, e.branch);
+    if (bound !== undefined) factor *= Math.max(1, bound) + 1;
+    if (factor > 1e5) break;
+  }
+  return Math.min(1_000_000, Math.max(25, (pipeline.nodes.length + 2) * factor));
+}

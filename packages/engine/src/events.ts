@@ -1,0 +1,101 @@
+import type { ErrorInfo } from "./errors.js";
+
+/** Tokens and money spent. `estimated` is true when a provider reported no usage. */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  estimated?: boolean;
+}
+
+export const emptyUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, costUsd: 0 });
+
+export function addUsage(into: Usage, add: Usage): Usage {
+  into.inputTokens += add.inputTokens;
+  into.outputTokens += add.outputTokens;
+  into.costUsd = roundCost(into.costUsd + add.costUsd);
+  if (add.estimated) into.estimated = true;
+  return into;
+}
+
+/** Costs are kept to 1e-8 USD so that sums are stable across platforms and runs. */
+export const roundCost = (usd: number): number => Math.round(usd * 1e8) / 1e8;
+
+interface Base {
+  runId: string;
+  /** Epoch milliseconds when the event was created. */
+  at: number;
+}
+
+/**
+ * One execution of one node. `span` pairs node_started with node_finished/node_failed;
+ * it is `${nodeId}#${n}` where n counts that node's executions in the run (loops give n > 1).
+ */
+interface SpanBase extends Base {
+  nodeId: string;
+  span: string;
+}
+
+export type RunEvent =
+  | (Base & { type: "run_started"; pipeline: string; input: unknown; seed: number; parentRunId?: string; fromNode?: string })
+  | (SpanBase & {
+      type: "node_started";
+      kind: string;
+      attempt: number;
+      backend?: string;
+      prompt?: string;
+      system?: string;
+    })
+  | (SpanBase & { type: "token"; text: string })
+  | (SpanBase & { type: "retry"; backend: string; attempt: number; delayMs: number; error: string })
+  | (SpanBase & { type: "fallback"; from: string; to: string; reason: string })
+  | (SpanBase & { type: "cache_hit"; backend: string })
+  | (SpanBase & {
+      type: "node_finished";
+      output: unknown;
+      durationMs: number;
+      usage: Usage;
+      backend?: string;
+      model?: string;
+      raw?: string;
+      /** Set when the output was taken from a recorded run instead of executing. */
+      reused?: boolean;
+      /** Branching kinds: the branch taken. */
+      branch?: string;
+      /** Kind-specific bookkeeping (critique attempts and score), kept so a re-run can reuse it. */
+      meta?: Record<string, unknown>;
+      /** Nodes whose latest output this one replaced (a corrector's `revises`). */
+      replaces?: string[];
+    })
+  | (SpanBase & { type: "route_decided"; branch: string; reason: string })
+  | (SpanBase & {
+      type: "loop_iteration";
+      attempt: number;
+      maxAttempts: number;
+      score: number;
+      passed: boolean;
+      branch: "pass" | "fail" | "exhausted";
+    })
+  | (SpanBase & { type: "node_failed"; error: ErrorInfo; durationMs: number })
+  | (Base & { type: "run_finished"; output: unknown; durationMs: number; usage: Usage })
+  | (Base & { type: "run_failed"; error: ErrorInfo; durationMs: number; usage: Usage })
+  | (Base & { type: "run_cancelled"; reason: string; durationMs: number; usage: Usage });
+
+export type RunEventType = RunEvent["type"];
+export type RunStatus = "queued" | "running" | "completed" | "failed" | "cancelled";
+
+export const TERMINAL_EVENTS: ReadonlySet<RunEventType> = new Set(["run_finished", "run_failed", "run_cancelled"]);
+
+export function isTerminal(e: RunEvent): e is Extract<RunEvent, { type: "run_finished" | "run_failed" | "run_cancelled" }> {
+  return TERMINAL_EVENTS.has(e.type);
+}
+
+export function statusOf(e: RunEvent): RunStatus | undefined {
+  if (e.type === "run_finished") return "completed";
+  if (e.type === "run_failed") return "failed";
+  if (e.type === "run_cancelled") return "cancelled";
+  return undefined;
+}
+
+/** Event without the fields the runner stamps on it. */
+export type RunEventInit = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, "runId" | "at"> : never) : never;

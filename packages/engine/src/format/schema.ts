@@ -1,0 +1,50 @@
+import { z } from "zod";
+
+export const FORMAT_V1 = "braid/pipeline@1" as const;
+export const NODE_ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+export const PositionSchema = z.object({ x: z.number(), y: z.number() });
+
+/** The fixed core of a node. Kind-specific `config` is checked by the kind's own schema in lint. */
+export const PipelineNodeSchema = z.looseObject({
+  id: z.string().regex(NODE_ID_PATTERN, "must start with a letter and contain only letters, digits, '_' and '-'"),
+  kind: z.string().min(1),
+  label: z.string().optional(),
+  position: PositionSchema.optional(),
+  config: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const PipelineEdgeSchema = z.looseObject({
+  from: z.string().min(1),
+  to: z.string().min(1),
+  branch: z.string().min(1).optional(),
+});
+
+export const PipelineInputSchema = z.looseObject({
+  example: z.unknown().optional(),
+  /** Optional JSON Schema that a run's input must satisfy. */
+  schema: z.record(z.string(), z.unknown()).optional(),
+});
+
+/**
+ * Version 1 of the pipeline file (see shared docs `pipeline-format.md`). Objects are loose:
+ * the format allows added keys, and a round trip must keep them.
+ */
+export const PipelineSchema = z.looseObject({
+  format: z.literal(FORMAT_V1),
+  name: z.string(),
+  description: z.string().optional(),
+  input: PipelineInputSchema.optional(),
+  nodes: z.array(PipelineNodeSchema),
+  edges: z.array(PipelineEdgeSchema),
+});
+
+export type Pipeline = z.infer<typeof PipelineSchema>;
+export type PipelineNode = z.infer<typeof PipelineNodeSchema>;
+export type PipelineEdge = z.infer<typeof PipelineEdgeSchema>;
+
+/** JSON Schema of the file format, for editors and other tools. */
+export function pipelineJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(PipelineSchema, { target: "draft-2020-12", unrepresentable: "any" }) as Record<string, unknown>;
+  return { $id: "https://braid.dev/schema/pipeline.schema.json", title: "Braid pipeline (format braid/pipeline@1)", ...schema };
+}

@@ -1,0 +1,132 @@
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { createRng } from "../backends/rng.js";
+import type { LlmRequest } from "../backends/types.js";
+import type { CompiledNode, RunState } from "../compile/compile.js";
+import { BraidError, toErrorInfo } from "../errors.js";
+import { type Usage, addUsage, emptyUsage } from "../events.js";
+import type { LlmCallResult, NodeContext, NodeMeta, NodeResult, Prepared } from "../kinds.js";
+import { evaluateExpression } from "../template/expression.js";
+import { renderTemplate, resolveTemplateValue } from "../template/template.js";
+import { RUN_CONTEXT_KEY, type RunContext } from "./context.js";
+import { extractJson, outputProblems } from "./llm-json.js";
+
+type StateUpdate = { outputs: Record<string, unknown>; meta: Record<string, NodeMeta> };
+
+/** Runs one pipeline node inside LangGraph: events, usage, reuse of recorded outputs, errors with codes. */
+export async function executeNode(cn: CompiledNode, state: RunState, config: LangGraphRunnableConfig): Promise<StateUpdate> {
+  const rc = config.configurable?.[RUN_CONTEXT_KEY] as RunContext | undefined;
+  if (!rc) throw new BraidError("E_INTERNAL", "run context missing");
+  const id = cn.node.id;
+  const prevMeta: NodeMeta = state.meta[id] ?? { visits: 0 };
+  const visit = prevMeta.visits;
+  const span = `${id}#${visit + 1}`;
+  const started = rc.now();
+
+  const recorded = rc.reuse?.get(id)?.[visit];
+  if (recorded) {
+    rc.emit({ type: "node_started", nodeId: id, span, kind: cn.node.kind, attempt: visit + 1 });
+    rc.emit({ type: "node_finished", nodeId: id, span, output: recorded.output, durationMs: 0, usage: emptyUsage(), reused: true, ...(recorded.branch ? { branch: recorded.branch } : {}) });
+    return toUpdate(id, prevMeta, visit, { output: recorded.output, ...(recorded.branch ? { branch: recorded.branch } : {}), meta: (recorded.meta ?? {}) as Partial<NodeMeta>, ...(recorded.replaces ? { replaces: recorded.replaces } : {}) });
+  }
+
+  const nodeUsage: Usage = emptyUsage();
+  let lastCall: { backend: string; model: string; raw: string } | undefined;
+  let callIndex = 0;
+  const view: Record<string, unknown> = { ...state.outputs, input: state.input };
+  const random = createRng(`${rc.seed}|${id}|${visit}|random`);
+
+  const llm = async (backendName: string, request: LlmRequest): Promise<LlmCallResult> => {
+    const callOnce = async (req: LlmRequest) => {
+      const res = await rc.pool.call(
+        rc.backendOverride ?? backendName,
+        req,
+        { signal: rc.signal, seedKey: `${rc.seed}|${id}|${visit}|${callIndex++}`, random, onToken: (text) => rc.emit({ type: "token", nodeId: id, span, text }) },
+        {
+          onRetry: (r) => rc.emit({ type: "retry", nodeId: id, span, backend: r.backend, attempt: r.attempt, delayMs: r.delayMs, error: r.error }),
+          onFallback: (f) => rc.emit({ type: "fallback", nodeId: id, span, from: f.from, to: f.to, reason: f.reason }),
+        },
+      );
+      addUsage(nodeUsage, res.usage);
+      addUsage(rc.usage, res.usage);
+      lastCall = { backend: res.backend, model: res.model, raw: res.text };
+      rc.checkBudget();
+      return res;
+    };
+    const res = await callOnce(request);
+    if (!request.json) return { text: res.text, backend: res.backend, model: res.model };
+    let parsed = parseChecked(res.text, request.json);
+    if (!parsed.ok) {
+      // One repair attempt: the model sees its own output and what was wrong with it.
+      const repair = await callOnce({
+        ...request,
+        system: "You repair JSON. Reply with valid JSON only, no prose.",
+        prompt: `This output was rejected (${parsed.error}). Return it corrected as JSON only:\n${res.text}`,
+        task: { type: "repair", broken: res.text },
+      });
+      parsed = parseChecked(repair.text, request.json);
+      if (!parsed.ok) throw new BraidError(parsed.code, `${parsed.error} (after one repair attempt)`, { nodeId: id });
+    }
+    return { text: res.text, json: parsed.value, backend: res.backend, model: res.model };
+  };
+
+  const ctx: NodeContext<unknown> = {
+    node: cn.node,
+    config: cn.config,
+    pipeline: cn.pipeline,
+    incoming: cn.incoming,
+    state: view,
+    meta: state.meta,
+    visit,
+    signal: rc.signal,
+    random,
+    render: (t) => renderTemplate(t, view, id),
+    value: (t) => resolveTemplateValue(t, view, id),
+    evaluate: (x) => evaluateExpression(x, view),
+    llm,
+    emit: (e) => rc.emit({ ...e, nodeId: id, span } as Parameters<RunContext["emit"]>[0]),
+  };
+
+  let startedEmitted = false;
+  try {
+    const prepared: Prepared = cn.kind.prepare ? await cn.kind.prepare(ctx) : {};
+    rc.emit({ type: "node_started", nodeId: id, span, kind: cn.node.kind, attempt: visit + 1, ...prepared });
+    startedEmitted = true;
+    const result = await cn.kind.execute(ctx, prepared);
+    rc.emit({
+      type: "node_finished",
+      nodeId: id,
+      span,
+      output: result.output,
+      durationMs: rc.now() - started,
+      usage: nodeUsage,
+      ...(lastCall ? { backend: lastCall.backend, model: lastCall.model, raw: lastCall.raw } : {}),
+      ...(result.branch !== undefined ? { branch: result.branch } : {}),
+      ...(result.meta ? { meta: result.meta as Record<string, unknown> } : {}),
+      ...(result.replaces ? { replaces: result.replaces } : {}),
+    });
+    return toUpdate(id, prevMeta, visit, result);
+  } catch (err) {
+    if (rc.signal.aborted) throw err;
+    if (!startedEmitted) rc.emit({ type: "node_started", nodeId: id, span, kind: cn.node.kind, attempt: visit + 1 });
+    const info = toErrorInfo(err, id);
+    rc.emit({ type: "node_failed", nodeId: id, span, error: info, durationMs: rc.now() - started });
+    throw new BraidError(info.code, info.message, { nodeId: id, cause: err });
+  }
+}
+
+function parseChecked(text: string, spec: NonNullable<LlmRequest["json"]>): { ok: true; value: unknown } | { ok: false; code: "E_LLM_OUTPUT" | "E_OUTPUT_SHAPE"; error: string } {
+  const parsed = extractJson(text);
+  if (!parsed.ok) return { ok: false, code: "E_LLM_OUTPUT", error: parsed.error };
+  const problems = outputProblems(parsed.value, spec);
+  if (problems.length) return { ok: false, code: "E_OUTPUT_SHAPE", error: `output does not match: ${problems.slice(0, 5).join("; ")}` };
+  return { ok: true, value: parsed.value };
+}
+
+function toUpdate(id: string, prev: NodeMeta, visit: number, result: NodeResult): StateUpdate {
+  const outputs: Record<string, unknown> = { [id]: result.output };
+  for (const other of result.replaces ?? []) outputs[other] = result.output;
+  const meta: NodeMeta = { ...prev, ...result.meta, visits: visit + 1 };
+  if (result.branch !== undefined) meta.branch = result.branch;
+  if (result.reason !== undefined) meta.reason = result.reason;
+  return { outputs, meta: { [id]: meta } };
+}

@@ -1,0 +1,179 @@
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import type { BackendPool } from "../backends/pool.js";
+import { type CompiledPipeline, type RunState, compile } from "../compile/compile.js";
+import { BraidError, toErrorInfo } from "../errors.js";
+import { type RunEvent, type RunEventInit, type Usage, emptyUsage } from "../events.js";
+import { validateAgainstSchema } from "../format/json-schema.js";
+import type { Pipeline } from "../format/schema.js";
+import type { Registry } from "../kinds.js";
+import { RUN_CONTEXT_KEY, type ReuseMap, type RunContext } from "./context.js";
+import { AsyncQueue } from "./queue.js";
+
+export interface Budget {
+  maxTokens?: number;
+  maxCostUsd?: number;
+  maxDurationMs?: number;
+}
+
+export interface RunOptions {
+  registry: Registry;
+  pool: BackendPool;
+  input?: unknown;
+  seed?: number;
+  runId?: string;
+  signal?: AbortSignal;
+  budget?: Budget;
+  /** Persist LangGraph checkpoints here (thread id = run id), so a run can resume after a crash. */
+  checkpointer?: BaseCheckpointSaver;
+  /** Continue from the last checkpoint instead of starting; no run_started is emitted. */
+  resume?: boolean;
+  /** When resuming: the original start time and usage so far, so totals stay whole. */
+  startedAt?: number;
+  usageSoFar?: Usage;
+  backendOverride?: string;
+  reuse?: ReuseMap;
+  parentRunId?: string;
+  fromNode?: string;
+  /** A compiled pipeline to reuse (batch runs compile once). */
+  compiled?: CompiledPipeline;
+  now?: () => number;
+}
+
+export interface Run {
+  runId: string;
+  events: AsyncIterable<RunEvent>;
+  cancel(reason?: string): void;
+}
+
+let counter = 0;
+export const newRunId = (): string => `run_${Date.now().toString(36)}_${(counter++).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+
+/** The input a run uses: the given one, or the pipeline's example. Checked against the input schema. */
+export function resolveInput(pipeline: Pipeline, input: unknown): unknown {
+  const value = input === undefined ? (pipeline.input?.example ?? {}) : input;
+  if (pipeline.input?.schema) {
+    const problems = validateAgainstSchema(pipeline.input.schema, value);
+    if (problems.length) throw new BraidError("E_INPUT_SCHEMA", `input does not match the input schema: ${problems.join("; ")}`);
+  }
+  return value;
+}
+
+class BudgetExceeded extends Error {}
+
+/**
+ * Starts a run and returns its events. Invalid pipelines and inputs throw (PipelineInvalidError,
+ * BraidError E_INPUT_SCHEMA) before anything executes; everything after that is reported as events,
+ * ending with exactly one of run_finished, run_failed or run_cancelled.
+ */
+export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
+  const compiled = opts.compiled ?? compile(pipeline, opts.registry, opts.checkpointer ? { checkpointer: opts.checkpointer, backends: opts.pool.availability() } : { backends: opts.pool.availability() });
+  const input = opts.resume ? undefined : resolveInput(pipeline, opts.input);
+  const runId = opts.runId ?? newRunId();
+  const seed = opts.seed ?? 0;
+  const now = opts.now ?? Date.now;
+  const startedAt = opts.startedAt ?? now();
+  const queue = new AsyncQueue<RunEvent>();
+  const controller = new AbortController();
+  const usage: Usage = opts.usageSoFar ? { ...opts.usageSoFar } : emptyUsage();
+  let finished = false;
+
+  const emit = (e: RunEventInit) => {
+    if (!finished) queue.push({ ...e, runId, at: now() } as RunEvent);
+  };
+  const finish = (e: RunEventInit) => {
+    emit(e);
+    finished = true;
+    queue.close();
+    cleanup();
+  };
+
+  const budget = opts.budget ?? {};
+  const checkBudget = () => {
+    if (budget.maxTokens !== undefined && usage.inputTokens + usage.outputTokens > budget.maxTokens) {
+      controller.abort(new BudgetExceeded(`token budget exceeded: ${usage.inputTokens + usage.outputTokens} used, limit ${budget.maxTokens}`));
+    } else if (budget.maxCostUsd !== undefined && usage.costUsd > budget.maxCostUsd) {
+      controller.abort(new BudgetExceeded(`cost budget exceeded: $${usage.costUsd.toFixed(6)} spent, limit $${budget.maxCostUsd}`));
+    }
+  };
+  const timer =
+    budget.maxDurationMs !== undefined
+      ? setTimeout(() => controller.abort(new BudgetExceeded(`wall-time budget exceeded: limit ${budget.maxDurationMs} ms`)), Math.max(0, budget.maxDurationMs - (now() - startedAt)))
+      : undefined;
+  const onOuterAbort = () => controller.abort(opts.signal?.reason ?? "cancelled");
+  opts.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  const cleanup = () => {
+    if (timer) clearTimeout(timer);
+    opts.signal?.removeEventListener("abort", onOuterAbort);
+  };
+
+  const rc: RunContext = { runId, seed, pool: opts.pool, signal: controller.signal, usage, emit, checkBudget, now };
+  if (opts.backendOverride) rc.backendOverride = opts.backendOverride;
+  if (opts.reuse) rc.reuse = opts.reuse;
+
+  if (!opts.resume) {
+    emit({
+      type: "run_started",
+      pipeline: pipeline.name,
+      input,
+      seed,
+      ...(opts.parentRunId ? { parentRunId: opts.parentRunId } : {}),
+      ...(opts.fromNode ? { fromNode: opts.fromNode } : {}),
+    });
+  }
+
+  const execute = async () => {
+    if (opts.signal?.aborted) onOuterAbort();
+    const config = {
+      configurable: { thread_id: runId, [RUN_CONTEXT_KEY]: rc },
+      recursionLimit: compiled.recursionLimit,
+      signal: controller.signal,
+    };
+    try {
+      const final = (await compiled.graph.invoke(opts.resume ? null : ({ input } as Partial<RunState>), config)) as RunState;
+      if (controller.signal.aborted) throw controller.signal.reason;
+      const durationMs = now() - startedAt;
+      if (!final?.outputs || !Object.hasOwn(final.outputs, compiled.outputId)) {
+        finish({ type: "run_failed", error: { code: "E_NO_OUTPUT_PRODUCED", message: `the run ended without reaching the output node "${compiled.outputId}"` }, durationMs, usage: { ...usage } });
+        return;
+      }
+      finish({ type: "run_finished", output: final.outputs[compiled.outputId], durationMs, usage: { ...usage } });
+    } catch (err) {
+      const durationMs = now() - startedAt;
+      const reason = controller.signal.aborted ? controller.signal.reason : undefined;
+      if (reason instanceof BudgetExceeded) {
+        finish({ type: "run_failed", error: { code: "E_BUDGET_EXCEEDED", message: reason.message }, durationMs, usage: { ...usage } });
+      } else if (controller.signal.aborted) {
+        finish({ type: "run_cancelled", reason: typeof reason === "string" ? reason : reason instanceof Error ? reason.message : "cancelled", durationMs, usage: { ...usage } });
+      } else {
+        finish({ type: "run_failed", error: toErrorInfo(unwrap(err)), durationMs, usage: { ...usage } });
+      }
+    }
+  };
+  // Start on the next microtask so the caller can attach to `events` first.
+  queueMicrotask(() => void execute());
+
+  return {
+    runId,
+    events: queue,
+    cancel: (reason = "cancelled by user") => controller.abort(reason),
+  };
+}
+
+/** LangGraph may wrap a node's error; surface ours. */
+function unwrap(err: unknown): unknown {
+  let e = err;
+  for (let i = 0; i < 5 && e && !(e instanceof BraidError); i++) {
+    const cause = (e as { cause?: unknown }).cause;
+    if (!cause) break;
+    e = cause;
+  }
+  return e instanceof BraidError ? e : err;
+}
+
+/** Runs to completion and collects the events (CLI, tests, `?wait=true`). */
+export async function runToEnd(pipeline: Pipeline, opts: RunOptions): Promise<{ runId: string; events: RunEvent[]; last: RunEvent }> {
+  const run = startRun(pipeline, opts);
+  const events: RunEvent[] = [];
+  for await (const e of run.events) events.push(e);
+  return { runId: run.runId, events, last: events[events.length - 1] as RunEvent };
+}

@@ -1,0 +1,96 @@
+import { type NodeKind, stringifyValue, validateAgainstSchema, BraidError, emptyRefs } from "@braid/engine";
+import { z } from "zod";
+import { BackendName, JsonSchemaObject, NodeRef } from "./shared.js";
+
+const BRANCHES = ["pass", "fail", "exhausted"] as const;
+
+const Config = z
+  .object({
+    backend: BackendName.optional().describe("The judge; optional when only a schema is checked"),
+    target: NodeRef.describe("The node whose output is evaluated"),
+    rubric: z.array(z.string().min(1)).optional().describe("What a good output satisfies, one rule per line"),
+    schema: JsonSchemaObject.optional().describe("JSON Schema the target's output must satisfy (checked without an LLM)"),
+    threshold: z.number().min(0).max(1).default(0.8).describe("Minimum score to pass (0..1)"),
+    maxAttempts: z.number().int().min(1).max(100).default(3).describe("Evaluations at most; the last failing one takes 'exhausted'"),
+    prompt: z.string().optional().describe("Extra instructions for the judge"),
+  })
+  .refine((c) => (c.rubric?.length ?? 0) > 0 || c.schema !== undefined, { message: "give a rubric, a schema, or both", path: ["rubric"] })
+  .refine((c) => !((c.rubric?.length ?? 0) > 0 && !c.backend), { message: "a rubric is judged by an LLM: choose a backend", path: ["backend"] });
+type Config = z.infer<typeof Config>;
+
+const JUDGE_SHAPE = { score: 0, issues: ["string"] };
+
+/**
+ * Scores a target's output (LLM-judged rubric and/or deterministic JSON Schema) and branches:
+ * `pass`, `fail` while evaluations remain, `exhausted` on the last failing one.
+ */
+export const critiqueKind: NodeKind<Config> = {
+  kind: "critique",
+  title: "Critique",
+  description: "Scores a node's output against a rubric and/or JSON Schema; branches pass / fail / exhausted.",
+  configSchema: Config,
+  defaults: (p) => ({ backend: "validator", target: p.nodes.find((n) => n.kind === "generate")?.id ?? "", rubric: ["is complete and realistic"], threshold: 0.8, maxAttempts: 3 }),
+  branches: () => [...BRANCHES],
+  // With one evaluation, a failing result is already the last one: `fail` is never taken.
+  optionalBranches: (c) => (c.maxAttempts === 1 ? ["fail"] : []),
+  boundsCycleThrough: (c, branch) => (branch === "fail" ? c.maxAttempts : undefined),
+  refs(c) {
+    const refs = emptyRefs();
+    refs.nodes.push({ field: "target", id: c.target });
+    if (c.backend) refs.backends.push({ field: "backend", name: c.backend });
+    if (c.prompt !== undefined) refs.templates.push({ field: "prompt", text: c.prompt });
+    return refs;
+  },
+  outputKeys: () => ["score", "passed", "issues", "attempt"],
+  async prepare(ctx) {
+    const c = ctx.config;
+    if (!c.rubric?.length || !c.backend) return {};
+    return { backend: c.backend, prompt: await judgePrompt(ctx.config, ctx.state[c.target], ctx.render) };
+  },
+  async execute(ctx, prepared) {
+    const c = ctx.config;
+    const subject = ctx.state[c.target];
+    if (subject === undefined) {
+      throw new BraidError("E_TEMPLATE_RUNTIME", `critique target "${c.target}" has no output yet; connect it upstream of this critique`, { nodeId: ctx.node.id });
+    }
+    const attempt = (ctx.meta[ctx.node.id]?.attempts ?? 0) + 1;
+    const issues: string[] = [];
+    let score = 1;
+    if (c.schema) {
+      const problems = validateAgainstSchema(c.schema, subject);
+      issues.push(...problems.map((p) => `schema: ${p}`));
+      if (problems.length) score = Math.max(0, 1 - 0.25 * problems.length);
+    }
+    if (c.rubric?.length && c.backend) {
+      const res = await ctx.llm(c.backend, {
+        system: "You are a strict reviewer. Reply with JSON only.",
+        prompt: prepared.prompt ?? "",
+        json: { shape: JUDGE_SHAPE },
+        temperature: 0,
+        task: { type: "critique", subject, rubric: c.rubric },
+      });
+      const judged = res.json as { score: number; issues: string[] };
+      score = Math.min(score, clamp01(judged.score));
+      issues.push(...judged.issues.map(String));
+    }
+    score = Math.round(score * 1000) / 1000;
+    const passed = score >= c.threshold && !issues.some((i) => i.startsWith("schema:"));
+    const branch = passed ? "pass" : attempt >= c.maxAttempts ? "exhausted" : "fail";
+    ctx.emit({ type: "loop_iteration", attempt, maxAttempts: c.maxAttempts, score, passed, branch });
+    const reason = passed ? `score ${score} ≥ ${c.threshold}` : `score ${score} < ${c.threshold} on attempt ${attempt} of ${c.maxAttempts}`;
+    return { output: { score, passed, issues, attempt }, branch, reason, meta: { attempts: attempt, score, passed } };
+  },
+  diagram: { shape: "hexagon", icon: "✓" },
+};
+
+const clamp01 = (n: number) => (Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 0);
+
+async function judgePrompt(c: Config, subject: unknown, render: (t: string) => Promise<string>): Promise<string> {
+  const extra = c.prompt ? `\n${await render(c.prompt)}` : "";
+  return [
+    "Evaluate the output below against each rubric rule.",
+    `Rubric:\n${(c.rubric ?? []).map((r, i) => `${i + 1}. ${r}`).join("\n")}`,
+    `Output:\n${stringifyValue(subject)}`,
+    `Reply as JSON: {"score": <0..1>, "issues": ["<one line per problem>"]}.${extra}`,
+  ].join("\n\n");
+}

@@ -1,0 +1,60 @@
+import { type NodeKind, emptyRefs } from "@braid/engine";
+import { z } from "zod";
+import { BackendName, JsonSchemaObject, JsonValue, NodeRef, asIssues, keysOf } from "./shared.js";
+
+const Config = z
+  .object({
+    backend: BackendName.describe("The backend that answers"),
+    prompt: z.string().min(1, "a prompt is required").describe("Prompt template; {{path}} inserts input or node outputs"),
+    system: z.string().optional().describe("System prompt"),
+    shape: JsonValue.optional().describe('Example JSON the output must follow, e.g. {"name":"string","age":0}'),
+    schema: JsonSchemaObject.optional().describe("JSON Schema the output must satisfy"),
+    count: z.number().int().min(1).max(1000).optional().describe("Ask for this many items (an array)"),
+    temperature: z.number().min(0).max(2).optional(),
+    maxTokens: z.number().int().min(1).max(1_000_000).optional(),
+    revises: NodeRef.optional().describe("A node whose output this node's output replaces (the corrector in a validation loop)"),
+  })
+  .refine((c) => !(c.shape !== undefined && c.schema !== undefined), { message: "use either shape or schema, not both", path: ["schema"] });
+type Config = z.infer<typeof Config>;
+
+/** One LLM call: text, or JSON following a shape or schema; a corrector when `revises` is set. */
+export const generateKind: NodeKind<Config> = {
+  kind: "generate",
+  title: "Generate",
+  description: "One LLM call on a backend: text, or JSON that follows a shape or schema.",
+  configSchema: Config,
+  defaults: () => ({ backend: "generator", prompt: "Write about {{input}}", shape: { title: "string", summary: "string" } }),
+  refs(config) {
+    const refs = emptyRefs();
+    refs.templates.push({ field: "prompt", text: config.prompt });
+    if (config.system !== undefined) refs.templates.push({ field: "system", text: config.system });
+    refs.backends.push({ field: "backend", name: config.backend });
+    if (config.revises) refs.nodes.push({ field: "revises", id: config.revises });
+    return refs;
+  },
+  outputKeys: (c) => keysOf(c.shape, c.schema, c.count),
+  async prepare(ctx) {
+    const prepared: { prompt: string; system?: string; backend: string } = { prompt: await ctx.render(ctx.config.prompt), backend: ctx.config.backend };
+    if (ctx.config.system !== undefined) prepared.system = await ctx.render(ctx.config.system);
+    return prepared;
+  },
+  async execute(ctx, prepared) {
+    const c = ctx.config;
+    const wantsJson = c.shape !== undefined || c.schema !== undefined;
+    const json = wantsJson ? { ...(c.shape !== undefined ? { shape: c.shape } : {}), ...(c.schema ? { schema: c.schema } : {}), ...(c.count ? { count: c.count } : {}) } : undefined;
+    // A corrector sees what the critics said about the output it replaces.
+    const task = c.revises
+      ? { type: "revise" as const, previous: ctx.state[c.revises], issues: ctx.incoming.flatMap((id) => asIssues(ctx.state[id])) }
+      : { type: "generate" as const };
+    const res = await ctx.llm(c.backend, {
+      prompt: prepared.prompt ?? "",
+      ...(prepared.system !== undefined ? { system: prepared.system } : {}),
+      ...(c.temperature !== undefined ? { temperature: c.temperature } : {}),
+      ...(c.maxTokens !== undefined ? { maxTokens: c.maxTokens } : {}),
+      ...(json ? { json } : {}),
+      task,
+    });
+    return { output: wantsJson ? res.json : res.text, ...(c.revises ? { replaces: [c.revises] } : {}) };
+  },
+  diagram: { shape: "rect", icon: "✦" },
+};

@@ -1,0 +1,19 @@
+import { type NodeKind, emptyRefs } from "@braid/engine";
+import { z } from "zod";
+
+const Config = z.looseObject({});
+
+/** Where the run's input enters; its output is the input itself, so `{{in.sku}}` equals `{{input.sku}}`. */
+export const inputKind: NodeKind<z.infer<typeof Config>> = {
+  kind: "input",
+  title: "Input",
+  description: "Where the run's input enters (the example input lives in the pipeline's input section).",
+  configSchema: Config,
+  defaults: () => ({}),
+  refs: () => emptyRefs(),
+  outputKeys: () => undefined,
+  async execute(ctx) {
+    return { output: ctx.state.input };
+  },
+  diagram: { shape: "stadium", icon: "⇥" },
+};

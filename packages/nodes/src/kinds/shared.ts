@@ -1,0 +1,21 @@
+import { z } from "zod";
+
+export const BackendName = z.string().min(1, "choose a backend");
+export const NodeRef = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "must be a node id");
+export const BranchId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "letters, digits, '_' and '-' only");
+/** Any JSON value (an example shape). */
+export const JsonValue = z.json();
+export const JsonSchemaObject = z.record(z.string(), z.unknown());
+
+/** Keys a node's JSON output will have, when its shape or schema says so. */
+export function keysOf(shape: unknown, schema: Record<string, unknown> | undefined, count: number | undefined): string[] | undefined {
+  if ((count ?? 1) > 1) return undefined;
+  if (schema && typeof schema.properties === "object" && schema.properties !== null) return Object.keys(schema.properties);
+  if (shape && typeof shape === "object" && !Array.isArray(shape)) return Object.keys(shape);
+  return undefined;
+}
+
+export function asIssues(v: unknown): string[] {
+  const issues = (v as { issues?: unknown } | null | undefined)?.issues;
+  return Array.isArray(issues) ? issues.map(String) : [];
+}
