@@ -5,6 +5,8 @@ import { UsageError } from "./args.js";
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: (argv: string[]) => Promise<number> }> }> = {
   validate: { summary: "validate <file>                 print diagnostics; exit 0 if no errors, 2 otherwise", load: () => import("./commands/validate.js") },
   run: { summary: "run <file> [--input JSON|@file] [--seed N] [--backends FILE] [--latency realistic|zero] [--json] [--events]", load: () => import("./commands/run.js") },
+  serve: { summary: "serve [--port N] [--host H] [--data-dir DIR]   the API and web app (same as pnpm start)", load: () => import("./commands/serve.js") },
+  runs: { summary: "runs list [--pipeline ID] [--status S] | show <id> | events <id>   read runs from the data folder", load: () => import("./commands/runs.js") },
   codes: { summary: "codes [--markdown]              list the stable error and diagnostic codes", load: () => import("./commands/codes.js") },
 };
 

@@ -10,8 +10,12 @@ import { type Rng, createRng, floatBetween, intBetween, pick, stringFromPattern 
 // ---------------------------------------------------------------------------------------------
 // Word lists (ASCII only, so derived emails and slugs need no transliteration).
 
-const FIRST = ["Ava", "Liam", "Maya", "Noah", "Zoe", "Ethan", "Priya", "Mateo", "Chloe", "Omar", "Hana", "Lucas", "Sofia", "Kenji", "Amara", "Diego", "Elena", "Felix", "Grace", "Ivan", "Leila", "Marcus", "Nina", "Oscar"];
-const LAST = ["Nguyen", "Garcia", "Smith", "Okafor", "Kowalski", "Tanaka", "Murphy", "Haddad", "Rossi", "Johansson", "Patel", "Moreau", "Silva", "Chen", "Novak", "Reyes", "Fischer", "Adeyemi", "Larsen", "Brooks"];
+const FIRST = "Ava Liam Maya Noah Zoe Ethan Priya Mateo Chloe Omar Hana Lucas Sofia Kenji Amara Diego Elena Felix Grace Ivan Leila Marcus Nina Oscar".split(
+  " ",
+);
+const LAST = "Nguyen Garcia Smith Okafor Kowalski Tanaka Murphy Haddad Rossi Johansson Patel Moreau Silva Chen Novak Reyes Fischer Adeyemi Larsen Brooks".split(
+  " ",
+);
 /** city, country, country code, region, currency — picked together so an address is coherent. */
 const PLACES = [
   ["Lisbon", "Portugal", "PT", "Lisboa", "EUR"],
@@ -26,7 +30,10 @@ const PLACES = [
   ["Cape Town", "South Africa", "ZA", "Western Cape", "ZAR"],
 ] as const;
 const STREETS = ["Maple Avenue", "Harbor Street", "Oak Lane", "Cedar Road", "Elm Street", "Park Boulevard", "Mill Road", "Riverside Drive"];
-const COMPANIES = ["Northwind Traders", "Acme Analytics", "Bluefin Labs", "Cobalt Systems", "Evergreen Foods", "Lumen Health", "Summit Logistics", "Juniper Media", "Redwood Robotics", "Tidewater Energy"];
+const COMPANIES =
+  "Northwind Traders|Acme Analytics|Bluefin Labs|Cobalt Systems|Evergreen Foods|Lumen Health|Summit Logistics|Juniper Media|Redwood Robotics|Tidewater Energy".split(
+    "|",
+  );
 const DOMAINS = ["example.com", "example.org", "mail.example.net"];
 const PRODUCT_ADJ = ["Ergonomic", "Compact", "Premium", "Lightweight", "Wireless", "Classic", "Smart", "Durable", "Portable", "Modern", "Organic", "Rustic"];
 /** product noun and its category, so a record's name and category agree. */
@@ -49,7 +56,7 @@ const STATUSES = ["active", "pending", "inactive", "archived"];
 const COLORS = ["red", "navy", "forest green", "charcoal", "ivory", "teal", "mustard", "burgundy"];
 const TAGS = ["new", "popular", "eco-friendly", "limited", "bestseller", "sale", "premium", "gift", "outdoor", "travel"];
 const HOBBIES = ["hiking", "photography", "cooking", "chess", "cycling", "reading", "gardening", "travel", "music", "yoga"];
-const JOBS = ["Software Engineer", "Product Manager", "Data Analyst", "Graphic Designer", "Nurse", "Teacher", "Accountant", "Marketing Lead", "Sales Associate", "Architect"];
+const JOBS = "Software Engineer|Product Manager|Data Analyst|Graphic Designer|Nurse|Teacher|Accountant|Marketing Lead|Sales Associate|Architect".split("|");
 const LANGUAGES = ["English", "Spanish", "Japanese", "French", "Portuguese", "German", "Hindi"];
 const ADJ = ["quiet", "bright", "steady", "swift", "golden", "clever", "gentle", "bold", "careful", "simple"];
 const NOUN = ["harbor", "signal", "garden", "pipeline", "lantern", "meadow", "circuit", "summit", "canvas", "orbit"];
@@ -69,7 +76,7 @@ export function splitWords(key: string): string[] {
 const norm = (key: string): string => key.toLowerCase().replace(/[^a-z0-9]/g, "");
 
 const MONEY = /price|cost|amount|total|fee|salary|income|wage|revenue|budget|spend|payment|charge/;
-const COUNTS = /quantity|qty|stock|inventory|count|units|onhand|capacity|seats/;
+const COUNTS = /quantity|qty|stock|inventory|(?<!dis|ac)count|units|onhand|capacity|seats/;
 export const isEmailKey = (key: string): boolean => norm(key).includes("email");
 export const isMoneyKey = (key: string): boolean => MONEY.test(norm(key));
 /** Fields that must never be negative: money, counts, ages, physical measures. */
@@ -80,11 +87,17 @@ export function isPositiveKey(key: string): boolean {
 export function isDateKey(key: string): boolean {
   const w = splitWords(key);
   const last = w[w.length - 1];
-  return w.some((x) => x === "date" || x === "timestamp" || x === "datetime" || x === "dob" || x === "birthday") || ((last === "at" || last === "on") && w.length > 1);
+  return (
+    w.some((x) => x === "date" || x === "timestamp" || x === "datetime" || x === "dob" || x === "birthday") ||
+    ((last === "at" || last === "on") && w.length > 1)
+  );
 }
 const isNumericKey = (key: string): boolean =>
-  isPositiveKey(key) || /year|score|percent|discount|latitude|longitude|^lat$|^lng$|^lon$|level|rank|priority|temperature/.test(norm(key)) || /^(num|number)$/.test(splitWords(key)[0] ?? "");
-const isBooleanKey = (key: string): boolean => /^(is|has|can|should)[A-Z_]/.test(key) || /^(active|enabled|verified|available|instock|subscribed|confirmed|approved|visible|published)$/.test(norm(key));
+  isPositiveKey(key) ||
+  /year|score|percent|discount|latitude|longitude|^lat$|^lng$|^lon$|level|rank|priority|temperature/.test(norm(key)) ||
+  /^(num|number)$/.test(splitWords(key)[0] ?? "");
+const isBooleanKey = (key: string): boolean =>
+  /^(is|has|can|should)[A-Z_]/.test(key) || /^(active|enabled|verified|available|instock|subscribed|confirmed|approved|visible|published)$/.test(norm(key));
 
 // ---------------------------------------------------------------------------------------------
 // Generation.
@@ -120,7 +133,11 @@ export function newCtx(rng: Rng, keys: readonly string[] = []): FillCtx {
 const person = (c: FillCtx): Person => (c.person ??= { first: pick(c.rng, FIRST), last: pick(c.rng, LAST), domain: pick(c.rng, DOMAINS) });
 const place = (c: FillCtx): (typeof PLACES)[number] => (c.place ??= pick(c.rng, PLACES));
 const company = (c: FillCtx): string => (c.company ??= pick(c.rng, COMPANIES));
-const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+const slug = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 const phrase = (rng: Rng): string => `${pick(rng, ADJ)} ${pick(rng, NOUN)}`;
 const randomProduct = (rng: Rng): { name: string; category: string } => {
@@ -136,16 +153,18 @@ const uuid = (rng: Rng): string => `${hex(rng, 8)}-${hex(rng, 4)}-4${hex(rng, 3)
 function isoDate(rng: Rng, dateOnly: boolean, fromYear = 2020, toYear = 2025): string {
   const start = Date.UTC(fromYear, 0, 1);
   const end = Date.UTC(toYear, 5, 30);
-  const d = new Date(start + Math.floor(rng() * (end - start) / 1000) * 1000);
+  const d = new Date(start + Math.floor((rng() * (end - start)) / 1000) * 1000);
   return dateOnly ? d.toISOString().slice(0, 10) : d.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 function description(c: FillCtx): string {
   const r = c.rng;
-  if (c.kind === "product") return `${product(c).name} with a ${pick(r, ADJ)} design, built for everyday use and backed by a ${intBetween(r, 1, 5)}-year warranty.`;
+  if (c.kind === "product")
+    return `${product(c).name} with a ${pick(r, ADJ)} design, built for everyday use and backed by a ${intBetween(r, 1, 5)}-year warranty.`;
   if (c.kind === "person") {
     const p = person(c);
-    return `${p.first} is a ${pick(r, JOBS).toLowerCase()} based in ${place(c)[0]} who enjoys ${pick(r, HOBBIES)} and ${pick(r, HOBBIES)}.`;
+    const job = pick(r, JOBS).toLowerCase();
+    return `${p.first} is ${/^[aeiou]/.test(job) ? "an" : "a"} ${job} based in ${place(c)[0]} who enjoys ${pick(r, HOBBIES)} and ${pick(r, HOBBIES)}.`;
   }
   if (c.kind === "company") return `${company(c)} builds ${pick(r, CATEGORIES).toLowerCase()} products for teams in ${place(c)[1]}.`;
   return `A ${phrase(r)} that keeps things ${pick(r, ADJ)} and ${pick(r, ADJ)}.`;
@@ -157,7 +176,7 @@ export function stringFor(key: string, c: FillCtx, hint = ""): string {
   const w = splitWords(key);
   const r = c.rng;
   const h = hint.toLowerCase();
-  if (isEmailKey(key) || h === "email") return emailFor(person(c));
+  if (isEmailKey(key)) return emailFor(person(c));
   if (/^(username|user|login|handle|nickname|screenname)$/.test(k)) return `${slug(person(c).first)}${intBetween(r, 10, 99)}`;
   if (/^(first|given)name$|^first$/.test(k)) return person(c).first;
   if (/^(last|family|sur)name$|^last$|^surname$/.test(k)) return person(c).last;
@@ -167,7 +186,7 @@ export function stringFor(key: string, c: FillCtx, hint = ""): string {
   if (/^(full|display|customer|contact|author)?name$|^(author|owner|customer|contact|manager)$/.test(k)) return `${person(c).first} ${person(c).last}`;
   if (/phone|mobile|^tel|telephone|^fax$/.test(k)) return `+1-555-${String(intBetween(r, 100, 199)).padStart(4, "0")}`;
   if (/birth|^dob$/.test(k)) return isoDate(r, true, 1950, 2004);
-  if (isDateKey(key) || /^(date|datetime|date-time|timestamp|iso date)$/.test(h)) return isoDate(r, /^\d{4}-\d{2}-\d{2}$/.test(hint) || h === "date");
+  if (isDateKey(key)) return isoDate(r, /^\d{4}-\d{2}-\d{2}$/.test(hint) || h === "date");
   if (/^(street|address|addressline1?|streetaddress|line1)$/.test(k)) return `${intBetween(r, 1, 999)} ${pick(r, STREETS)}`;
   if (/city|town/.test(k)) return place(c)[0];
   if (/countrycode/.test(k)) return place(c)[2];
@@ -176,9 +195,10 @@ export function stringFor(key: string, c: FillCtx, hint = ""): string {
   if (/zip|postal|postcode/.test(k)) return String(intBetween(r, 10000, 99999));
   if (/currency/.test(k)) return place(c)[4];
   if (/image|avatar|photo|picture|thumbnail|logo/.test(k)) return `https://images.example.com/${slug(phrase(r))}.jpg`;
-  if (/url|website|homepage|link|^site$|^uri$/.test(k) || h === "url" || h === "uri") return `https://${slug(c.kind === "person" ? `${person(c).first} ${person(c).last}` : company(c))}.example.com`;
+  if (/url|website|homepage|link|^site$|^uri$/.test(k))
+    return `https://${slug(c.kind === "person" ? `${person(c).first} ${person(c).last}` : company(c))}.example.com`;
   if (/sku|partnumber/.test(k)) return `SKU-${intBetween(r, 1000, 9999)}-${hex(r, 2).toUpperCase()}`;
-  if (/uuid|guid/.test(k) || k === "id" || w[w.length - 1] === "id" || h === "uuid") return uuid(r);
+  if (/uuid|guid/.test(k) || k === "id" || w[w.length - 1] === "id") return uuid(r);
   if (/jobtitle|occupation|profession|position|^role$/.test(k) || (k === "title" && c.kind === "person")) return pick(r, JOBS);
   if (/title|headline|subject|heading/.test(k)) return c.kind === "product" ? product(c).name : `The ${cap(pick(r, ADJ))} ${cap(pick(r, NOUN))}`;
   if (/description|summary|bio|about|notes?$|comment|review|content|body|text|message|details|overview|feedback|reason/.test(k)) return description(c);
@@ -192,11 +212,13 @@ export function stringFor(key: string, c: FillCtx, hint = ""): string {
   if (/^ip(address|v4)?$/.test(k)) return `192.0.2.${intBetween(r, 1, 254)}`;
   if (/version/.test(k)) return `${intBetween(r, 1, 4)}.${intBetween(r, 0, 12)}.${intBetween(r, 0, 9)}`;
   if (/slug/.test(k)) return slug(phrase(r));
-  // No name hint: follow the example's own form (the docs write `"a|b|c"` for choices).
+  // No name hint: follow the example's own form: a type word ("email"), a sample value, or
+  // the docs' `"a|b|c"` for choices.
   if (/^[\w-]+(\|[\w-]+)+$/.test(hint)) return pick(r, hint.split("|"));
-  if (/^[^\s@]+@[^\s@]+$/.test(hint)) return emailFor(person(c));
-  if (/^https?:\/\//.test(hint)) return `https://${slug(company(c))}.example.com`;
-  if (/^\d{4}-\d{2}-\d{2}/.test(hint)) return isoDate(r, hint.length === 10);
+  if (h === "email" || /^[^\s@]+@[^\s@]+$/.test(hint)) return emailFor(person(c));
+  if (h === "url" || h === "uri" || /^https?:\/\//.test(hint)) return `https://${slug(company(c))}.example.com`;
+  if (h === "uuid") return uuid(r);
+  if (/^(date|datetime|date-time|timestamp)$/.test(h) || /^\d{4}-\d{2}-\d{2}/.test(hint)) return isoDate(r, h === "date" || hint.length === 10);
   return phrase(r);
 }
 
@@ -205,7 +227,8 @@ export function numberFor(key: string, c: FillCtx, example = 0, integer = false)
   const k = norm(key);
   const w = splitWords(key);
   const r = c.rng;
-  const num = (min: number, max: number, decimals: number): number => (integer || decimals === 0 ? intBetween(r, Math.ceil(min), Math.floor(max)) : floatBetween(r, min, max, decimals));
+  const num = (min: number, max: number, decimals: number): number =>
+    integer || decimals === 0 ? intBetween(r, Math.ceil(min), Math.floor(max)) : floatBetween(r, min, max, decimals);
   if (w.includes("age")) return intBetween(r, 18, 90);
   if (/years|experience|tenure/.test(k)) return intBetween(r, 1, 30);
   if (/year/.test(k)) return intBetween(r, 1990, 2025);
@@ -481,13 +504,16 @@ function fillNumberSchema(key: string, s: Schema, c: FillCtx, integer: boolean):
   const hi = Math.min(finite(getOwn(s, "maximum")) ?? Infinity, finite(getOwn(s, "exclusiveMaximum")) ?? Infinity);
   const xlo = finite(getOwn(s, "exclusiveMinimum"));
   const xhi = finite(getOwn(s, "exclusiveMaximum"));
-  const ok = (x: number): boolean => x >= lo && x <= hi && (xlo === undefined || x > xlo) && (xhi === undefined || x < xhi) && (!integer || Number.isInteger(x));
+  const ok = (x: number): boolean =>
+    x >= lo && x <= hi && (xlo === undefined || x > xlo) && (xhi === undefined || x < xhi) && (!integer || Number.isInteger(x));
   let v = numberFor(key, c, 0, integer);
   if (!ok(v)) {
     // Name-based value falls outside the bounds: draw inside them instead.
     const span = Number.isFinite(lo) && Number.isFinite(hi) ? hi - lo : Math.max(10, Math.abs(Number.isFinite(lo) ? lo : hi));
     const raw = Number.isFinite(lo) ? lo + c.rng() * span : Number.isFinite(hi) ? hi - c.rng() * span : 0;
-    const cands = integer ? [Math.round(raw), Math.ceil(raw), Math.floor(raw), Math.floor(lo) + 1, Math.ceil(hi) - 1] : [Math.round(raw * 100) / 100, raw, (lo + hi) / 2];
+    const cands = integer
+      ? [Math.round(raw), Math.ceil(raw), Math.floor(raw), Math.floor(lo) + 1, Math.ceil(hi) - 1]
+      : [Math.round(raw * 100) / 100, raw, (lo + hi) / 2];
     v = cands.find(ok) ?? raw;
   }
   const m = finite(getOwn(s, "multipleOf"));
@@ -520,7 +546,7 @@ interface Node {
 function collect(value: unknown, out: Node[] = [], path = "", key = "", parent?: Node["parent"], slot: string | number = "", depth = 0): Node[] {
   out.push({ path, key, value, parent, slot });
   if (depth > 64) return out;
-  if (Array.isArray(value)) value.forEach((v, i) => collect(v, out, `${path}[${i}]`, key, value, i, depth + 1));
+  if (Array.isArray(value)) for (let i = 0; i < value.length; i++) collect(value[i], out, `${path}[${i}]`, key, value, i, depth + 1);
   else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) collect(v, out, path ? `${path}.${k}` : k, k, value, k, depth + 1);
   return out;
 }
@@ -551,7 +577,8 @@ const fmt = (v: unknown): string => {
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-const PLACEHOLDER = /^(string|text|test|todo|tbd|n\/?a|none|null|undefined|unknown|lorem ipsum.*|foo|bar|baz|asdf|x{2,}|\?+|-+|placeholder|example|sample|value|number)$/i;
+const PLACEHOLDER =
+  /^(string|text|test|todo|tbd|n\/?a|none|null|undefined|unknown|lorem ipsum.*|foo|bar|baz|asdf|x{2,}|\?+|-+|placeholder|example|sample|value|number)$/i;
 const digitCount = (s: string): number => s.replace(/\D/g, "").length;
 
 /** Strict for ISO strings (Date.parse accepts 2024-02-30); lenient Date.parse otherwise. */
@@ -578,7 +605,11 @@ function genericProblem(key: string, v: unknown): string | undefined {
 }
 
 const isBlank = (v: unknown): boolean =>
-  v === null || v === undefined || (typeof v === "string" && v.trim() === "") || (Array.isArray(v) && v.length === 0) || (isPlainObject(v) && Object.keys(v).length === 0);
+  v === null ||
+  v === undefined ||
+  (typeof v === "string" && v.trim() === "") ||
+  (Array.isArray(v) && v.length === 0) ||
+  (isPlainObject(v) && Object.keys(v).length === 0);
 
 function invalid(key: string, v: unknown): boolean {
   if (typeof v === "number") return !Number.isFinite(v);
@@ -639,7 +670,17 @@ const RANGES: Array<[RegExp, "min" | "xmin" | "max" | "xmax" | "between"]> = [
 function rangeRule(lo: number, hi: number, unit: string | undefined, exclusive: "lo" | "hi" | "" = ""): Rule {
   const kind = !unit ? "number" : /^(char|letter)/.test(unit) ? "string" : "array";
   const measure = (v: unknown): number | undefined =>
-    kind === "number" ? (typeof v === "number" && Number.isFinite(v) ? v : undefined) : kind === "string" ? (typeof v === "string" ? v.length : undefined) : Array.isArray(v) ? v.length : undefined;
+    kind === "number"
+      ? typeof v === "number" && Number.isFinite(v)
+        ? v
+        : undefined
+      : kind === "string"
+        ? typeof v === "string"
+          ? v.length
+          : undefined
+        : Array.isArray(v)
+          ? v.length
+          : undefined;
   // Exclusive bounds step inward by one for whole measures and by a cent otherwise.
   const step = (x: number, v: unknown): number => (kind !== "number" || (Number.isInteger(x) && Number.isInteger(v)) ? 1 : 0.01);
   const inside = (m: number): boolean => m >= lo && m <= hi && !(exclusive === "lo" && m === lo) && !(exclusive === "hi" && m === hi);
@@ -671,12 +712,21 @@ function rangeRule(lo: number, hi: number, unit: string | undefined, exclusive: 
 function rulesFor(t: string): Rule[] {
   const rules: Rule[] = [];
   const abs = (_k: string, v: unknown): unknown => Math.abs(v as number);
-  if (/non-?negative|not (be )?negative|zero or (more|greater|above)|(>=|≥)\s*0(?![\d.])|at least (0|zero)(?![\d.])/.test(t)) rules.push({ check: (_k, v) => typeof v === "number" && v < 0, fix: abs });
-  else if (/\bpositive\b|(greater|more) than (0|zero)(?![\d.])|above (0|zero)(?![\d.])|>\s*0(?![\d.])/.test(t)) rules.push({ check: (_k, v) => typeof v === "number" && v <= 0, fix: (_k, v) => ((v as number) < 0 ? -(v as number) : 1) });
-  if (/non-?empty|not (be )?(empty|blank)|must (be )?(present|provided|filled|set)|\brequired\b|mandatory|\bmissing\b|must (have|include)|\bis (empty|null)\b/.test(t)) rules.push({ check: (_k, v) => isBlank(v), fix: regenerate });
+  if (/non-?negative|not (be )?negative|zero or (more|greater|above)|(>=|≥)\s*0(?![\d.])|at least (0|zero)(?![\d.])/.test(t))
+    rules.push({ check: (_k, v) => typeof v === "number" && v < 0, fix: abs });
+  else if (/\bpositive\b|(greater|more) than (0|zero)(?![\d.])|above (0|zero)(?![\d.])|>\s*0(?![\d.])/.test(t))
+    rules.push({ check: (_k, v) => typeof v === "number" && v <= 0, fix: (_k, v) => ((v as number) < 0 ? -(v as number) : 1) });
+  if (
+    /non-?empty|not (be )?(empty|blank)|must (be )?(present|provided|filled|set)|\brequired\b|mandatory|\bmissing\b|must (have|include)|\bis (empty|null)\b/.test(
+      t,
+    )
+  )
+    rules.push({ check: (_k, v) => isBlank(v), fix: regenerate });
   if (/\bvalid\b|\binvalid\b|well-?formed|\bproper\b|\bformat/.test(t)) rules.push({ check: invalid, fix: regenerate });
-  if (/realistic|plausible|reasonable|sensible|believable|placeholder|real-?world|implausible|too (high|low|large|small|big|old|young)/.test(t)) rules.push({ check: unrealistic, fix: regenerate });
-  if (/\binteger\b|whole number/.test(t)) rules.push({ check: (_k, v) => typeof v === "number" && Number.isFinite(v) && !Number.isInteger(v), fix: (_k, v) => Math.round(v as number) });
+  if (/realistic|plausible|reasonable|sensible|believable|placeholder|real-?world|implausible|too (high|low|large|small|big|old|young)/.test(t))
+    rules.push({ check: unrealistic, fix: regenerate });
+  if (/\binteger\b|whole number/.test(t))
+    rules.push({ check: (_k, v) => typeof v === "number" && Number.isFinite(v) && !Number.isInteger(v), fix: (_k, v) => Math.round(v as number) });
   if (/unique|distinct|duplicate/.test(t))
     rules.push({
       check: (_k, v) => Array.isArray(v) && new Set(v.map(stableStringify)).size !== v.length,
@@ -697,17 +747,39 @@ function rulesFor(t: string): Rule[] {
 }
 
 const mentionCache = new Map<string, RegExp[]>();
-/** Does this text talk about field `key`? Matches `firstName`, `first name`, `firstname`, plurals. */
-function mentions(text: string, key: string): boolean {
+function mentionRes(key: string): RegExp[] {
   let res = mentionCache.get(key);
   if (!res) {
     const variants = new Set([key.toLowerCase(), splitWords(key).join(" "), norm(key)]);
-    res = [...variants].filter((v) => v.length >= 2).map((v) => new RegExp(`(^|[^a-z0-9])${v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(e?s)?(?![a-z0-9])`));
+    res = [...variants].filter((v) => v.length >= 2).map((v) => new RegExp(`(^|[^a-z0-9])${v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(e?s)?(?![a-z0-9])`, "g"));
     if (mentionCache.size > 5000) mentionCache.clear();
     mentionCache.set(key, res);
   }
-  return res.some((re) => re.test(text));
+  return res;
 }
+
+/**
+ * The fields a text talks about (`firstName` as "first name", "firstname", plurals). Longer
+ * names claim their words first, so "unit price" names `unitPrice` and not also `price`.
+ */
+function namedIn(text: string, keys: readonly string[]): string[] {
+  let rest = text;
+  const out: string[] = [];
+  for (const key of [...keys].sort((a, b) => splitWords(b).length - splitWords(a).length || b.length - a.length)) {
+    for (const re of mentionRes(key)) {
+      re.lastIndex = 0;
+      if (!re.test(rest)) continue;
+      re.lastIndex = 0;
+      rest = rest.replace(re, "$1 ");
+      out.push(key);
+      break;
+    }
+  }
+  return out;
+}
+
+const WHOLE =
+  /\b(all|every|each|any|no|none|fields?|values?|numbers?|strings?|data|record|records|output|response|result|everything|it)\b|^\s*(must|should|be|is|are)\b/;
 
 interface Step {
   rules: Rule[];
@@ -725,7 +797,7 @@ function plan(line: string, keys: readonly string[]): Step[] {
   let pending: string[] = [];
   let last: string[] = [];
   for (const clause of line.toLowerCase().split(/[;,]|\.\s|\band\b(?!\s*-?\d)|\bbut\b|\bwhile\b/)) {
-    const named = keys.filter((k) => mentions(clause, k));
+    const named = namedIn(clause, keys);
     const rules = rulesFor(clause);
     if (rules.length === 0) {
       pending.push(...named);
@@ -735,20 +807,27 @@ function plan(line: string, keys: readonly string[]): Step[] {
     pending = [];
     if (targets.length === 0) targets = last;
     last = targets;
-    steps.push({ rules, keys: targets.length > 0 ? new Set(targets) : "all" });
+    if (targets.length > 0) steps.push({ rules, keys: new Set(targets) });
+    // Naming no field applies to all of them only when the clause is about the whole record
+    // ("no placeholder values", "must be realistic"); "price is positive" on a record without a
+    // price checks nothing rather than every number.
+    else if (WHOLE.test(clause)) steps.push({ rules, keys: "all" });
   }
   return steps;
 }
 
 const distinctKeys = (nodes: readonly Node[]): string[] => [...new Set(nodes.map((n) => n.key).filter(Boolean))];
 
-/** Human-readable problems; one per field, a rubric-cited one preferred over a generic one. */
+/**
+ * Human-readable problems, one per field: a field breaking several rubric lines cites them all
+ * (so one revision can satisfy every one), and a rubric citation replaces a generic complaint.
+ */
 export function findDefects(value: unknown, rubric: readonly string[] = []): string[] {
   const nodes = collect(value);
-  const found = new Map<string, { text: string; rubric: boolean }>();
+  const found = new Map<string, { node: Node; generic?: string; lines: string[] }>();
   for (const n of nodes) {
     const p = genericProblem(n.key, n.value);
-    if (p) found.set(n.path, { text: `${label(n.path)} ${p}`, rubric: false });
+    if (p) found.set(n.path, { node: n, generic: p, lines: [] });
   }
   const keys = distinctKeys(nodes);
   for (const raw of rubric) {
@@ -756,12 +835,19 @@ export function findDefects(value: unknown, rubric: readonly string[] = []): str
     const line = raw.trim();
     for (const step of plan(line, keys)) {
       for (const n of nodes) {
-        if ((step.keys !== "all" && !step.keys.has(n.key)) || found.get(n.path)?.rubric) continue;
-        if (step.rules.some((r) => r.check(n.key, n.value))) found.set(n.path, { text: `${label(n.path)} is ${fmt(n.value)} (rubric: "${line}")`, rubric: true });
+        if (step.keys !== "all" && !step.keys.has(n.key)) continue;
+        if (!step.rules.some((r) => r.check(n.key, n.value))) continue;
+        const f = found.get(n.path);
+        if (!f) found.set(n.path, { node: n, lines: [line] });
+        else if (!f.lines.includes(line)) f.lines.push(line);
       }
     }
   }
-  return [...found.values()].map((f) => f.text);
+  return [...found.values()].map(({ node, generic, lines }) =>
+    lines.length > 0
+      ? `${label(node.path)} is ${fmt(node.value)} (rubric: ${lines.map((l) => JSON.stringify(l)).join("; ")})`
+      : `${label(node.path)} ${generic}`,
+  );
 }
 
 /** A context whose person matches the object's own name fields, so a fixed email fits the name. */
@@ -775,7 +861,8 @@ function ctxFor(parent: Node["parent"], rng: Rng): FillCtx {
     const n = norm(k);
     if (/^(first|given)name$/.test(n)) first = v;
     else if (/^(last|family|sur)name$|^surname$/.test(n)) last = v;
-    else if (/^(full|display|customer|contact)?name$/.test(n) && c.kind !== "product" && /^\S+\s+\S+/.test(v)) [first, last] = [v.split(/\s+/)[0], v.split(/\s+/).slice(1).join(" ")];
+    else if (/^(full|display|customer|contact)?name$/.test(n) && c.kind !== "product" && /^\S+\s+\S+/.test(v))
+      [first, last] = [v.split(/\s+/)[0], v.split(/\s+/).slice(1).join(" ")];
   }
   if (first && last) c.person = { first, last, domain: pick(rng, DOMAINS) };
   return c;
@@ -826,7 +913,9 @@ export function fixDefects(value: unknown, issues: readonly string[] = []): unkn
  */
 export function injectDefect(value: unknown, rng: Rng): { value: unknown; path?: string } {
   const nodes = collect(value);
-  const strong = nodes.filter((n) => (typeof n.value === "number" && n.value > 0 && isPositiveKey(n.key)) || (typeof n.value === "string" && isEmailKey(n.key) && EMAIL_RE.test(n.value)));
+  const strong = nodes.filter(
+    (n) => (typeof n.value === "number" && n.value > 0 && isPositiveKey(n.key)) || (typeof n.value === "string" && isEmailKey(n.key) && EMAIL_RE.test(n.value)),
+  );
   const pool = strong.length > 0 ? strong : nodes.filter((n) => typeof n.value === "string" && n.value.trim() !== "");
   if (pool.length === 0) return { value };
   const n = pick(rng, pool);

@@ -90,13 +90,13 @@ class Unsupported extends Error {}
 
 function parsePattern(src: string): Seq {
   let i = 0;
-  const escape = (inClass: boolean): string => {
+  const readEscape = (): string => {
     const c = src[i++];
     if (c === undefined) throw new Unsupported();
     if (c === "d") return DIGITS;
     if (c === "w") return WORD;
     if (c === "s") return " ";
-    if (/[A-Za-z0-9]/.test(c) && !(inClass && c === "b")) throw new Unsupported(); // \b, \D, \1 …
+    if (/[A-Za-z0-9]/.test(c)) throw new Unsupported(); // \b, \D, \1, \u…: not worth guessing
     return c;
   };
   const charClass = (): string => {
@@ -107,11 +107,11 @@ function parsePattern(src: string): Seq {
     while (i < src.length && (src[i] !== "]" || first)) {
       first = false;
       let c = src[i++] as string;
-      if (c === "\\") c = escape(true);
+      if (c === "\\") c = readEscape();
       if (c.length === 1 && src[i] === "-" && src[i + 1] !== undefined && src[i + 1] !== "]") {
         i++;
         let end = src[i++] as string;
-        if (end === "\\") end = escape(true);
+        if (end === "\\") end = readEscape();
         for (let k = c.charCodeAt(0); k <= end.charCodeAt(0) && k < 0x7f; k++) set += String.fromCharCode(k);
       } else set += c;
     }
@@ -142,7 +142,7 @@ function parsePattern(src: string): Seq {
         atom = alternation();
         if (src[i++] !== ")") throw new Unsupported();
       } else if (c === "[") atom = { chars: charClass() };
-      else if (c === "\\") atom = { chars: escape(false) };
+      else if (c === "\\") atom = { chars: readEscape() };
       else if (c === ".") atom = { chars: "abcdefghijklmnopqrstuvwxyz" };
       else if ("*+?{".includes(c)) throw new Unsupported();
       else atom = { chars: c };

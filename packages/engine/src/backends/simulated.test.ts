@@ -28,7 +28,13 @@ describe("SimulatedBackend", () => {
     const a = await backend().complete(req, ctx("run1/gen#1/a1"));
     const b = await backend().complete(req, ctx("run1/gen#1/a1"));
     expect(a.text).toBe(b.text);
-    const texts = await Promise.all(Array.from({ length: 20 }, (_, i) => backend().complete(req, ctx(`run1/gen#1/a${i}`)).then((r) => r.text)));
+    const texts = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        backend()
+          .complete(req, ctx(`run1/gen#1/a${i}`))
+          .then((r) => r.text),
+      ),
+    );
     expect(new Set(texts).size).toBeGreaterThanOrEqual(18);
     const other = await backend({}, "premium").complete(req, ctx("run1/gen#1/a1"));
     expect(other.text).not.toBe(a.text);
@@ -36,7 +42,13 @@ describe("SimulatedBackend", () => {
 
   it("writes a short paragraph that mentions the prompt when no JSON is asked for", async () => {
     const prompt = "Explain photosynthesis in chloroplasts for beginners";
-    const texts = await Promise.all(Array.from({ length: 10 }, (_, i) => backend().complete(gen(undefined, prompt), ctx(`p${i}`)).then((r) => r.text)));
+    const texts = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        backend()
+          .complete(gen(undefined, prompt), ctx(`p${i}`))
+          .then((r) => r.text),
+      ),
+    );
     for (const t of texts) {
       expect(/photosynthesis|chloroplasts|beginners|explain/i.test(t), t).toBe(true);
       const sentences = t.split(/(?<=\.)\s+/).length;
@@ -115,7 +127,12 @@ describe("SimulatedBackend", () => {
     const classify = async (subject: unknown): Promise<Record<string, unknown>> =>
       parse((await b.complete({ prompt: "route", task: { type: "classify", labels, subject } }, ctx("cls"))).text);
     const simple = await classify({ name: "Ava" });
-    const complex = await classify({ user: { profile: { name: "A", tags: ["x"], address: { city: "B", geo: { lat: 1, lng: 2 } } } }, orders: [{ items: [{ sku: "a", qty: 1 }] }], rules: ["a", "b"], meta: { a: 1, b: 2, c: 3, d: 4 } });
+    const complex = await classify({
+      user: { profile: { name: "A", tags: ["x"], address: { city: "B", geo: { lat: 1, lng: 2 } } } },
+      orders: [{ items: [{ sku: "a", qty: 1 }] }],
+      rules: ["a", "b"],
+      meta: { a: 1, b: 2, c: 3, d: 4 },
+    });
     expect(simple.label).toBe("fast");
     expect(complex.label).toBe("premium");
     expect(String(complex.reason)).toMatch(/complexity \d+/);
@@ -123,7 +140,9 @@ describe("SimulatedBackend", () => {
   });
 
   it("synthesizes by deep-merging objects and keeping other inputs", async () => {
-    const inputs = JSON.parse('{"details":{"name":"Lamp","specs":{"watts":9}},"pricing":"{\\"price\\":20,\\"specs\\":{\\"lumens\\":800}}","note":"bright","evil":{"__proto__":{"polluted":"yes"}}}');
+    const inputs = JSON.parse(
+      '{"details":{"name":"Lamp","specs":{"watts":9}},"pricing":"{\\"price\\":20,\\"specs\\":{\\"lumens\\":800}}","note":"bright","evil":{"__proto__":{"polluted":"yes"}}}',
+    );
     const r = parse((await backend().complete({ prompt: "merge", task: { type: "synthesize", inputs } }, ctx("m"))).text);
     expect(r.name).toBe("Lamp");
     expect(r.price).toBe(20);
@@ -192,12 +211,23 @@ describe("SimulatedBackend", () => {
   });
 
   it("throws RetryableError (503) at failureRate 1 and never at 0; partial rates are seeded", async () => {
-    const err = await backend({ failureRate: 1 }).complete(gen({ shape }), ctx("f")).catch((e: unknown) => e);
+    const err = await backend({ failureRate: 1 })
+      .complete(gen({ shape }), ctx("f"))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RetryableError);
     expect((err as RetryableError).status).toBe(503);
     await expect(backend({ failureRate: 0 }).complete(gen({ shape }), ctx("f"))).resolves.toBeDefined();
     const outcomes = async (): Promise<boolean[]> =>
-      Promise.all(Array.from({ length: 200 }, (_, i) => backend({ failureRate: 0.3 }).complete(gen({ shape }), ctx(`f${i}`)).then(() => true, () => false)));
+      Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          backend({ failureRate: 0.3 })
+            .complete(gen({ shape }), ctx(`f${i}`))
+            .then(
+              () => true,
+              () => false,
+            ),
+        ),
+      );
     const first = await outcomes();
     const failures = first.filter((ok) => !ok).length;
     expect(failures).toBeGreaterThan(30);
@@ -209,7 +239,15 @@ describe("SimulatedBackend", () => {
     const times: number[] = [];
     const tokens: string[] = [];
     const t0 = performance.now();
-    const r = await backend({ streamChunks: 5, latencyMs: 50 }).complete(gen({ shape, count: 2 }), ctx("st", { onToken: (t) => (tokens.push(t), times.push(performance.now() - t0)) }));
+    const r = await backend({ streamChunks: 5, latencyMs: 50 }).complete(
+      gen({ shape, count: 2 }),
+      ctx("st", {
+        onToken: (t) => {
+          tokens.push(t);
+          times.push(performance.now() - t0);
+        },
+      }),
+    );
     expect(tokens).toHaveLength(5);
     expect(tokens.join("")).toBe(r.text);
     expect(times[0]).toBeLessThan(40);

@@ -205,7 +205,9 @@ function synthesize(inputs: Record<string, unknown>): unknown {
 // Text.
 
 const STOP = new Set(
-  "this that with from your have will into about what which their there should would could please write generate return json following given using based each only also more than them they then when where some make create provide list output input short describe".split(" "),
+  "this that with from your have will into about what which their there should would could please write generate return json following given using based each only also more than them they then when where some make create provide list output input short describe".split(
+    " ",
+  ),
 );
 const OPEN = [
   (a: string) => `Here is a concise take on ${a}.`,
@@ -229,7 +231,13 @@ function paragraph(prompt: string, rng: Rng): string {
   const words = [...new Set((prompt.match(/\p{L}[\p{L}\p{N}'-]{3,}/gu) ?? []).map((w) => w.toLowerCase()).filter((w) => !STOP.has(w)))];
   const topic = (): string => (words.length > 0 ? pick(rng, words) : "this topic");
   const a = topic();
-  const b = words.length > 1 ? pick(rng, words.filter((w) => w !== a)) : "the details";
+  const b =
+    words.length > 1
+      ? pick(
+          rng,
+          words.filter((w) => w !== a),
+        )
+      : "the details";
   const n = intBetween(rng, 1, 3);
   const out = [pick(rng, OPEN)(a)];
   if (n >= 2) out.push(pick(rng, MIDDLE)(a, b));

@@ -16,7 +16,7 @@ const expectedText = (label: string, fallback: string) => (label.trim() === "" ?
 
 /** Every line an export may contain. User text only ever appears inside `"..."` with no `"` in it. */
 const LINE =
-  /^(?:%% braid:format braid\/pipeline@1|%% braid:pipeline [A-Za-z0-9_-]+|flowchart (?:TD|LR)|    n_\w+(?:\(\["[^"]*"\]\)|\["[^"]*"\]|\{\{"[^"]*"\}\}|\{"[^"]*"\}|\[\/"[^"]*"\\\]|\[\["[^"]*"\]\])|    n_\w+ (?:-->|-\.->)(?:\|"[^"]*"\|)? n_\w+|    classDef \w+ [\w:#,.-]+|    class [\w,]+ \w+|    linkStyle [\d,]+ [\w:#,-]+)$/;
+  /^(?:%% braid:format braid\/pipeline@1|%% braid:pipeline [A-Za-z0-9_-]+|flowchart (?:TD|LR)| {4}n_\w+(?:\(\["[^"]*"\]\)|\["[^"]*"\]|\{\{"[^"]*"\}\}|\{"[^"]*"\}|\[\/"[^"]*"\\\]|\[\["[^"]*"\]\])| {4}n_\w+ (?:-->|-\.->)(?:\|"[^"]*"\|)? n_\w+| {4}classDef \w+ [\w:#,.-]+| {4}class [\w,]+ \w+| {4}linkStyle [\d,]+ [\w:#,-]+)$/;
 
 function assertSafe(text: string): void {
   for (const line of text.trimEnd().split("\n")) {
@@ -61,7 +61,12 @@ describe("toMermaid escaping", () => {
     const pipeline: Pipeline = {
       format: "braid/pipeline@1",
       name: "routes",
-      nodes: [{ id: "in", kind: "input" }, { id: "r", kind: "route", config: { strategy: "rules", branches, default: "b0" } }, ...targets, { id: "out", kind: "output" }],
+      nodes: [
+        { id: "in", kind: "input" },
+        { id: "r", kind: "route", config: { strategy: "rules", branches, default: "b0" } },
+        ...targets,
+        { id: "out", kind: "output" },
+      ],
       edges: [
         { from: "in", to: "r" },
         ...LABELS.map((_, i) => ({ from: "r", to: `t${i}`, branch: `b${i}` })),
@@ -93,7 +98,24 @@ describe("toMermaid escaping", () => {
   });
 
   it("gives ids that differ only in punctuation different Mermaid ids, and never emits keywords as ids", async () => {
-    const ids = ["a-b", "a_b", "a_b_2", "end", "subgraph", "graph", "flowchart", "click", "style", "class", "classDef", "linkStyle", "direction", "call", "href", "default"];
+    const ids = [
+      "a-b",
+      "a_b",
+      "a_b_2",
+      "end",
+      "subgraph",
+      "graph",
+      "flowchart",
+      "click",
+      "style",
+      "class",
+      "classDef",
+      "linkStyle",
+      "direction",
+      "call",
+      "href",
+      "default",
+    ];
     const text = toMermaid(chain(ids.map((id) => gen(id, ""))));
     assertSafe(text);
     const parsed = await parseMermaid(text);
@@ -179,7 +201,15 @@ describe("toMermaid structure", () => {
   });
 
   it("still parses with edges to nodes that do not exist", async () => {
-    const broken: Pipeline = { format: "braid/pipeline@1", name: "b", nodes: [{ id: "a", kind: "input" }], edges: [{ from: "a", to: "ghost-1" }, { from: "ghost_1", to: "a" }] };
+    const broken: Pipeline = {
+      format: "braid/pipeline@1",
+      name: "b",
+      nodes: [{ id: "a", kind: "input" }],
+      edges: [
+        { from: "a", to: "ghost-1" },
+        { from: "ghost_1", to: "a" },
+      ],
+    };
     const parsed = await parseMermaid(toMermaid(broken));
     expect(parsed.vertices.map((v) => v.id).sort()).toEqual(["n_a", "n_ghost_1", "n_ghost_1_2"]);
   });
@@ -215,7 +245,7 @@ describe("run overlay", () => {
     ...ran("r"),
     { ...span("r"), type: "route_decided", branch: "small", reason: "default" },
     { ...span("x"), type: "node_started", kind: "custom-thing", attempt: 1 },
-    { ...span("x"), type: "node_failed", error: { code: "E_NODE", message: "boom" }, durationMs: 1 } as RunEvent,
+    { ...span("x"), type: "node_failed", error: { code: "E_NODE_FAILED", message: "boom" }, durationMs: 1 },
   ];
 
   it("derives visited and failed nodes and the edges the run took", () => {

@@ -65,11 +65,31 @@ const OPENERS: ReadonlyArray<readonly [string, readonly string[], ShapeName | "s
 ];
 /** Mermaid's `@{ shape: ... }` names, mapped onto the classic shapes they draw. */
 const SHAPE_NAMES: Record<string, ShapeName> = {
-  rect: "rect", rectangle: "rect", proc: "rect", process: "rect", rounded: "round", event: "round",
-  stadium: "stadium", pill: "stadium", terminal: "stadium", diam: "rhombus", diamond: "rhombus",
-  decision: "rhombus", question: "rhombus", hex: "hexagon", hexagon: "hexagon", prepare: "hexagon",
-  "trap-b": "trapezoid", trapezoid: "trapezoid", priority: "trapezoid", circle: "circle", circ: "circle",
-  "dbl-circ": "circle", "double-circle": "circle", subproc: "subroutine", subroutine: "subroutine",
+  rect: "rect",
+  rectangle: "rect",
+  proc: "rect",
+  process: "rect",
+  rounded: "round",
+  event: "round",
+  stadium: "stadium",
+  pill: "stadium",
+  terminal: "stadium",
+  diam: "rhombus",
+  diamond: "rhombus",
+  decision: "rhombus",
+  question: "rhombus",
+  hex: "hexagon",
+  hexagon: "hexagon",
+  prepare: "hexagon",
+  "trap-b": "trapezoid",
+  trapezoid: "trapezoid",
+  priority: "trapezoid",
+  circle: "circle",
+  circ: "circle",
+  "dbl-circ": "circle",
+  "double-circle": "circle",
+  subproc: "subroutine",
+  subroutine: "subroutine",
 };
 const ID = /(?:[\p{L}\p{N}_$'?!*+/\\.]|-(?=[^>\-.\s]))+/uy;
 const TEXT_LINK = /(<)?(--|==|-\.)(?![-=.xo>])/y;

@@ -48,7 +48,11 @@ const everyKind = {
       id: "route-1",
       kind: "route",
       label: L(9),
-      config: { strategy: "rules", branches: [{ id: "a", when: 'input.tier = "premium"', label: L(10) }, { id: "b", label: L(11) }, { id: "c" }], default: "c" },
+      config: {
+        strategy: "rules",
+        branches: [{ id: "a", when: 'input.tier = "premium"', label: L(10) }, { id: "b", label: L(11) }, { id: "c" }],
+        default: "c",
+      },
     },
     { id: "route_1", kind: "merge", label: L(12), config: { strategy: "synthesize", backend: "gpt" } },
     { id: "end", kind: "plugin-kind", label: L(13), config: { anything: [1, "two", null] }, extraKey: true },
@@ -84,23 +88,47 @@ describe("fromMermaid with an embedded pipeline", () => {
     const id = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,6}$/);
     const kind = fc.constantFrom("input", "output", "generate", "critique", "route", "merge", "x-custom");
     const pipeline = fc.uniqueArray(id, { minLength: 1, maxLength: 7 }).chain((ids) =>
-      fc.record({
-        name: text,
-        nodes: fc.tuple(...ids.map((nodeId) => fc.record({ kind, label: fc.option(text, { nil: undefined }), prompt: fc.option(text, { nil: undefined }), backend: text }).map((n) => ({ nodeId, ...n })))),
-        edges: fc.array(
-          fc.record({ from: fc.constantFrom(...ids), to: fc.constantFrom(...ids), branch: fc.option(fc.oneof(fc.constantFrom("pass", "fail", "exhausted"), text.filter((s) => s.length > 0)), { nil: undefined }), label: fc.option(text, { nil: undefined }) }),
-          { maxLength: 10 },
+      fc
+        .record({
+          name: text,
+          nodes: fc.tuple(
+            ...ids.map((nodeId) =>
+              fc
+                .record({ kind, label: fc.option(text, { nil: undefined }), prompt: fc.option(text, { nil: undefined }), backend: text })
+                .map((n) => ({ nodeId, ...n })),
+            ),
+          ),
+          edges: fc.array(
+            fc.record({
+              from: fc.constantFrom(...ids),
+              to: fc.constantFrom(...ids),
+              branch: fc.option(
+                fc.oneof(
+                  fc.constantFrom("pass", "fail", "exhausted"),
+                  text.filter((s) => s.length > 0),
+                ),
+                { nil: undefined },
+              ),
+              label: fc.option(text, { nil: undefined }),
+            }),
+            { maxLength: 10 },
+          ),
+        })
+        .map(
+          ({ name, nodes, edges }): Pipeline => ({
+            format: "braid/pipeline@1",
+            name,
+            nodes: nodes.map((n) => {
+              const branches = edges
+                .filter((e) => e.from === n.nodeId && e.branch !== undefined)
+                .map((e) => (e.label === undefined ? { id: e.branch } : { id: e.branch, label: e.label }));
+              const config =
+                n.kind === "route" ? { strategy: "rules", branches } : { backend: n.backend, ...(n.prompt === undefined ? {} : { prompt: n.prompt }) };
+              return { id: n.nodeId, kind: n.kind, ...(n.label === undefined ? {} : { label: n.label }), config };
+            }),
+            edges: edges.map((e) => (e.branch === undefined ? { from: e.from, to: e.to } : { from: e.from, to: e.to, branch: e.branch })),
+          }),
         ),
-      }).map(({ name, nodes, edges }): Pipeline => ({
-        format: "braid/pipeline@1",
-        name,
-        nodes: nodes.map((n) => {
-          const branches = edges.filter((e) => e.from === n.nodeId && e.branch !== undefined).map((e) => (e.label === undefined ? { id: e.branch } : { id: e.branch, label: e.label }));
-          const config = n.kind === "route" ? { strategy: "rules", branches } : { backend: n.backend, ...(n.prompt === undefined ? {} : { prompt: n.prompt }) };
-          return { id: n.nodeId, kind: n.kind, ...(n.label === undefined ? {} : { label: n.label }), config };
-        }),
-        edges: edges.map((e) => (e.branch === undefined ? { from: e.from, to: e.to } : { from: e.from, to: e.to, branch: e.branch })),
-      })),
     );
     const options = fc.record({ direction: fc.constantFrom("TD" as const, "LR" as const), showBackends: fc.boolean(), showPrompts: fc.boolean() });
     await fc.assert(
@@ -207,7 +235,18 @@ describe("fromMermaid with a hand-written flowchart", () => {
     const { pipeline, warnings } = imported(text);
     expect(pipeline.name).toBe("Support triage");
     const kinds = Object.fromEntries(pipeline.nodes.map((n) => [n.id, n.kind]));
-    expect(kinds).toEqual({ input: "input", q: "merge", w: "merge", r: "route", big: "generate", small: "generate", db: "generate", m: "merge", done: "generate", output: "output" });
+    expect(kinds).toEqual({
+      input: "input",
+      q: "merge",
+      w: "merge",
+      r: "route",
+      big: "generate",
+      small: "generate",
+      db: "generate",
+      m: "merge",
+      done: "generate",
+      output: "output",
+    });
     expect(pipeline.nodes.find((n) => n.id === "q")?.label).toBe('Ticket "urgent" #1');
     expect(pipeline.nodes.find((n) => n.id === "r")?.config).toEqual({
       strategy: "rules",
@@ -230,7 +269,11 @@ describe("fromMermaid with a hand-written flowchart", () => {
   it("reads a Braid export made without the embedded copy back to the same graph", () => {
     const pipeline = JSON.parse(JSON.stringify(everyKind)) as Pipeline;
     const { pipeline: back, warnings } = imported(toMermaid(pipeline, { embed: false, showBackends: true, showPrompts: true }));
-    expect(back.nodes.map((n) => [n.id, n.kind])).toEqual(pipeline.nodes.map((n) => [n.id.replace("-", "_"), n.kind === "plugin-kind" ? "generate" : n.kind]).map(([id, k]) => [id === "route_1" && k === "merge" ? "route_1_2" : id, k]));
+    expect(back.nodes.map((n) => [n.id, n.kind])).toEqual(
+      pipeline.nodes
+        .map((n) => [n.id.replace("-", "_"), n.kind === "plugin-kind" ? "generate" : n.kind])
+        .map(([id, k]) => [id === "route_1" && k === "merge" ? "route_1_2" : id, k]),
+    );
     expect(back.nodes.find((n) => n.id === "gen")?.label).toBe(L(1));
     expect(back.edges.filter((e) => e.from === "check").map((e) => e.branch)).toEqual(["pass", "fail", "exhausted"]);
     expect(warnings.length).toBeGreaterThan(0);

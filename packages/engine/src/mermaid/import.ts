@@ -58,9 +58,25 @@ const SHAPE_WORDS: Record<ShapeName, string> = {
   other: "shape",
 };
 const CRITIQUE_BRANCHES: Record<string, "pass" | "fail" | "exhausted"> = {
-  pass: "pass", passed: "pass", ok: "pass", yes: "pass", valid: "pass", good: "pass", accept: "pass",
-  fail: "fail", failed: "fail", no: "fail", retry: "fail", invalid: "fail", bad: "fail", revise: "fail", reject: "fail",
-  exhausted: "exhausted", "give up": "exhausted", "max attempts": "exhausted", timeout: "exhausted",
+  pass: "pass",
+  passed: "pass",
+  ok: "pass",
+  yes: "pass",
+  valid: "pass",
+  good: "pass",
+  accept: "pass",
+  fail: "fail",
+  failed: "fail",
+  no: "fail",
+  retry: "fail",
+  invalid: "fail",
+  bad: "fail",
+  revise: "fail",
+  reject: "fail",
+  exhausted: "exhausted",
+  "give up": "exhausted",
+  "max attempts": "exhausted",
+  timeout: "exhausted",
 };
 
 interface Draft {
@@ -106,6 +122,9 @@ function inferPipeline(chart: ParsedFlowchart): MermaidImportResult {
     seen.add(key);
   }
   const count = (id: string, dir: "from" | "to") => edges.filter((e) => e[dir] === id).length;
+  /** One note per guessed node, reported in node order. */
+  const notes = new Map<string, string>();
+  const edgeNotes: string[] = [];
 
   // Stadiums: the first with no incoming edge is the input, the last reachable one the output.
   const stadiums = drafts.filter((d) => d.kind === undefined && d.shape === "stadium");
@@ -113,7 +132,7 @@ function inferPipeline(chart: ParsedFlowchart): MermaidImportResult {
     const pick = stadiums.find((d) => count(d.id, "to") === 0);
     if (pick) {
       pick.kind = "input";
-      warnings.push(`${describe(pick)}: stadium with no incoming edge read as the input`);
+      notes.set(pick.id, `${describe(pick)}: stadium with no incoming edge read as the input`);
     }
   }
   if (!drafts.some((d) => d.kind === "output")) {
@@ -121,7 +140,7 @@ function inferPipeline(chart: ParsedFlowchart): MermaidImportResult {
     const pick = reached.filter((d) => count(d.id, "from") === 0).at(-1) ?? reached.at(-1);
     if (pick) {
       pick.kind = "output";
-      warnings.push(`${describe(pick)}: stadium read as the output`);
+      notes.set(pick.id, `${describe(pick)}: stadium read as the output`);
     }
   }
   for (const d of drafts) {
@@ -138,7 +157,15 @@ function inferPipeline(chart: ParsedFlowchart): MermaidImportResult {
 
   // Critiques first: they decide which generate nodes are their correctors (`revises`).
   const order = [...drafts].sort((a, b) => Number(a.kind === "generate") - Number(b.kind === "generate"));
-  for (const d of order) configure(d, edges, byId, warnings);
+  for (const d of order) {
+    const note = configure(d, edges, byId, edgeNotes);
+    if (note !== undefined) notes.set(d.id, note);
+  }
+  for (const d of drafts) {
+    const note = notes.get(d.id);
+    if (note !== undefined) warnings.push(note);
+  }
+  warnings.push(...edgeNotes);
   for (const e of edges) {
     if (e.label !== undefined && e.branch === undefined && !["route", "critique"].includes(byId.get(e.from)?.kind ?? "")) {
       warnings.push(`edge ${q(e.from)} → ${q(e.to)}: label ${q(e.label)} dropped (only routes and critiques have branches)`);
@@ -148,12 +175,14 @@ function inferPipeline(chart: ParsedFlowchart): MermaidImportResult {
   const pipeline = {
     format: FORMAT_V1,
     name: chart.title ?? "Imported flowchart",
-    nodes: drafts.map((d): PipelineNode => ({
-      id: d.id,
-      kind: d.kind ?? "generate",
-      ...(d.label === undefined ? {} : { label: d.label }),
-      ...(d.config === undefined ? {} : { config: d.config }),
-    })),
+    nodes: drafts.map(
+      (d): PipelineNode => ({
+        id: d.id,
+        kind: d.kind ?? "generate",
+        ...(d.label === undefined ? {} : { label: d.label }),
+        ...(d.config === undefined ? {} : { config: d.config }),
+      }),
+    ),
     edges: edges.map((e): PipelineEdge => ({ from: e.from, to: e.to, ...(e.branch === undefined ? {} : { branch: e.branch }) })),
   };
   const checked = PipelineSchema.safeParse(pipeline);
@@ -183,7 +212,14 @@ function draftOf(n: ParsedNode, id: string, braidStyle: boolean): Draft {
   const label = text === undefined || text === "" || text === n.id || text === id ? undefined : text;
   const hint = n.classes.find((c) => c.startsWith(KIND_CLASS_PREFIX) && BUILTIN_KINDS.has(c.slice(KIND_CLASS_PREFIX.length)));
   const kind = hint?.slice(KIND_CLASS_PREFIX.length);
-  return { id, shape: n.shape, hinted: kind !== undefined, ...(kind ? { kind } : {}), ...(n.shapeName ? { shapeName: n.shapeName } : {}), ...(label === undefined ? {} : { label }) };
+  return {
+    id,
+    shape: n.shape,
+    hinted: kind !== undefined,
+    ...(kind ? { kind } : {}),
+    ...(n.shapeName ? { shapeName: n.shapeName } : {}),
+    ...(label === undefined ? {} : { label }),
+  };
 }
 
 /** Adds the input or output the graph lacks, wired to every source (or from every sink). */
@@ -208,7 +244,8 @@ function addTerminal(kind: "input" | "output", drafts: Draft[], edges: DraftEdge
   warnings.push(`no ${kind} node could be identified; added ${q(id)}${where}`);
 }
 
-function configure(d: Draft, edges: DraftEdge[], byId: Map<string, Draft>, warnings: string[]): void {
+/** Gives a node its placeholder config; returns the note describing the guess. */
+function configure(d: Draft, edges: DraftEdge[], byId: Map<string, Draft>, edgeNotes: string[]): string | undefined {
   const how = d.fallback ?? (d.hinted ? `${d.kind} node` : `${shapeWord(d)} read as a ${d.kind} node`);
   const out = edges.filter((e) => e.from === d.id);
   if (d.kind === "route") {
@@ -228,7 +265,7 @@ function configure(d: Draft, edges: DraftEdge[], byId: Map<string, Draft>, warni
     }
     d.config = { strategy: "rules", branches, ...(branches[0] ? { default: branches[0].id } : {}) };
     const list = branches.map((b) => q(b.id)).join(", ") || "none";
-    warnings.push(`${describe(d)}: ${how} with strategy "rules", branches ${list} without conditions${branches[0] ? `, default ${q(branches[0].id)}` : ""}`);
+    return `${describe(d)}: ${how} with strategy "rules", branches ${list} without conditions${branches[0] ? `, default ${q(branches[0].id)}` : ""}`;
   } else if (d.kind === "critique") {
     for (const e of out) {
       const key = e.label?.toLowerCase().trim();
@@ -236,14 +273,14 @@ function configure(d: Draft, edges: DraftEdge[], byId: Map<string, Draft>, warni
       if (branch !== undefined) e.branch = branch;
       if (branch === undefined || branch !== key) {
         const what = branch === undefined ? "has no pass/fail/exhausted label; left without a branch" : `label ${q(e.label)} read as ${q(branch)}`;
-        warnings.push(`edge ${q(e.from)} → ${q(e.to)}: ${what}`);
+        edgeNotes.push(`edge ${q(e.from)} → ${q(e.to)}: ${what}`);
       }
     }
     const correctors = new Set(out.filter((e) => e.branch === "fail").map((e) => e.to));
     const preds = edges.filter((e) => e.to === d.id).map((e) => e.from);
     const target = preds.find((p) => !correctors.has(p)) ?? preds[0];
     d.config = { backend: "validator", ...(target ? { target } : {}), rubric: ["TODO"], threshold: 0.8, maxAttempts: 3 };
-    warnings.push(`${describe(d)}: ${how} ${target ? `checking ${q(target)}` : "with no target"}; placeholder backend "validator", rubric ["TODO"], threshold 0.8, maxAttempts 3`);
+    const note = `${describe(d)}: ${how} ${target ? `checking ${q(target)}` : "with no target"}; placeholder backend "validator", rubric ["TODO"], threshold 0.8, maxAttempts 3`;
     // A generate node on the fail branch that feeds back into the critique is its corrector.
     for (const id of correctors) {
       const c = byId.get(id);
@@ -251,15 +288,17 @@ function configure(d: Draft, edges: DraftEdge[], byId: Map<string, Draft>, warni
         c.config = { ...c.config, revises: target };
       }
     }
+    return note;
   } else if (d.kind === "merge") {
     d.config = { strategy: "object" };
-    warnings.push(`${describe(d)}: ${how} with strategy "object"`);
+    return `${describe(d)}: ${how} with strategy "object"`;
   } else if (d.kind === "generate") {
     const prompt = `TODO: ${d.label ?? d.id}`;
     d.config = { backend: "generator", prompt, ...d.config };
     const revises = typeof d.config.revises === "string" ? `, revising ${q(d.config.revises)}` : "";
-    warnings.push(`${describe(d)}: ${how}; placeholder backend "generator", prompt ${q(prompt)}${revises}`);
+    return `${describe(d)}: ${how}; placeholder backend "generator", prompt ${q(prompt)}${revises}`;
   }
+  return undefined;
 }
 
 /** A branch id from an edge label: letters, digits, `_` and `-`, starting with a letter. */

@@ -1,8 +1,35 @@
 import type { BackendPool } from "../backends/pool.js";
-import type { RunEventInit, Usage } from "../events.js";
+import type { RunEvent, RunEventInit, Usage } from "../events.js";
 
 /** Outputs recorded by an earlier run, per node and per visit, that a re-run reuses instead of executing. */
 export type ReuseMap = Map<string, Array<{ output: unknown; meta?: Record<string, unknown>; branch?: string; replaces?: string[] }>>;
+
+/**
+ * What an interrupted run already logged, so that resuming it neither re-executes a node whose
+ * node_finished is in the log nor logs the same started/decision/token events twice.
+ */
+export interface ResumeLog {
+  finished: Map<string, { output: unknown; meta?: Record<string, unknown>; branch?: string; replaces?: string[] }>;
+  /** `${span}|${type}` for node_started, route_decided, loop_iteration and token events already logged. */
+  seen: Set<string>;
+  runStarted: boolean;
+}
+
+/** Builds a ResumeLog from a run's stored events. */
+export function resumeLogFrom(events: Iterable<RunEvent>): ResumeLog {
+  const log: ResumeLog = { finished: new Map(), seen: new Set(), runStarted: false };
+  for (const e of events) {
+    if (e.type === "run_started") log.runStarted = true;
+    else if (e.type === "node_finished") {
+      const rec: { output: unknown; meta?: Record<string, unknown>; branch?: string; replaces?: string[] } = { output: e.output };
+      if (e.meta) rec.meta = e.meta;
+      if (e.branch !== undefined) rec.branch = e.branch;
+      if (e.replaces) rec.replaces = e.replaces;
+      log.finished.set(e.span, rec);
+    } else if (e.type === "node_started" || e.type === "route_decided" || e.type === "loop_iteration" || e.type === "token") log.seen.add(`${e.span}|${e.type}`);
+  }
+  return log;
+}
 
 /** Everything a node execution needs from its run; passed through LangGraph's config. */
 export interface RunContext {
@@ -18,6 +45,7 @@ export interface RunContext {
   /** Runs every LLM node on this backend (the X-Braid-Backend header). */
   backendOverride?: string;
   reuse?: ReuseMap;
+  resumeLog?: ResumeLog;
 }
 
 export const RUN_CONTEXT_KEY = "__braid";

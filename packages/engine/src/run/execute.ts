@@ -22,10 +22,25 @@ export async function executeNode(cn: CompiledNode, state: RunState, config: Lan
   const span = `${id}#${visit + 1}`;
   const started = rc.now();
 
+  const logged = rc.resumeLog?.finished.get(span);
+  if (logged) return toUpdate(id, prevMeta, visit, { output: logged.output, ...(logged.branch !== undefined ? { branch: logged.branch } : {}), meta: (logged.meta ?? {}) as Partial<NodeMeta>, ...(logged.replaces ? { replaces: logged.replaces } : {}) });
+  const emit = rc.resumeLog ? dedupe(rc, rc.resumeLog.seen) : rc.emit;
+
   const recorded = rc.reuse?.get(id)?.[visit];
   if (recorded) {
-    rc.emit({ type: "node_started", nodeId: id, span, kind: cn.node.kind, attempt: visit + 1 });
-    rc.emit({ type: "node_finished", nodeId: id, span, output: recorded.output, durationMs: 0, usage: emptyUsage(), reused: true, ...(recorded.branch ? { branch: recorded.branch } : {}) });
+    emit({ type: "node_started", nodeId: id, span, kind: cn.node.kind, attempt: visit + 1 });
+    emit({
+      type: "node_finished",
+      nodeId: id,
+      span,
+      output: recorded.output,
+      durationMs: 0,
+      usage: emptyUsage(),
+      reused: true,
+      ...(recorded.branch !== undefined ? { branch: recorded.branch } : {}),
+      ...(recorded.meta ? { meta: recorded.meta } : {}),
+      ...(recorded.replaces ? { replaces: recorded.replaces } : {}),
+    });
     return toUpdate(id, prevMeta, visit, { output: recorded.output, ...(recorded.branch ? { branch: recorded.branch } : {}), meta: (recorded.meta ?? {}) as Partial<NodeMeta>, ...(recorded.replaces ? { replaces: recorded.replaces } : {}) });
   }
 
@@ -40,10 +55,10 @@ export async function executeNode(cn: CompiledNode, state: RunState, config: Lan
       const res = await rc.pool.call(
         rc.backendOverride ?? backendName,
         req,
-        { signal: rc.signal, seedKey: `${rc.seed}|${id}|${visit}|${callIndex++}`, random, onToken: (text) => rc.emit({ type: "token", nodeId: id, span, text }) },
+        { signal: rc.signal, seedKey: `${rc.seed}|${id}|${visit}|${callIndex++}`, random, onToken: (text) => emit({ type: "token", nodeId: id, span, text }) },
         {
-          onRetry: (r) => rc.emit({ type: "retry", nodeId: id, span, backend: r.backend, attempt: r.attempt, delayMs: r.delayMs, error: r.error }),
-          onFallback: (f) => rc.emit({ type: "fallback", nodeId: id, span, from: f.from, to: f.to, reason: f.reason }),
+          onRetry: (r) => emit({ type: "retry", nodeId: id, span, backend: r.backend, attempt: r.attempt, delayMs: r.delayMs, error: r.error }),
+          onFallback: (f) => emit({ type: "fallback", nodeId: id, span, from: f.from, to: f.to, reason: f.reason }),
         },
       );
       addUsage(nodeUsage, res.usage);
@@ -83,16 +98,16 @@ export async function executeNode(cn: CompiledNode, state: RunState, config: Lan
     value: (t) => resolveTemplateValue(t, view, id),
     evaluate: (x) => evaluateExpression(x, view),
     llm,
-    emit: (e) => rc.emit({ ...e, nodeId: id, span } as Parameters<RunContext["emit"]>[0]),
+    emit: (e) => emit({ ...e, nodeId: id, span } as Parameters<RunContext["emit"]>[0]),
   };
 
   let startedEmitted = false;
   try {
     const prepared: Prepared = cn.kind.prepare ? await cn.kind.prepare(ctx) : {};
-    rc.emit({ type: "node_started", nodeId: id, span, kind: cn.node.kind, attempt: visit + 1, ...prepared });
+    emit({ type: "node_started", nodeId: id, span, kind: cn.node.kind, attempt: visit + 1, ...prepared });
     startedEmitted = true;
     const result = await cn.kind.execute(ctx, prepared);
-    rc.emit({
+    emit({
       type: "node_finished",
       nodeId: id,
       span,
@@ -107,11 +122,19 @@ export async function executeNode(cn: CompiledNode, state: RunState, config: Lan
     return toUpdate(id, prevMeta, visit, result);
   } catch (err) {
     if (rc.signal.aborted) throw err;
-    if (!startedEmitted) rc.emit({ type: "node_started", nodeId: id, span, kind: cn.node.kind, attempt: visit + 1 });
+    if (!startedEmitted) emit({ type: "node_started", nodeId: id, span, kind: cn.node.kind, attempt: visit + 1 });
     const info = toErrorInfo(err, id);
-    rc.emit({ type: "node_failed", nodeId: id, span, error: info, durationMs: rc.now() - started });
+    emit({ type: "node_failed", nodeId: id, span, error: info, durationMs: rc.now() - started });
     throw new BraidError(info.code, info.message, { nodeId: id, cause: err });
   }
+}
+
+/** On resume, drops events of a span that the log already has, so nothing is logged twice. */
+function dedupe(rc: RunContext, seen: Set<string>): RunContext["emit"] {
+  return (e) => {
+    if ("span" in e && seen.has(`${e.span}|${e.type}`)) return;
+    rc.emit(e);
+  };
 }
 
 function parseChecked(text: string, spec: NonNullable<LlmRequest["json"]>): { ok: true; value: unknown } | { ok: false; code: "E_LLM_OUTPUT" | "E_OUTPUT_SHAPE"; error: string } {

@@ -6,7 +6,7 @@ import { type RunEvent, type RunEventInit, type Usage, emptyUsage } from "../eve
 import { validateAgainstSchema } from "../format/json-schema.js";
 import type { Pipeline } from "../format/schema.js";
 import type { Registry } from "../kinds.js";
-import { RUN_CONTEXT_KEY, type ReuseMap, type RunContext } from "./context.js";
+import { RUN_CONTEXT_KEY, type ResumeLog, type ReuseMap, type RunContext } from "./context.js";
 import { AsyncQueue } from "./queue.js";
 
 export interface Budget {
@@ -32,6 +32,8 @@ export interface RunOptions {
   usageSoFar?: Usage;
   backendOverride?: string;
   reuse?: ReuseMap;
+  /** The interrupted run's logged events, when resuming after a crash. */
+  resumeLog?: ResumeLog;
   parentRunId?: string;
   fromNode?: string;
   /** A compiled pipeline to reuse (batch runs compile once). */
@@ -67,7 +69,7 @@ class BudgetExceeded extends Error {}
  */
 export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
   const compiled = opts.compiled ?? compile(pipeline, opts.registry, opts.checkpointer ? { checkpointer: opts.checkpointer, backends: opts.pool.availability() } : { backends: opts.pool.availability() });
-  const input = opts.resume ? undefined : resolveInput(pipeline, opts.input);
+  const input = opts.resume ? undefined : opts.resumeLog ? opts.input : resolveInput(pipeline, opts.input);
   const runId = opts.runId ?? newRunId();
   const seed = opts.seed ?? 0;
   const now = opts.now ?? Date.now;
@@ -109,8 +111,9 @@ export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
   const rc: RunContext = { runId, seed, pool: opts.pool, signal: controller.signal, usage, emit, checkBudget, now };
   if (opts.backendOverride) rc.backendOverride = opts.backendOverride;
   if (opts.reuse) rc.reuse = opts.reuse;
+  if (opts.resumeLog) rc.resumeLog = opts.resumeLog;
 
-  if (!opts.resume) {
+  if (!opts.resume && !opts.resumeLog?.runStarted) {
     emit({
       type: "run_started",
       pipeline: pipeline.name,

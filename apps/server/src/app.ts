@@ -1,0 +1,77 @@
+import { existsSync } from "node:fs";
+import type { Server } from "node:http";
+import { join } from "node:path";
+import { type BackendPool, createPool } from "@braid/engine";
+import { defaultRegistry } from "@braid/nodes";
+import type { ServerConfig } from "./config.js";
+import { loadBackendsFile } from "./files.js";
+import { createHttpServer } from "./http/server.js";
+import { EventHub } from "./runs/hub.js";
+import { RunManager } from "./runs/manager.js";
+import type { Services } from "./services.js";
+import { openCheckpointer } from "./store/checkpoints.js";
+import { openDb } from "./store/db.js";
+import { SqlitePipelineStore } from "./store/pipelines.js";
+import { SqliteRunStore } from "./store/runs.js";
+import { loadTemplates } from "./templates.js";
+
+export interface App {
+  services: Services;
+  server: Server;
+  /** Resumed run ids from a previous process. */
+  recovered: string[];
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The backends file in the data folder, over the default simulated tiers. */
+export function serverPool(config: ServerConfig): BackendPool {
+  const file = join(config.dataDir, "backends.json");
+  return createPool({ latency: config.simLatency, extra: existsSync(file) ? loadBackendsFile(file) : [] });
+}
+
+export async function createApp(config: ServerConfig): Promise<App> {
+  const db = openDb(config.dataDir);
+  const checkpoints = openCheckpointer(config.dataDir);
+  const pipelines = new SqlitePipelineStore(db);
+  const runs = new SqliteRunStore(db);
+  const hub = new EventHub();
+  const pool = serverPool(config);
+  const templates = loadTemplates();
+  const manager = new RunManager({ store: runs, hub, registry: defaultRegistry, pool, checkpointer: checkpoints.saver, maxConcurrent: config.maxConcurrentRuns, queueLimit: config.queueLimit });
+  seedExamples(db, pipelines, templates);
+  const services: Services = { config, pipelines, runs, manager, hub, pool, registry: defaultRegistry, templates };
+  const server = createHttpServer(services);
+  const recovered = await manager.recover();
+  return {
+    services,
+    server,
+    recovered,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(config.port, config.host, () => {
+          const addr = server.address();
+          const port = typeof addr === "object" && addr ? addr.port : config.port;
+          const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+          resolve(`http://${host}:${port}`);
+        });
+      }),
+    async close() {
+      await new Promise<void>((r) => server.close(() => r()));
+      await manager.shutdown(config.shutdownGraceMs);
+      server.closeAllConnections();
+      db.close();
+      checkpoints.db.close();
+    },
+  };
+}
+
+/** A new data folder starts with the examples saved, so `curl` works before anyone opens the UI. */
+function seedExamples(db: ReturnType<typeof openDb>, pipelines: SqlitePipelineStore, templates: ReturnType<typeof loadTemplates>): void {
+  if (db.prepare("SELECT 1 FROM meta WHERE key = 'examples_seeded'").get()) return;
+  db.transaction(() => {
+    for (const t of templates) if (!pipelines.get(t.id)) pipelines.save(t.pipeline, { id: t.id, message: "example" });
+    db.prepare("INSERT INTO meta (key, value) VALUES ('examples_seeded', '1')").run();
+  })();
+}

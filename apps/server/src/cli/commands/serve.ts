@@ -1,0 +1,32 @@
+import { createApp } from "../../app.js";
+import { configFromEnv } from "../../config.js";
+import { parse } from "../args.js";
+import { UsageError } from "../args.js";
+
+/** `braid serve` (and `pnpm start`): the API and the web app on one port, until SIGINT/SIGTERM. */
+export default async function serve(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { port: { type: "string" }, host: { type: "string" }, "data-dir": { type: "string" } }, []);
+  const env = { ...process.env };
+  if (values.port) env.BRAID_PORT = values.port;
+  if (values.host) env.BRAID_HOST = values.host;
+  if (values["data-dir"]) env.BRAID_DATA_DIR = values["data-dir"];
+  let config: ReturnType<typeof configFromEnv>;
+  try {
+    config = configFromEnv(env);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const app = await createApp(config);
+  const url = await app.listen();
+  console.log(`braid: serving ${url} (data: ${config.dataDir}${config.token ? ", token required" : ""}, simulated latency: ${config.simLatency})`);
+  if (app.recovered.length) console.log(`braid: resuming ${app.recovered.length} unfinished run(s): ${app.recovered.join(", ")}`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      console.log(`braid: ${signal}: no new runs; letting running ones checkpoint…`);
+      app.close().then(resolve, resolve);
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+  return 0;
+}

@@ -1,0 +1,54 @@
+import { resolve } from "node:path";
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  token?: string;
+  /** Runs executing at once. */
+  maxConcurrentRuns: number;
+  /** Runs waiting beyond that; past it, new runs get 429. */
+  queueLimit: number;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit: number;
+  /** Simulated latency profile: `zero` makes every simulated call instant (tests, load). */
+  simLatency: "realistic" | "zero";
+  /** How long SIGTERM waits for running runs before suspending them for the next start. */
+  shutdownGraceMs: number;
+  /** Serve the built web app from this folder when it exists. */
+  webDir: string;
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost", "[::1]"]);
+export const isLoopback = (host: string): boolean => LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const host = env.BRAID_HOST || "127.0.0.1";
+  const token = env.BRAID_TOKEN || undefined;
+  if (!isLoopback(host) && !token) {
+    throw new Error(`refusing to listen on ${host} without BRAID_TOKEN: set BRAID_TOKEN, or keep BRAID_HOST on a loopback address`);
+  }
+  const simLatency = env.BRAID_SIM_LATENCY || "realistic";
+  if (simLatency !== "realistic" && simLatency !== "zero") throw new Error(`BRAID_SIM_LATENCY must be "realistic" or "zero", got "${simLatency}"`);
+  const cfg: ServerConfig = {
+    host,
+    port: intEnv(env, "BRAID_PORT", 5116),
+    dataDir: resolve(env.BRAID_DATA_DIR || "./data"),
+    maxConcurrentRuns: Math.max(1, intEnv(env, "BRAID_MAX_RUNS", 32)),
+    queueLimit: intEnv(env, "BRAID_QUEUE_LIMIT", 1000),
+    bodyLimit: intEnv(env, "BRAID_BODY_LIMIT", 1024 * 1024),
+    simLatency,
+    shutdownGraceMs: intEnv(env, "BRAID_SHUTDOWN_GRACE_MS", 5000),
+    webDir: resolve(env.BRAID_WEB_DIR || new URL("../../web/dist", import.meta.url).pathname),
+  };
+  if (token) cfg.token = token;
+  return cfg;
+}

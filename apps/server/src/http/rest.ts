@@ -1,0 +1,142 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { BraidError, PipelineInvalidError, type RunEvent } from "@braid/engine";
+import { QueueFullError, ShuttingDownError } from "../runs/manager.js";
+import type { Services } from "../services.js";
+import { TOKEN_COOKIE, tokenMatches } from "./auth.js";
+import { openApiDocument } from "./openapi.js";
+import { HttpError, readJson, sendJson } from "./util.js";
+
+type Handler = (ctx: { req: IncomingMessage; res: ServerResponse; url: URL; params: string[]; services: Services }) => Promise<void> | void;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  handler: Handler;
+}
+
+const SEG = "([A-Za-z0-9_.:-]+)";
+const routes: Route[] = [];
+const route = (method: string, path: string, handler: Handler) => routes.push({ method, pattern: new RegExp(`^${path.replace(/:\w+/g, SEG)}$`), handler });
+
+/** Every REST route, for the auth test and the OpenAPI document. */
+export const REST_ROUTES: Array<{ method: string; path: string }> = [];
+const def = (method: string, path: string, handler: Handler) => {
+  REST_ROUTES.push({ method, path });
+  route(method, path, handler);
+};
+
+def("GET", "/api/pipelines", ({ res, services }) => sendJson(res, 200, services.pipelines.list()));
+
+def("GET", "/api/pipelines/:id", ({ res, params, services }) => {
+  const p = services.pipelines.get(params[0] as string);
+  if (!p) throw new HttpError(404, "E_NOT_FOUND", `pipeline "${params[0]}" not found`);
+  sendJson(res, 200, { id: p.summary.id, version: p.version, pipeline: p.pipeline });
+});
+
+def("POST", "/api/pipelines/:id/runs", async ({ req, res, url, params, services }) => {
+  const id = params[0] as string;
+  const saved = services.pipelines.get(id);
+  if (!saved) throw new HttpError(404, "E_NOT_FOUND", `pipeline "${id}" not found`);
+  const input = await readJson(req, services.config.bodyLimit, { allowEmpty: true });
+  const backend = header(req, "x-braid-backend") ?? header(req, "x-llm-backend");
+  if (backend !== undefined && !services.pool.names().has(backend)) {
+    throw new HttpError(400, "E_UNKNOWN_BACKEND", `no backend named "${backend}"; configured: ${[...services.pool.names()].join(", ")}`);
+  }
+  const seedParam = url.searchParams.get("seed");
+  const seed = seedParam === null ? undefined : Number(seedParam);
+  if (seed !== undefined && (!Number.isInteger(seed) || seed < 0)) throw new HttpError(400, "E_BAD_REQUEST", "seed must be a non-negative integer");
+  const run = services.manager.submit({
+    pipeline: saved.pipeline,
+    pipelineId: id,
+    pipelineVersion: saved.version,
+    input,
+    ...(seed !== undefined ? { seed } : {}),
+    options: backend ? { backendOverride: backend } : {},
+  });
+  if (url.searchParams.get("wait") !== "true") {
+    sendJson(res, 202, { runId: run.id, status: run.status, events: `/api/runs/${run.id}/events` }, { location: `/api/runs/${run.id}` });
+    return;
+  }
+  const closed = new AbortController();
+  res.on("close", () => closed.abort());
+  for await (const _ of services.hub.follow(services.runs, run.id, 0, closed.signal));
+  const done = services.runs.get(run.id);
+  if (!done || closed.signal.aborted) return;
+  sendJson(res, 200, { runId: done.id, status: done.status, output: done.output ?? null, usage: done.usage, ...(done.error ? { error: done.error } : {}) });
+});
+
+def("GET", "/api/runs/:id", ({ res, params, services }) => {
+  const run = services.runs.get(params[0] as string);
+  if (!run) throw new HttpError(404, "E_NOT_FOUND", `run "${params[0]}" not found`);
+  const { pipeline: _pipeline, ...rest } = run;
+  sendJson(res, 200, rest);
+});
+
+def("GET", "/api/runs/:id/events", async ({ req, res, url, params, services }) => {
+  const id = params[0] as string;
+  if (!services.runs.get(id)) throw new HttpError(404, "E_NOT_FOUND", `run "${id}" not found`);
+  const lastId = header(req, "last-event-id") ?? url.searchParams.get("lastEventId") ?? "0";
+  const after = Number(lastId);
+  if (!Number.isInteger(after) || after < 0) throw new HttpError(400, "E_BAD_REQUEST", "Last-Event-ID must be a sequence number");
+  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
+  res.write(": braid run events\n\n");
+  const closed = new AbortController();
+  res.on("close", () => closed.abort());
+  const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
+  try {
+    for await (const e of services.hub.follow(services.runs, id, after, closed.signal)) res.write(sseFrame(e.seq, e.event));
+  } finally {
+    clearInterval(ping);
+    res.end();
+  }
+});
+
+def("POST", "/api/runs/:id/cancel", ({ res, params, services }) => {
+  const id = params[0] as string;
+  if (!services.runs.get(id)) throw new HttpError(404, "E_NOT_FOUND", `run "${id}" not found`);
+  sendJson(res, 200, { runId: id, cancelled: services.manager.cancel(id) });
+});
+
+def("GET", "/api/openapi.json", ({ res }) => sendJson(res, 200, openApiDocument()));
+
+/** Sets the auth cookie from a token, so browsers (and EventSource) can use the API. */
+export async function login(req: IncomingMessage, res: ServerResponse, services: Services): Promise<void> {
+  const body = (await readJson(req, 4096)) as { token?: unknown };
+  const expected = services.config.token;
+  if (!expected) {
+    sendJson(res, 200, { ok: true, tokenRequired: false });
+    return;
+  }
+  if (typeof body?.token !== "string" || !tokenMatches(body.token, expected)) throw new HttpError(401, "E_UNAUTHORIZED", "wrong token");
+  sendJson(res, 200, { ok: true }, { "set-cookie": `${TOKEN_COOKIE}=${encodeURIComponent(body.token)}; HttpOnly; SameSite=Strict; Path=/` });
+}
+
+const sseFrame = (seq: number, e: RunEvent) => `id: ${seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Routes a REST request; returns false when no route matches the path. */
+export async function handleRest(req: IncomingMessage, res: ServerResponse, url: URL, services: Services): Promise<boolean> {
+  const matching = routes.map((r) => ({ r, m: r.pattern.exec(url.pathname) })).filter((x) => x.m);
+  if (matching.length === 0) return false;
+  const hit = matching.find((x) => x.r.method === req.method);
+  if (!hit) throw new HttpError(405, "E_METHOD", `${req.method} is not allowed on ${url.pathname}`, {}, { allow: matching.map((x) => x.r.method).join(", ") });
+  try {
+    await hit.r.handler({ req, res, url, params: (hit.m as RegExpExecArray).slice(1), services });
+  } catch (err) {
+    throw toHttpError(err);
+  }
+  return true;
+}
+
+export function toHttpError(err: unknown): unknown {
+  if (err instanceof HttpError) return err;
+  if (err instanceof PipelineInvalidError) return new HttpError(400, err.code, err.message, { diagnostics: err.diagnostics });
+  if (err instanceof BraidError) return new HttpError(400, err.code, err.message, err.nodeId ? { nodeId: err.nodeId } : {});
+  if (err instanceof QueueFullError) return new HttpError(429, "E_QUEUE_FULL", err.message, {}, { "retry-after": String(err.retryAfterSeconds) });
+  if (err instanceof ShuttingDownError) return new HttpError(503, "E_SHUTTING_DOWN", err.message, {}, { "retry-after": "5" });
+  return err;
+}

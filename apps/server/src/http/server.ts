@@ -1,0 +1,56 @@
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import type { Services } from "../services.js";
+import { appRouter } from "../trpc/router.js";
+import { isAuthorized } from "./auth.js";
+import { handleRest, login } from "./rest.js";
+import { serveStatic } from "./static.js";
+import { HttpError, sendError, sendJson } from "./util.js";
+
+/** One port: /healthz, /api (REST + SSE for applications), /trpc (the web app), and the web app itself. */
+export function createHttpServer(services: Services): Server {
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: "/trpc/",
+    maxBodySize: services.config.bodyLimit,
+    createContext: ({ req }) => ({ services, authed: isAuthorized(req, services.config.token) }),
+    onError: ({ error, path }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`braid: tRPC ${path ?? "?"}: ${error.message}`);
+    },
+  });
+
+  return createServer((req, res) => {
+    handle(req, res, services, trpc).catch((err) => {
+      if (err instanceof HttpError) {
+        if (!res.headersSent) sendError(res, err);
+        else res.end();
+        return;
+      }
+      console.error(`braid: ${req.method} ${req.url}: ${(err as Error)?.message ?? err}`);
+      if (!res.headersSent) sendJson(res, 500, { error: { code: "E_INTERNAL", message: "internal error; see the server log" } });
+      else res.end();
+    });
+  });
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, services: Services, trpc: ReturnType<typeof createHTTPHandler>): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://braid.local");
+  if (url.pathname === "/healthz") {
+    sendJson(res, 200, { ok: true, ...services.manager.stats });
+    return;
+  }
+  if (url.pathname === "/api/login" && req.method === "POST") return login(req, res, services);
+  const isApi = url.pathname.startsWith("/api/") || url.pathname.startsWith("/trpc/");
+  if (isApi && url.pathname.startsWith("/trpc/")) {
+    // tRPC checks the token itself (see trpc/init.ts), so its errors keep the tRPC shape the client expects.
+    trpc(req, res);
+    return;
+  }
+  if (isApi) {
+    if (!isAuthorized(req, services.config.token)) throw new HttpError(401, "E_UNAUTHORIZED", "a valid token is required: Authorization: Bearer <BRAID_TOKEN>");
+    if (await handleRest(req, res, url, services)) return;
+    throw new HttpError(404, "E_NOT_FOUND", `no API route ${req.method} ${url.pathname}`);
+  }
+  if ((req.method === "GET" || req.method === "HEAD") && serveStatic(services.config.webDir, url.pathname, res)) return;
+  throw new HttpError(404, "E_NOT_FOUND", url.pathname === "/" ? "the web app is not built; run `pnpm start`" : `not found: ${url.pathname}`);
+}

@@ -1,0 +1,80 @@
+import type { RunEvent } from "@braid/engine";
+import type { RunStore, StoredEvent } from "../store/runs.js";
+
+type Listener = (e: StoredEvent) => void;
+
+/**
+ * Live delivery of stored events. The manager appends an event to the store first and only then
+ * publishes it here, so a subscriber that reads the log and then follows live events sees every
+ * event exactly once, in sequence order.
+ */
+export class EventHub {
+  private readonly listeners = new Map<string, Set<Listener>>();
+
+  publish(runId: string, e: StoredEvent): void {
+    for (const l of this.listeners.get(runId) ?? []) l(e);
+  }
+
+  listen(runId: string, l: Listener): () => void {
+    let set = this.listeners.get(runId);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(runId, set);
+    }
+    set.add(l);
+    return () => {
+      set.delete(l);
+      if (set.size === 0) this.listeners.delete(runId);
+    };
+  }
+
+  /**
+   * Every event after `afterSeq`: first from the log, then live, without gap or duplicate, until the
+   * run's terminal event. Ends early when `signal` aborts.
+   */
+  async *follow(store: RunStore, runId: string, afterSeq: number, signal?: AbortSignal): AsyncGenerator<StoredEvent> {
+    const buffered: StoredEvent[] = [];
+    let wake: (() => void) | undefined;
+    const stop = this.listen(runId, (e) => {
+      buffered.push(e);
+      wake?.();
+    });
+    const onAbort = () => wake?.();
+    signal?.addEventListener("abort", onAbort);
+    try {
+      let last = afterSeq;
+      for (const e of store.events(runId, afterSeq)) {
+        yield e;
+        last = e.seq;
+        if (isTerminal(e.event)) return;
+      }
+      for (;;) {
+        if (signal?.aborted) return;
+        const next = buffered.shift();
+        if (!next) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          wake = undefined;
+          continue;
+        }
+        if (next.seq <= last) continue;
+        if (next.seq > last + 1) {
+          // Events published while the log was being read: fetch the missing range from the log.
+          for (const e of store.events(runId, last, next.seq - last - 1)) {
+            yield e;
+            last = e.seq;
+          }
+        }
+        yield next;
+        last = next.seq;
+        if (isTerminal(next.event)) return;
+      }
+    } finally {
+      stop();
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+}
+
+const isTerminal = (e: RunEvent) => e.type === "run_finished" || e.type === "run_failed" || e.type === "run_cancelled";

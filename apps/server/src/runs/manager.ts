@@ -1,0 +1,264 @@
+import {
+  type BackendPool,
+  BraidError,
+  type CompiledPipeline,
+  type Pipeline,
+  PipelineInvalidError,
+  type Registry,
+  type ReuseMap,
+  type RunEvent,
+  type RunStatus,
+  newRunId,
+  resolveInput,
+  resumeLogFrom,
+  compile,
+  lint,
+  startRun,
+} from "@braid/engine";
+import type { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import { pruneCheckpoints } from "../store/checkpoints.js";
+import type { RunOptionsRecord, RunRecord, RunStore } from "../store/runs.js";
+import type { EventHub } from "./hub.js";
+
+export class QueueFullError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super("the run queue is full; retry later");
+  }
+}
+
+export class ShuttingDownError extends Error {
+  constructor() {
+    super("the server is shutting down and accepts no new runs");
+  }
+}
+
+export interface StartRequest {
+  pipeline: Pipeline;
+  pipelineId?: string;
+  pipelineVersion?: number;
+  input?: unknown;
+  seed?: number;
+  options?: RunOptionsRecord;
+  parentRunId?: string;
+  fromNode?: string;
+  reuse?: ReuseMap;
+}
+
+interface Active {
+  cancel(reason?: string): void;
+  suspended: boolean;
+  done: Promise<void>;
+}
+
+/**
+ * Owns run execution: a bounded queue, a concurrency limit, persistence of every event before it
+ * is published, checkpoints for crash recovery, and resumption of unfinished runs on start.
+ */
+export class RunManager {
+  private readonly queue: Array<{ id: string; start: () => void }> = [];
+  private readonly active = new Map<string, Active>();
+  private readonly reuseByRun = new Map<string, ReuseMap>();
+  private readonly compileCache = new Map<string, CompiledPipeline>();
+  private draining = false;
+
+  constructor(
+    private readonly deps: {
+      store: RunStore;
+      hub: EventHub;
+      registry: Registry;
+      pool: BackendPool;
+      checkpointer: SqliteSaver;
+      maxConcurrent: number;
+      queueLimit: number;
+      now?: () => number;
+    },
+  ) {}
+
+  private get now() {
+    return this.deps.now ?? Date.now;
+  }
+
+  get stats() {
+    return { active: this.active.size, queued: this.queue.length, draining: this.draining };
+  }
+
+  /** Validates (lint, input schema), records the run as queued, and schedules it. Throws before recording anything invalid. */
+  submit(req: StartRequest): RunRecord {
+    if (this.draining) throw new ShuttingDownError();
+    if (this.queue.length >= this.deps.queueLimit && this.active.size >= this.deps.maxConcurrent) throw new QueueFullError(1);
+    // compile() inside startRun lints again, but failing here keeps invalid runs out of the store.
+    const input = resolveInput(req.pipeline, req.input);
+    const id = newRunId();
+    const record: Omit<RunRecord, "usage" | "status"> = { id, pipeline: req.pipeline, input, seed: req.seed ?? 1, options: req.options ?? {}, createdAt: this.now() };
+    if (req.pipelineId) record.pipelineId = req.pipelineId;
+    if (req.pipelineVersion !== undefined) record.pipelineVersion = req.pipelineVersion;
+    if (req.parentRunId) record.parentRunId = req.parentRunId;
+    if (req.fromNode) record.fromNode = req.fromNode;
+    this.precheck(record);
+    this.deps.store.create(record);
+    if (req.reuse) this.reuseByRun.set(id, req.reuse);
+    this.enqueue(id, () => this.execute(this.deps.store.get(id) as RunRecord, false));
+    return this.deps.store.get(id) as RunRecord;
+  }
+
+  /** Lints up front so an invalid pipeline is refused with its diagnostics and never stored. */
+  private precheck(record: Omit<RunRecord, "usage" | "status">): void {
+    const diagnostics = lint(record.pipeline, { registry: this.deps.registry, backends: this.deps.pool.availability() });
+    if (diagnostics.some((d) => d.severity === "error")) throw new PipelineInvalidError(diagnostics);
+  }
+
+  /** Compiling is pure in the pipeline, so runs of the same document share one compiled graph. */
+  private compiled(pipeline: Pipeline): CompiledPipeline {
+    const key = JSON.stringify(pipeline);
+    let c = this.compileCache.get(key);
+    if (!c) {
+      c = compile(pipeline, this.deps.registry, { checkpointer: this.deps.checkpointer, backends: this.deps.pool.availability() });
+      if (this.compileCache.size >= 64) this.compileCache.delete(this.compileCache.keys().next().value as string);
+      this.compileCache.set(key, c);
+    }
+    return c;
+  }
+
+  cancel(id: string, reason = "cancelled by user"): boolean {
+    const queued = this.queue.findIndex((q) => q.id === id);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      const at = this.now();
+      this.append(id, { type: "run_cancelled", runId: id, at, reason, durationMs: 0, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } });
+      return true;
+    }
+    const a = this.active.get(id);
+    if (!a) return false;
+    a.cancel(reason);
+    return true;
+  }
+
+  /** Resumes runs a previous process left unfinished (crash or shutdown). */
+  async recover(): Promise<string[]> {
+    const runs = this.deps.store.unfinished();
+    for (const run of runs) this.enqueue(run.id, () => this.execute(run, true));
+    return runs.map((r) => r.id);
+  }
+
+  private enqueue(id: string, start: () => void): void {
+    this.queue.push({ id, start });
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.active.size < this.deps.maxConcurrent && this.queue.length > 0) {
+      (this.queue.shift() as { start: () => void }).start();
+    }
+  }
+
+  private append(runId: string, event: RunEvent): void {
+    const seq = this.deps.store.append(runId, event);
+    this.deps.hub.publish(runId, { seq, event });
+  }
+
+  private execute(record: RunRecord, recovering: boolean): void {
+    const id = record.id;
+    let resolveDone!: () => void;
+    const done = new Promise<void>((r) => {
+      resolveDone = r;
+    });
+    const entry: Active = { cancel: () => {}, suspended: false, done };
+    this.active.set(id, entry);
+    void this.drive(record, recovering, entry).finally(() => {
+      this.active.delete(id);
+      this.reuseByRun.delete(id);
+      resolveDone();
+      this.pump();
+    });
+  }
+
+  private async drive(record: RunRecord, recovering: boolean, entry: Active): Promise<void> {
+    const id = record.id;
+    const startedAt = record.startedAt ?? this.now();
+    this.deps.store.markStarted(id, startedAt);
+    const logged = recovering ? this.deps.store.events(id).map((e) => e.event) : [];
+    const hasCheckpoint = recovering ? (await this.deps.checkpointer.getTuple({ configurable: { thread_id: id } })) !== undefined : false;
+    const reuse = this.reuseByRun.get(id) ?? (record.options.reuseFromRun ? reuseFromEvents(this.deps.store.events(record.options.reuseFromRun).map((e) => e.event), record.fromNode, record.pipeline) : undefined);
+    let run: ReturnType<typeof startRun>;
+    try {
+      run = startRun(record.pipeline, {
+        compiled: this.compiled(record.pipeline),
+        registry: this.deps.registry,
+        pool: this.deps.pool,
+        input: record.input,
+        seed: record.seed,
+        runId: id,
+        checkpointer: this.deps.checkpointer,
+        startedAt,
+        ...(recovering ? { resumeLog: resumeLogFrom(logged), resume: hasCheckpoint, usageSoFar: record.usage } : {}),
+        ...(record.options.backendOverride ? { backendOverride: record.options.backendOverride } : {}),
+        ...(record.options.budget ? { budget: record.options.budget } : {}),
+        ...(reuse ? { reuse } : {}),
+        ...(record.parentRunId ? { parentRunId: record.parentRunId } : {}),
+        ...(record.fromNode ? { fromNode: record.fromNode } : {}),
+      });
+    } catch (err) {
+      const error = err instanceof BraidError ? { code: err.code, message: err.message, ...(err.nodeId ? { nodeId: err.nodeId } : {}) } : { code: "E_INTERNAL" as const, message: String(err) };
+      this.append(id, { type: "run_failed", runId: id, at: this.now(), error, durationMs: 0, usage: record.usage });
+      return;
+    }
+    entry.cancel = (reason) => run.cancel(reason);
+    for await (const e of run.events) {
+      // A run suspended by shutdown stays "running" in the store, so the next start resumes it.
+      if (entry.suspended && e.type === "run_cancelled") break;
+      this.append(id, e);
+    }
+    if (!entry.suspended) await pruneCheckpoints(this.deps.checkpointer, id).catch(() => {});
+  }
+
+  /** Stops taking runs; waits up to graceMs for running ones, then suspends the rest for the next start. */
+  async shutdown(graceMs: number): Promise<void> {
+    this.draining = true;
+    this.queue.length = 0; // queued runs stay "queued" in the store and start on the next boot
+    const all = Promise.all([...this.active.values()].map((a) => a.done));
+    const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
+    if (!timedOut) return;
+    for (const a of this.active.values()) {
+      a.suspended = true;
+      a.cancel("server shutting down");
+    }
+    await all;
+  }
+
+  isActive(id: string): boolean {
+    return this.active.has(id) || this.queue.some((q) => q.id === id);
+  }
+
+  status(id: string): RunStatus | undefined {
+    return this.deps.store.get(id)?.status;
+  }
+}
+
+/**
+ * Outputs a child run may reuse from its parent: every node that is not `fromNode` or downstream
+ * of it, per visit, as the parent recorded them.
+ */
+export function reuseFromEvents(events: RunEvent[], fromNode: string | undefined, pipeline: Pipeline): ReuseMap {
+  const downstream = new Set<string>();
+  if (fromNode) {
+    const stack = [fromNode];
+    while (stack.length) {
+      const n = stack.pop() as string;
+      if (downstream.has(n)) continue;
+      downstream.add(n);
+      for (const e of pipeline.edges) if (e.from === n) stack.push(e.to);
+    }
+  }
+  const reuse: ReuseMap = new Map();
+  for (const e of events) {
+    if (e.type !== "node_finished" || downstream.has(e.nodeId)) continue;
+    const list = reuse.get(e.nodeId) ?? [];
+    const rec: { output: unknown; meta?: Record<string, unknown>; branch?: string; replaces?: string[] } = { output: e.output };
+    if (e.meta) rec.meta = e.meta;
+    if (e.branch !== undefined) rec.branch = e.branch;
+    if (e.replaces) rec.replaces = e.replaces;
+    list.push(rec);
+    reuse.set(e.nodeId, list);
+  }
+  return reuse;
+}

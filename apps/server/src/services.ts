@@ -1,0 +1,19 @@
+import type { BackendPool, Registry } from "@braid/engine";
+import type { ServerConfig } from "./config.js";
+import type { EventHub } from "./runs/hub.js";
+import type { RunManager } from "./runs/manager.js";
+import type { PipelineStore } from "./store/pipelines.js";
+import type { RunStore } from "./store/runs.js";
+import type { Template } from "./templates.js";
+
+/** What request handlers (tRPC and REST) may use. */
+export interface Services {
+  config: ServerConfig;
+  pipelines: PipelineStore;
+  runs: RunStore;
+  manager: RunManager;
+  hub: EventHub;
+  pool: BackendPool;
+  registry: Registry;
+  templates: Template[];
+}

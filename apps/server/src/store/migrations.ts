@@ -1,0 +1,57 @@
+/**
+ * Versioned schema migrations. Each entry runs once, in order, inside a transaction; the applied
+ * version is kept in `PRAGMA user_version`. Never edit a released entry: append a new one.
+ */
+export const MIGRATIONS: string[] = [
+  // 1: pipelines with versions, runs, events
+  `
+  CREATE TABLE pipelines (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    current_version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    deleted_at INTEGER
+  );
+  CREATE TABLE pipeline_versions (
+    pipeline_id TEXT NOT NULL REFERENCES pipelines(id),
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    message TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (pipeline_id, version)
+  );
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    pipeline_id TEXT,
+    pipeline_version INTEGER,
+    pipeline_doc TEXT NOT NULL,
+    input TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    options TEXT NOT NULL DEFAULT '{}',
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER,
+    input_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0,
+    cost_usd REAL NOT NULL DEFAULT 0,
+    output TEXT,
+    error TEXT,
+    parent_run_id TEXT,
+    from_node TEXT
+  );
+  CREATE INDEX runs_by_pipeline ON runs(pipeline_id, created_at DESC);
+  CREATE INDEX runs_by_status ON runs(status);
+  CREATE TABLE run_events (
+    run_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    node_id TEXT,
+    at INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  `,
+];

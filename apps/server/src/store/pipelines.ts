@@ -1,0 +1,104 @@
+import { type Pipeline, safeJsonParse } from "@braid/engine";
+import type { Db } from "./db.js";
+
+export interface PipelineSummary {
+  id: string;
+  name: string;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface PipelineVersion {
+  version: number;
+  name: string;
+  message?: string;
+  createdAt: number;
+}
+
+/** Saved pipelines with a version per save; deletes are soft so runs keep their history. */
+export interface PipelineStore {
+  list(): PipelineSummary[];
+  get(id: string, version?: number): { summary: PipelineSummary; pipeline: Pipeline; version: number } | undefined;
+  save(doc: Pipeline, opts?: { id?: string; message?: string }): PipelineSummary;
+  delete(id: string): boolean;
+  versions(id: string): PipelineVersion[];
+  restore(id: string, version: number): PipelineSummary | undefined;
+}
+
+const slug = (name: string): string =>
+  name
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40) || "pipeline";
+
+type Row = { id: string; name: string; current_version: number; created_at: number; updated_at: number };
+const toSummary = (r: Row): PipelineSummary => ({ id: r.id, name: r.name, version: r.current_version, createdAt: r.created_at, updatedAt: r.updated_at });
+
+export class SqlitePipelineStore implements PipelineStore {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  list(): PipelineSummary[] {
+    return (this.db.prepare("SELECT * FROM pipelines WHERE deleted_at IS NULL ORDER BY updated_at DESC").all() as Row[]).map(toSummary);
+  }
+
+  private row(id: string): Row | undefined {
+    return this.db.prepare("SELECT * FROM pipelines WHERE id = ? AND deleted_at IS NULL").get(id) as Row | undefined;
+  }
+
+  get(id: string, version?: number) {
+    const row = this.row(id);
+    if (!row) return undefined;
+    const v = version ?? row.current_version;
+    const doc = this.db.prepare("SELECT doc FROM pipeline_versions WHERE pipeline_id = ? AND version = ?").get(id, v) as { doc: string } | undefined;
+    if (!doc) return undefined;
+    return { summary: toSummary(row), pipeline: safeJsonParse(doc.doc) as Pipeline, version: v };
+  }
+
+  save(doc: Pipeline, opts: { id?: string; message?: string } = {}): PipelineSummary {
+    const now = this.now();
+    return this.db.transaction(() => {
+      let id = opts.id;
+      let existing = id ? (this.db.prepare("SELECT * FROM pipelines WHERE id = ?").get(id) as (Row & { deleted_at: number | null }) | undefined) : undefined;
+      if (!id) {
+        const base = slug(doc.name);
+        id = base;
+        for (let i = 2; this.db.prepare("SELECT 1 FROM pipelines WHERE id = ?").get(id); i++) id = `${base}-${i}`;
+        existing = undefined;
+      }
+      const version = existing ? existing.current_version + 1 : 1;
+      if (existing) {
+        this.db.prepare("UPDATE pipelines SET name = ?, current_version = ?, updated_at = ?, deleted_at = NULL WHERE id = ?").run(doc.name, version, now, id);
+      } else {
+        this.db.prepare("INSERT INTO pipelines (id, name, current_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)").run(id, doc.name, version, now, now);
+      }
+      this.db.prepare("INSERT INTO pipeline_versions (pipeline_id, version, doc, message, created_at) VALUES (?, ?, ?, ?, ?)").run(id, version, JSON.stringify(doc), opts.message ?? null, now);
+      return toSummary(this.row(id) as Row);
+    })();
+  }
+
+  delete(id: string): boolean {
+    return this.db.prepare("UPDATE pipelines SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL").run(this.now(), id).changes > 0;
+  }
+
+  versions(id: string): PipelineVersion[] {
+    const rows = this.db.prepare("SELECT version, doc, message, created_at FROM pipeline_versions WHERE pipeline_id = ? ORDER BY version DESC").all(id) as Array<{ version: number; doc: string; message: string | null; created_at: number }>;
+    return rows.map((r) => {
+      const v: PipelineVersion = { version: r.version, name: (safeJsonParse(r.doc) as Pipeline).name, createdAt: r.created_at };
+      if (r.message) v.message = r.message;
+      return v;
+    });
+  }
+
+  /** Restoring makes the old content the newest version, so history is never rewritten. */
+  restore(id: string, version: number): PipelineSummary | undefined {
+    const old = this.get(id, version);
+    if (!old) return undefined;
+    return this.save(old.pipeline, { id, message: `restored version ${version}` });
+  }
+}

@@ -1,0 +1,180 @@
+import { type ErrorInfo, type Pipeline, type RunEvent, type RunStatus, type Usage, safeJsonParse } from "@braid/engine";
+import type { Db } from "./db.js";
+
+export interface RunOptionsRecord {
+  backendOverride?: string;
+  /** Node outputs recorded by a parent run that this run reuses (re-run from a node, fork). */
+  reuseFromRun?: string;
+  budget?: { maxTokens?: number; maxCostUsd?: number; maxDurationMs?: number };
+}
+
+export interface RunRecord {
+  id: string;
+  pipelineId?: string;
+  pipelineVersion?: number;
+  pipeline: Pipeline;
+  input: unknown;
+  seed: number;
+  status: RunStatus;
+  options: RunOptionsRecord;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  usage: Usage;
+  output?: unknown;
+  error?: ErrorInfo;
+  parentRunId?: string;
+  fromNode?: string;
+}
+
+export type RunSummaryRecord = Omit<RunRecord, "pipeline">;
+
+export interface StoredEvent {
+  seq: number;
+  event: RunEvent;
+}
+
+/** Runs and their append-only event logs. Sequence numbers start at 1 and have no gaps. */
+export interface RunStore {
+  create(run: Omit<RunRecord, "usage" | "status"> & { status?: RunStatus }): void;
+  get(id: string): RunRecord | undefined;
+  list(filter?: { pipelineId?: string; status?: RunStatus; limit?: number }): RunSummaryRecord[];
+  markStarted(id: string, at: number): void;
+  /** Appends one event and applies it to the run row (status, usage, output); returns its seq. */
+  append(runId: string, event: RunEvent): number;
+  events(runId: string, afterSeq?: number, limit?: number): StoredEvent[];
+  lastSeq(runId: string): number;
+  /** Runs a restart must pick up again. */
+  unfinished(): RunRecord[];
+}
+
+type RunRow = {
+  id: string;
+  pipeline_id: string | null;
+  pipeline_version: number | null;
+  pipeline_doc: string;
+  input: string;
+  seed: number;
+  status: RunStatus;
+  options: string;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+  output: string | null;
+  error: string | null;
+  parent_run_id: string | null;
+  from_node: string | null;
+};
+
+function fromRow(r: RunRow, withPipeline: true): RunRecord;
+function fromRow(r: RunRow, withPipeline: false): RunSummaryRecord;
+function fromRow(r: RunRow, withPipeline: boolean): RunRecord | RunSummaryRecord {
+  const rec: RunSummaryRecord & { pipeline?: Pipeline } = {
+    id: r.id,
+    input: safeJsonParse(r.input),
+    seed: r.seed,
+    status: r.status,
+    options: safeJsonParse(r.options) as RunOptionsRecord,
+    createdAt: r.created_at,
+    usage: { inputTokens: r.input_tokens, outputTokens: r.output_tokens, costUsd: r.cost_usd },
+  };
+  if (withPipeline) rec.pipeline = safeJsonParse(r.pipeline_doc) as Pipeline;
+  if (r.pipeline_id !== null) rec.pipelineId = r.pipeline_id;
+  if (r.pipeline_version !== null) rec.pipelineVersion = r.pipeline_version;
+  if (r.started_at !== null) rec.startedAt = r.started_at;
+  if (r.finished_at !== null) rec.finishedAt = r.finished_at;
+  if (r.output !== null) rec.output = safeJsonParse(r.output);
+  if (r.error !== null) rec.error = safeJsonParse(r.error) as ErrorInfo;
+  if (r.parent_run_id !== null) rec.parentRunId = r.parent_run_id;
+  if (r.from_node !== null) rec.fromNode = r.from_node;
+  return rec;
+}
+
+const SUMMARY_COLUMNS =
+  "id, pipeline_id, pipeline_version, '' AS pipeline_doc, input, seed, status, options, created_at, started_at, finished_at, input_tokens, output_tokens, cost_usd, output, error, parent_run_id, from_node";
+
+export class SqliteRunStore implements RunStore {
+  private readonly seqs = new Map<string, number>();
+  private readonly stmts;
+
+  constructor(private readonly db: Db) {
+    this.stmts = {
+      insertEvent: db.prepare("INSERT INTO run_events (run_id, seq, type, node_id, at, data) VALUES (?, ?, ?, ?, ?, ?)"),
+      finish: db.prepare("UPDATE runs SET status = ?, finished_at = ?, input_tokens = ?, output_tokens = ?, cost_usd = ?, output = ?, error = ? WHERE id = ?"),
+      usage: db.prepare("UPDATE runs SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cost_usd = cost_usd + ? WHERE id = ?"),
+      lastSeq: db.prepare("SELECT MAX(seq) AS seq FROM run_events WHERE run_id = ?"),
+    };
+  }
+
+  create(run: Omit<RunRecord, "usage" | "status"> & { status?: RunStatus }): void {
+    this.db
+      .prepare(
+        "INSERT INTO runs (id, pipeline_id, pipeline_version, pipeline_doc, input, seed, status, options, created_at, parent_run_id, from_node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      )
+      .run(run.id, run.pipelineId ?? null, run.pipelineVersion ?? null, JSON.stringify(run.pipeline), JSON.stringify(run.input ?? null), run.seed, run.status ?? "queued", JSON.stringify(run.options), run.createdAt, run.parentRunId ?? null, run.fromNode ?? null);
+    this.seqs.set(run.id, 0);
+  }
+
+  get(id: string): RunRecord | undefined {
+    const r = this.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as RunRow | undefined;
+    return r ? fromRow(r, true) : undefined;
+  }
+
+  list(filter: { pipelineId?: string; status?: RunStatus; limit?: number } = {}): RunSummaryRecord[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.pipelineId) {
+      where.push("pipeline_id = ?");
+      args.push(filter.pipelineId);
+    }
+    if (filter.status) {
+      where.push("status = ?");
+      args.push(filter.status);
+    }
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, Math.min(filter.limit ?? 100, 1000)) as RunRow[]).map((r) => fromRow(r, false));
+  }
+
+  markStarted(id: string, at: number): void {
+    this.db.prepare("UPDATE runs SET status = 'running', started_at = COALESCE(started_at, ?) WHERE id = ?").run(at, id);
+  }
+
+  lastSeq(runId: string): number {
+    const cached = this.seqs.get(runId);
+    if (cached !== undefined) return cached;
+    const seq = (this.stmts.lastSeq.get(runId) as { seq: number | null }).seq ?? 0;
+    this.seqs.set(runId, seq);
+    return seq;
+  }
+
+  append(runId: string, event: RunEvent): number {
+    const seq = this.lastSeq(runId) + 1;
+    const nodeId = "nodeId" in event ? event.nodeId : null;
+    this.db.transaction(() => {
+      this.stmts.insertEvent.run(runId, seq, event.type, nodeId, event.at, JSON.stringify(event));
+      if (event.type === "run_finished" || event.type === "run_failed" || event.type === "run_cancelled") {
+        const status = event.type === "run_finished" ? "completed" : event.type === "run_failed" ? "failed" : "cancelled";
+        const output = event.type === "run_finished" ? JSON.stringify(event.output ?? null) : null;
+        const error = event.type === "run_failed" ? JSON.stringify(event.error) : event.type === "run_cancelled" ? JSON.stringify({ code: "E_CANCELLED", message: event.reason }) : null;
+        this.stmts.finish.run(status, event.at, event.usage.inputTokens, event.usage.outputTokens, event.usage.costUsd, output, error, runId);
+      } else if (event.type === "node_finished" && (event.usage.inputTokens || event.usage.outputTokens || event.usage.costUsd)) {
+        this.stmts.usage.run(event.usage.inputTokens, event.usage.outputTokens, event.usage.costUsd, runId);
+      }
+    })();
+    this.seqs.set(runId, seq);
+    if (event.type === "run_finished" || event.type === "run_failed" || event.type === "run_cancelled") this.seqs.delete(runId);
+    return seq;
+  }
+
+  events(runId: string, afterSeq = 0, limit = 100_000): StoredEvent[] {
+    const rows = this.db.prepare("SELECT seq, data FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?").all(runId, afterSeq, limit) as Array<{ seq: number; data: string }>;
+    return rows.map((r) => ({ seq: r.seq, event: safeJsonParse(r.data) as RunEvent }));
+  }
+
+  unfinished(): RunRecord[] {
+    return (this.db.prepare("SELECT * FROM runs WHERE status IN ('queued', 'running') ORDER BY created_at").all() as RunRow[]).map((r) => fromRow(r, true));
+  }
+}

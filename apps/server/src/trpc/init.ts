@@ -1,0 +1,51 @@
+import { BraidError, PipelineInvalidError } from "@braid/engine";
+import { TRPCError, initTRPC } from "@trpc/server";
+import { QueueFullError, ShuttingDownError } from "../runs/manager.js";
+import type { Services } from "../services.js";
+
+export interface Context {
+  services: Services;
+  authed: boolean;
+}
+
+const t = initTRPC.context<Context>().create({
+  // Idle proxies cut silent streams; a ping every 15 s keeps run event subscriptions open.
+  sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    return {
+      ...shape,
+      data: {
+        ...shape.data,
+        stack: undefined,
+        braidCode: cause instanceof BraidError ? cause.code : undefined,
+        nodeId: cause instanceof BraidError ? cause.nodeId : undefined,
+        diagnostics: cause instanceof PipelineInvalidError ? cause.diagnostics : undefined,
+      },
+    };
+  },
+});
+
+export const router = t.router;
+
+/** Every procedure requires the token when one is configured; there is no public procedure. */
+export const procedure = t.procedure.use(async ({ ctx, next }) => {
+  if (!ctx.authed) throw new TRPCError({ code: "UNAUTHORIZED", message: "a valid BRAID_TOKEN is required" });
+  try {
+    return await next();
+  } catch (err) {
+    throw toTrpcError(err);
+  }
+});
+
+/** Maps domain errors to tRPC codes, keeping the Braid code in `data.braidCode`. */
+export function toTrpcError(err: unknown): unknown {
+  if (err instanceof TRPCError) return err;
+  if (err instanceof PipelineInvalidError) return new TRPCError({ code: "BAD_REQUEST", message: err.message, cause: err });
+  if (err instanceof BraidError) return new TRPCError({ code: err.code === "E_INTERNAL" ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST", message: err.message, cause: err });
+  if (err instanceof QueueFullError) return new TRPCError({ code: "TOO_MANY_REQUESTS", message: err.message });
+  if (err instanceof ShuttingDownError) return new TRPCError({ code: "SERVICE_UNAVAILABLE", message: err.message });
+  return err;
+}
+
+export const notFound = (what: string) => new TRPCError({ code: "NOT_FOUND", message: `${what} not found` });

@@ -1,0 +1,149 @@
+import { PipelineSchema, lint, parsePipeline, PipelineInvalidError } from "@braid/engine";
+import { TRPCError, tracked } from "@trpc/server";
+import { z } from "zod";
+import { reuseFromEvents } from "../runs/manager.js";
+import { backendViews } from "../views.js";
+import { notFound, procedure, router } from "./init.js";
+
+const Id = z.string().min(1).max(200);
+const RunStatusSchema = z.enum(["queued", "running", "completed", "failed", "cancelled"]);
+
+/** Parses a pipeline from a tRPC input with the engine's own parser, so messages match the CLI's. */
+const PipelineInput = z.unknown().transform((v, ctx) => {
+  const r = parsePipeline(v);
+  if (!r.ok) {
+    for (const d of r.diagnostics) ctx.addIssue({ code: "custom", message: d.message, path: d.path ? d.path.split(/[.[\]]+/).filter(Boolean) : [] });
+    return z.NEVER;
+  }
+  return r.pipeline;
+});
+
+const pipelines = router({
+  list: procedure.query(({ ctx }) => ctx.services.pipelines.list()),
+  get: procedure.input(z.object({ id: Id, version: z.number().int().positive().optional() })).query(({ ctx, input }) => {
+    const p = ctx.services.pipelines.get(input.id, input.version);
+    if (!p) throw notFound(`pipeline "${input.id}"${input.version ? ` version ${input.version}` : ""}`);
+    return p;
+  }),
+  save: procedure.input(z.object({ id: Id.optional(), pipeline: PipelineInput, message: z.string().max(500).optional() })).mutation(({ ctx, input }) => {
+    return ctx.services.pipelines.save(input.pipeline, { ...(input.id ? { id: input.id } : {}), ...(input.message ? { message: input.message } : {}) });
+  }),
+  delete: procedure.input(z.object({ id: Id })).mutation(({ ctx, input }) => {
+    if (!ctx.services.pipelines.delete(input.id)) throw notFound(`pipeline "${input.id}"`);
+    return { deleted: input.id };
+  }),
+  versions: procedure.input(z.object({ id: Id })).query(({ ctx, input }) => {
+    if (!ctx.services.pipelines.get(input.id)) throw notFound(`pipeline "${input.id}"`);
+    return ctx.services.pipelines.versions(input.id);
+  }),
+  restore: procedure.input(z.object({ id: Id, version: z.number().int().positive() })).mutation(({ ctx, input }) => {
+    const r = ctx.services.pipelines.restore(input.id, input.version);
+    if (!r) throw notFound(`pipeline "${input.id}" version ${input.version}`);
+    return r;
+  }),
+  validate: procedure.input(z.object({ pipeline: z.unknown() })).query(({ ctx, input }) => {
+    const parsed = parsePipeline(input.pipeline);
+    if (!parsed.ok) return { valid: false, diagnostics: parsed.diagnostics };
+    const diagnostics = lint(parsed.pipeline, { registry: ctx.services.registry, backends: ctx.services.pool.availability() });
+    return { valid: !diagnostics.some((d) => d.severity === "error"), diagnostics };
+  }),
+});
+
+const templates = router({
+  list: procedure.query(({ ctx }) => ctx.services.templates.map(({ id, name, description }) => ({ id, name, description }))),
+  get: procedure.input(z.object({ id: Id })).query(({ ctx, input }) => {
+    const t = ctx.services.templates.find((x) => x.id === input.id);
+    if (!t) throw notFound(`template "${input.id}"`);
+    return t;
+  }),
+});
+
+const backends = router({
+  list: procedure.query(({ ctx }) => backendViews(ctx.services.pool)),
+});
+
+const StartInput = z
+  .object({
+    pipelineId: Id.optional(),
+    version: z.number().int().positive().optional(),
+    pipeline: PipelineInput.optional(),
+    input: z.unknown().optional(),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    backend: z.string().min(1).optional(),
+    budget: z.object({ maxTokens: z.number().int().positive().optional(), maxCostUsd: z.number().positive().optional(), maxDurationMs: z.number().int().positive().optional() }).optional(),
+  })
+  .refine((v) => v.pipelineId !== undefined || v.pipeline !== undefined, { message: "give pipelineId or pipeline", path: ["pipelineId"] });
+
+const runs = router({
+  start: procedure.input(StartInput).mutation(({ ctx, input }) => {
+    const s = ctx.services;
+    let pipeline = input.pipeline;
+    let version: number | undefined;
+    if (!pipeline) {
+      const saved = s.pipelines.get(input.pipelineId as string, input.version);
+      if (!saved) throw notFound(`pipeline "${input.pipelineId}"`);
+      pipeline = saved.pipeline;
+      version = saved.version;
+    }
+    if (input.backend && !s.pool.names().has(input.backend)) throw new TRPCError({ code: "BAD_REQUEST", message: `no backend named "${input.backend}"` });
+    const run = s.manager.submit({
+      pipeline,
+      ...(input.pipelineId ? { pipelineId: input.pipelineId } : {}),
+      ...(version !== undefined ? { pipelineVersion: version } : {}),
+      input: input.input,
+      ...(input.seed !== undefined ? { seed: input.seed } : {}),
+      options: { ...(input.backend ? { backendOverride: input.backend } : {}), ...(input.budget ? { budget: input.budget } : {}) },
+    });
+    return { runId: run.id, status: run.status };
+  }),
+  /** Re-runs from a node: that node and everything downstream execute; upstream outputs come from the parent run. */
+  rerun: procedure
+    .input(z.object({ runId: Id, fromNode: Id, pipeline: PipelineInput.optional(), input: z.unknown().optional() }))
+    .mutation(({ ctx, input }) => {
+      const s = ctx.services;
+      const parent = s.runs.get(input.runId);
+      if (!parent) throw notFound(`run "${input.runId}"`);
+      const pipeline = input.pipeline ?? parent.pipeline;
+      if (!pipeline.nodes.some((n) => n.id === input.fromNode)) throw new TRPCError({ code: "BAD_REQUEST", message: `node "${input.fromNode}" is not in the pipeline` });
+      const reuse = reuseFromEvents(s.runs.events(parent.id).map((e) => e.event), input.fromNode, pipeline);
+      const run = s.manager.submit({
+        pipeline,
+        ...(parent.pipelineId ? { pipelineId: parent.pipelineId } : {}),
+        ...(parent.pipelineVersion !== undefined && !input.pipeline ? { pipelineVersion: parent.pipelineVersion } : {}),
+        input: input.input ?? parent.input,
+        seed: parent.seed,
+        options: { ...parent.options, reuseFromRun: parent.id },
+        parentRunId: parent.id,
+        fromNode: input.fromNode,
+        reuse,
+      });
+      return { runId: run.id, status: run.status };
+    }),
+  cancel: procedure.input(z.object({ runId: Id })).mutation(({ ctx, input }) => {
+    if (!ctx.services.runs.get(input.runId)) throw notFound(`run "${input.runId}"`);
+    return { cancelled: ctx.services.manager.cancel(input.runId) };
+  }),
+  list: procedure
+    .input(z.object({ pipelineId: Id.optional(), status: RunStatusSchema.optional(), limit: z.number().int().min(1).max(1000).optional() }).optional())
+    .query(({ ctx, input }) => ctx.services.runs.list(input ?? {})),
+  get: procedure.input(z.object({ runId: Id })).query(({ ctx, input }) => {
+    const run = ctx.services.runs.get(input.runId);
+    if (!run) throw notFound(`run "${input.runId}"`);
+    return run;
+  }),
+  /** Stored events, then live ones. Reconnecting clients resume after `lastEventId` with no gap and no duplicate. */
+  events: procedure.input(z.object({ runId: Id, lastEventId: z.string().nullish() })).subscription(async function* ({ ctx, input, signal }) {
+    if (!ctx.services.runs.get(input.runId)) throw notFound(`run "${input.runId}"`);
+    const after = input.lastEventId ? Number(input.lastEventId) : 0;
+    if (!Number.isInteger(after) || after < 0) throw new TRPCError({ code: "BAD_REQUEST", message: "lastEventId must be a sequence number" });
+    for await (const e of ctx.services.hub.follow(ctx.services.runs, input.runId, after, signal)) {
+      yield tracked(String(e.seq), { seq: e.seq, event: e.event });
+    }
+  }),
+});
+
+export const appRouter = router({ pipelines, templates, backends, runs });
+export type AppRouter = typeof appRouter;
+
+// Re-exported for clients that validate documents before sending them.
+export { PipelineSchema, PipelineInvalidError };
