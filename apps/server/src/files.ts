@@ -17,7 +17,10 @@ export function readText(file: string): string {
     return readFileSync(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new FileError(file, code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a directory, not a file" : `cannot read: ${(err as Error).message}`);
+    throw new FileError(
+      file,
+      code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a directory, not a file" : `cannot read: ${(err as Error).message}`,
+    );
   }
 }
 

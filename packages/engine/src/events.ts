@@ -21,6 +21,8 @@ export function addUsage(into: Usage, add: Usage): Usage {
 /** Costs are kept to 1e-8 USD so that sums are stable across platforms and runs. */
 export const roundCost = (usd: number): number => Math.round(usd * 1e8) / 1e8;
 
+export type BreakerState = "closed" | "open" | "half-open" | "isolated";
+
 interface Base {
   runId: string;
   /** Epoch milliseconds when the event was created. */
@@ -50,6 +52,8 @@ export type RunEvent =
   | (SpanBase & { type: "retry"; backend: string; attempt: number; delayMs: number; error: string })
   | (SpanBase & { type: "fallback"; from: string; to: string; reason: string })
   | (SpanBase & { type: "cache_hit"; backend: string })
+  /** A backend's circuit breaker changed state during this node's call. */
+  | (SpanBase & { type: "breaker"; backend: string; from: BreakerState; to: BreakerState })
   | (SpanBase & {
       type: "node_finished";
       output: unknown;

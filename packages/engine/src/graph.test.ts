@@ -11,14 +11,31 @@ const p = (edges: Array<[string, string]>): Pipeline => ({
 
 describe("PipelineGraph", () => {
   it("finds reachable nodes and cycles", () => {
-    const g = new PipelineGraph(p([["a", "b"], ["b", "c"], ["c", "b"], ["c", "d"], ["x", "y"]]));
+    const g = new PipelineGraph(
+      p([
+        ["a", "b"],
+        ["b", "c"],
+        ["c", "b"],
+        ["c", "d"],
+        ["x", "y"],
+      ]),
+    );
     expect([...g.reachable("a")].sort()).toEqual(["a", "b", "c", "d"]);
     expect(g.cycles().map((c) => c.sort())).toEqual([["b", "c"]]);
   });
 
   it("reports a self-loop as a cycle and nothing for a DAG", () => {
     expect(new PipelineGraph(p([["a", "a"]])).cycles()).toEqual([["a"]]);
-    expect(new PipelineGraph(p([["a", "b"], ["a", "c"], ["b", "d"], ["c", "d"]])).cycles()).toEqual([]);
+    expect(
+      new PipelineGraph(
+        p([
+          ["a", "b"],
+          ["a", "c"],
+          ["b", "d"],
+          ["c", "d"],
+        ]),
+      ).cycles(),
+    ).toEqual([]);
   });
 
   it("handles a 5,000-node chain without recursion", () => {

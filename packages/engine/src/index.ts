@@ -17,6 +17,7 @@ export * from "./analysis/complexity.js";
 export * from "./backends/types.js";
 export * from "./backends/pool.js";
 export * from "./backends/stats.js";
+export * from "./backends/cache.js";
 export * from "./backends/config.js";
 export { SimulatedBackend } from "./backends/simulated.js";
 export * from "./backends/rng.js";

@@ -49,11 +49,12 @@ export interface NodeContext<C> {
 }
 
 /** Events a node may emit itself; the runner adds runId, time, node id and span. */
-export type NodeEventInit = Extract<RunEventInit, { type: "route_decided" | "loop_iteration" }> extends infer E
-  ? E extends { nodeId: string; span: string }
-    ? Omit<E, "nodeId" | "span">
-    : never
-  : never;
+export type NodeEventInit =
+  Extract<RunEventInit, { type: "route_decided" | "loop_iteration" }> extends infer E
+    ? E extends { nodeId: string; span: string }
+      ? Omit<E, "nodeId" | "span">
+      : never
+    : never;
 
 export interface NodeResult {
   output: unknown;

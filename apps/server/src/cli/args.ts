@@ -13,7 +13,12 @@ export function parse<O extends Options>(argv: string[], options: O, positionals
     throw new UsageError((err as Error).message.replace(/\. To specify.*$/s, ""));
   }
   if (result.positionals.length < positionals.length) {
-    throw new UsageError(`missing ${positionals.slice(result.positionals.length).map((p) => `<${p}>`).join(" ")}`);
+    throw new UsageError(
+      `missing ${positionals
+        .slice(result.positionals.length)
+        .map((p) => `<${p}>`)
+        .join(" ")}`,
+    );
   }
   return result;
 }

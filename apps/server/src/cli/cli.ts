@@ -7,6 +7,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
   run: { summary: "run <file> [--input JSON|@file] [--seed N] [--backends FILE] [--latency realistic|zero] [--json] [--events]", load: () => import("./commands/run.js") },
   serve: { summary: "serve [--port N] [--host H] [--data-dir DIR]   the API and web app (same as pnpm start)", load: () => import("./commands/serve.js") },
   runs: { summary: "runs list [--pipeline ID] [--status S] | show <id> | events <id>   read runs from the data folder", load: () => import("./commands/runs.js") },
+  mermaid: { summary: "mermaid <file> [--run <runId>] [--direction TD|LR] [--backends] [--prompts] [--out file.mmd]", load: () => import("./commands/mermaid.js") },
+  import: { summary: "import <file.mmd|file.json> [--out file.json]   Mermaid (Braid export or hand-written) to a pipeline", load: () => import("./commands/import.js") },
   codes: { summary: "codes [--markdown]              list the stable error and diagnostic codes", load: () => import("./commands/codes.js") },
 };
 

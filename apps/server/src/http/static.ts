@@ -15,7 +15,8 @@ const TYPES: Record<string, string> = {
 };
 
 /** Scripts only from this origin: user text can never become script, even if some view forgot to escape it. */
-export const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+export const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /** Serves the built web app; unknown paths get index.html so client-side routes work. */
 export function serveStatic(webDir: string, pathname: string, res: ServerResponse): boolean {

@@ -15,7 +15,12 @@ export class HttpError extends Error {
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), "cache-control": "no-store", ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -26,7 +31,8 @@ export function sendError(res: ServerResponse, err: HttpError): void {
 /** Reads a body up to `limit` bytes; past it the request is refused with 413 before more is buffered. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, "E_BODY_TOO_LARGE", `request body is ${declared} bytes; the limit is ${limit} (BRAID_BODY_LIMIT)`);
+  if (Number.isFinite(declared) && declared > limit)
+    throw new HttpError(413, "E_BODY_TOO_LARGE", `request body is ${declared} bytes; the limit is ${limit} (BRAID_BODY_LIMIT)`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

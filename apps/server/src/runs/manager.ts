@@ -89,7 +89,14 @@ export class RunManager {
     // compile() inside startRun lints again, but failing here keeps invalid runs out of the store.
     const input = resolveInput(req.pipeline, req.input);
     const id = newRunId();
-    const record: Omit<RunRecord, "usage" | "status"> = { id, pipeline: req.pipeline, input, seed: req.seed ?? 1, options: req.options ?? {}, createdAt: this.now() };
+    const record: Omit<RunRecord, "usage" | "status"> = {
+      id,
+      pipeline: req.pipeline,
+      input,
+      seed: req.seed ?? 1,
+      options: req.options ?? {},
+      createdAt: this.now(),
+    };
     if (req.pipelineId) record.pipelineId = req.pipelineId;
     if (req.pipelineVersion !== undefined) record.pipelineVersion = req.pipelineVersion;
     if (req.parentRunId) record.parentRunId = req.parentRunId;
@@ -178,7 +185,15 @@ export class RunManager {
     this.deps.store.markStarted(id, startedAt);
     const logged = recovering ? this.deps.store.events(id).map((e) => e.event) : [];
     const hasCheckpoint = recovering ? (await this.deps.checkpointer.getTuple({ configurable: { thread_id: id } })) !== undefined : false;
-    const reuse = this.reuseByRun.get(id) ?? (record.options.reuseFromRun ? reuseFromEvents(this.deps.store.events(record.options.reuseFromRun).map((e) => e.event), record.fromNode, record.pipeline) : undefined);
+    const reuse =
+      this.reuseByRun.get(id) ??
+      (record.options.reuseFromRun
+        ? reuseFromEvents(
+            this.deps.store.events(record.options.reuseFromRun).map((e) => e.event),
+            record.fromNode,
+            record.pipeline,
+          )
+        : undefined);
     let run: ReturnType<typeof startRun>;
     try {
       run = startRun(record.pipeline, {
@@ -198,7 +213,10 @@ export class RunManager {
         ...(record.fromNode ? { fromNode: record.fromNode } : {}),
       });
     } catch (err) {
-      const error = err instanceof BraidError ? { code: err.code, message: err.message, ...(err.nodeId ? { nodeId: err.nodeId } : {}) } : { code: "E_INTERNAL" as const, message: String(err) };
+      const error =
+        err instanceof BraidError
+          ? { code: err.code, message: err.message, ...(err.nodeId ? { nodeId: err.nodeId } : {}) }
+          : { code: "E_INTERNAL" as const, message: String(err) };
       this.append(id, { type: "run_failed", runId: id, at: this.now(), error, durationMs: 0, usage: record.usage });
       return;
     }

@@ -75,9 +75,13 @@ export class SqlitePipelineStore implements PipelineStore {
       if (existing) {
         this.db.prepare("UPDATE pipelines SET name = ?, current_version = ?, updated_at = ?, deleted_at = NULL WHERE id = ?").run(doc.name, version, now, id);
       } else {
-        this.db.prepare("INSERT INTO pipelines (id, name, current_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)").run(id, doc.name, version, now, now);
+        this.db
+          .prepare("INSERT INTO pipelines (id, name, current_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
+          .run(id, doc.name, version, now, now);
       }
-      this.db.prepare("INSERT INTO pipeline_versions (pipeline_id, version, doc, message, created_at) VALUES (?, ?, ?, ?, ?)").run(id, version, JSON.stringify(doc), opts.message ?? null, now);
+      this.db
+        .prepare("INSERT INTO pipeline_versions (pipeline_id, version, doc, message, created_at) VALUES (?, ?, ?, ?, ?)")
+        .run(id, version, JSON.stringify(doc), opts.message ?? null, now);
       return toSummary(this.row(id) as Row);
     })();
   }
@@ -87,7 +91,9 @@ export class SqlitePipelineStore implements PipelineStore {
   }
 
   versions(id: string): PipelineVersion[] {
-    const rows = this.db.prepare("SELECT version, doc, message, created_at FROM pipeline_versions WHERE pipeline_id = ? ORDER BY version DESC").all(id) as Array<{ version: number; doc: string; message: string | null; created_at: number }>;
+    const rows = this.db
+      .prepare("SELECT version, doc, message, created_at FROM pipeline_versions WHERE pipeline_id = ? ORDER BY version DESC")
+      .all(id) as Array<{ version: number; doc: string; message: string | null; created_at: number }>;
     return rows.map((r) => {
       const v: PipelineVersion = { version: r.version, name: (safeJsonParse(r.doc) as Pipeline).name, createdAt: r.created_at };
       if (r.message) v.message = r.message;

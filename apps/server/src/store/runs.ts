@@ -114,7 +114,19 @@ export class SqliteRunStore implements RunStore {
       .prepare(
         "INSERT INTO runs (id, pipeline_id, pipeline_version, pipeline_doc, input, seed, status, options, created_at, parent_run_id, from_node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       )
-      .run(run.id, run.pipelineId ?? null, run.pipelineVersion ?? null, JSON.stringify(run.pipeline), JSON.stringify(run.input ?? null), run.seed, run.status ?? "queued", JSON.stringify(run.options), run.createdAt, run.parentRunId ?? null, run.fromNode ?? null);
+      .run(
+        run.id,
+        run.pipelineId ?? null,
+        run.pipelineVersion ?? null,
+        JSON.stringify(run.pipeline),
+        JSON.stringify(run.input ?? null),
+        run.seed,
+        run.status ?? "queued",
+        JSON.stringify(run.options),
+        run.createdAt,
+        run.parentRunId ?? null,
+        run.fromNode ?? null,
+      );
     this.seqs.set(run.id, 0);
   }
 
@@ -158,7 +170,12 @@ export class SqliteRunStore implements RunStore {
       if (event.type === "run_finished" || event.type === "run_failed" || event.type === "run_cancelled") {
         const status = event.type === "run_finished" ? "completed" : event.type === "run_failed" ? "failed" : "cancelled";
         const output = event.type === "run_finished" ? JSON.stringify(event.output ?? null) : null;
-        const error = event.type === "run_failed" ? JSON.stringify(event.error) : event.type === "run_cancelled" ? JSON.stringify({ code: "E_CANCELLED", message: event.reason }) : null;
+        const error =
+          event.type === "run_failed"
+            ? JSON.stringify(event.error)
+            : event.type === "run_cancelled"
+              ? JSON.stringify({ code: "E_CANCELLED", message: event.reason })
+              : null;
         this.stmts.finish.run(status, event.at, event.usage.inputTokens, event.usage.outputTokens, event.usage.costUsd, output, error, runId);
       } else if (event.type === "node_finished" && (event.usage.inputTokens || event.usage.outputTokens || event.usage.costUsd)) {
         this.stmts.usage.run(event.usage.inputTokens, event.usage.outputTokens, event.usage.costUsd, runId);
@@ -170,7 +187,10 @@ export class SqliteRunStore implements RunStore {
   }
 
   events(runId: string, afterSeq = 0, limit = 100_000): StoredEvent[] {
-    const rows = this.db.prepare("SELECT seq, data FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?").all(runId, afterSeq, limit) as Array<{ seq: number; data: string }>;
+    const rows = this.db.prepare("SELECT seq, data FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?").all(runId, afterSeq, limit) as Array<{
+      seq: number;
+      data: string;
+    }>;
     return rows.map((r) => ({ seq: r.seq, event: safeJsonParse(r.data) as RunEvent }));
   }
 

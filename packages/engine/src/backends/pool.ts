@@ -1,4 +1,5 @@
 import {
+  type BulkheadPolicy,
   BrokenCircuitError,
   type CircuitBreakerPolicy,
   CircuitState,
@@ -8,20 +9,34 @@ import {
   type IBackoffFactory,
   type IRetryBackoffContext,
   TaskCancelledError,
+  bulkhead,
   circuitBreaker,
   handleWhen,
   retry,
 } from "cockatiel";
 import { BraidError } from "../errors.js";
-import { type Usage, roundCost } from "../events.js";
+import { type BreakerState, type Usage, roundCost } from "../events.js";
+import { extractJson, outputProblems } from "../run/llm-json.js";
+import { ResponseCache } from "./cache.js";
 import { BackendStats } from "./stats.js";
-import { type Backend, type BackendConfig, type CallContext, type LlmRequest, RetryableError, costOf } from "./types.js";
+import { type Backend, BackendTimeoutError, type BackendConfig, type CallContext, type CompletionResult, type LlmRequest, RetryableError, costOf } from "./types.js";
 
 export type ProviderFactory = (config: BackendConfig) => Backend;
 
 export interface PoolCallHooks {
   onRetry?(info: { backend: string; attempt: number; delayMs: number; error: string }): void;
   onFallback?(info: { from: string; to: string; reason: string }): void;
+  /** The answer came from the response cache: no call, zero cost. */
+  onCacheHit?(info: { backend: string }): void;
+  /** A circuit breaker changed state while this call was using it. */
+  onBreaker?(info: BreakerTransition): void;
+}
+
+export interface BreakerTransition {
+  backend: string;
+  from: BreakerState;
+  to: BreakerState;
+  at: number;
 }
 
 export interface PoolResult {
@@ -29,7 +44,27 @@ export interface PoolResult {
   usage: Usage;
   backend: string;
   model: string;
+  cached?: boolean;
 }
+
+/** Per backend: the provider instance and its resilience policies, rebuilt when its configuration changes. */
+interface Runtime {
+  instance?: Backend;
+  breaker?: CircuitBreakerPolicy;
+  bulkhead?: BulkheadPolicy;
+  state: BreakerState;
+  /** Transitions not yet reported to a call; each is reported exactly once. */
+  pending: BreakerTransition[];
+  inFlight: number;
+  queued: number;
+}
+
+const STATE_NAMES: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: "closed",
+  [CircuitState.Open]: "open",
+  [CircuitState.HalfOpen]: "half-open",
+  [CircuitState.Isolated]: "isolated",
+};
 
 /** Whether a backend can be called here, and why not. Lint uses this to explain. */
 export interface BackendAvailability {
@@ -62,10 +97,11 @@ class RetryAfterBackoff implements IBackoffFactory<IRetryBackoffContext<unknown>
  */
 export class BackendPool {
   private readonly configs = new Map<string, BackendConfig>();
-  private readonly instances = new Map<string, Backend>();
-  private readonly breakers = new Map<string, CircuitBreakerPolicy>();
+  private readonly runtimes = new Map<string, Runtime>();
   private readonly providers: Map<string, ProviderFactory>;
+  private readonly breakerListeners = new Set<(t: BreakerTransition) => void>();
   readonly stats = new BackendStats();
+  readonly cache = new ResponseCache();
 
   constructor(configs: BackendConfig[], providers: Record<string, ProviderFactory>) {
     this.providers = new Map(Object.entries(providers));
@@ -78,6 +114,28 @@ export class BackendPool {
 
   get(name: string): BackendConfig | undefined {
     return this.configs.get(name);
+  }
+
+  /** The provider factory for a provider name (the server's "test connection" uses it directly). */
+  provider(name: string): ProviderFactory | undefined {
+    return this.providers.get(name);
+  }
+
+  /**
+   * Replaces the configuration (a backends file was edited). Stats survive; a backend whose
+   * configuration changed gets a fresh provider instance, breaker, concurrency limit and cache.
+   */
+  update(configs: BackendConfig[]): void {
+    const next = new Map(configs.map((c) => [c.name, c]));
+    for (const [name, old] of this.configs) {
+      const now = next.get(name);
+      if (!now || JSON.stringify(now) !== JSON.stringify(old)) {
+        this.runtimes.delete(name);
+        this.cache.dropBackend(name);
+      }
+    }
+    this.configs.clear();
+    for (const c of configs) this.configs.set(c.name, c);
   }
 
   availability(): BackendAvailability[] {
@@ -106,10 +164,20 @@ export class BackendPool {
     return s;
   }
 
-  breakerState(name: string): "closed" | "open" | "half-open" | "isolated" {
-    const b = this.breakers.get(name);
-    if (!b) return "closed";
-    return ({ [CircuitState.Closed]: "closed", [CircuitState.Open]: "open", [CircuitState.HalfOpen]: "half-open", [CircuitState.Isolated]: "isolated" } as const)[b.state];
+  breakerState(name: string): BreakerState {
+    return this.runtimes.get(name)?.state ?? "closed";
+  }
+
+  /** Calls running (or waiting for a concurrency slot) on a backend right now. */
+  load(name: string): { inFlight: number; queued: number } {
+    const rt = this.runtimes.get(name);
+    return { inFlight: rt?.inFlight ?? 0, queued: rt?.queued ?? 0 };
+  }
+
+  /** Every breaker transition of every backend (the server's monitor); returns an unsubscribe. */
+  onBreakerChange(listener: (t: BreakerTransition) => void): () => void {
+    this.breakerListeners.add(listener);
+    return () => this.breakerListeners.delete(listener);
   }
 
   /** Picks a backend for a name: the backend itself, or a weighted member of a group. */
@@ -127,52 +195,86 @@ export class BackendPool {
     return members[members.length - 1] as BackendConfig;
   }
 
-  private instance(cfg: BackendConfig): Backend {
-    let b = this.instances.get(cfg.name);
-    if (!b) {
-      const factory = this.providers.get(cfg.provider);
-      if (!factory) throw new BraidError("E_BACKEND_UNAVAILABLE", `provider "${cfg.provider}" is not available in this build yet (backend "${cfg.name}")`);
-      b = factory(cfg);
-      this.instances.set(cfg.name, b);
+  private runtime(cfg: BackendConfig): Runtime {
+    let rt = this.runtimes.get(cfg.name);
+    if (rt) return rt;
+    const created: Runtime = { state: "closed", pending: [], inFlight: 0, queued: 0 };
+    rt = created;
+    if (cfg.circuitBreaker) {
+      const b = circuitBreaker(handleWhen(isRetryable), { halfOpenAfter: cfg.breakerHalfOpenMs ?? 10_000, breaker: new ConsecutiveBreaker(cfg.breakerThreshold ?? 5) });
+      b.onStateChange((s) => {
+        const t: BreakerTransition = { backend: cfg.name, from: created.state, to: STATE_NAMES[s], at: Date.now() };
+        created.state = t.to;
+        created.pending.push(t);
+        for (const l of this.breakerListeners) l(t);
+      });
+      rt.breaker = b;
     }
-    return b;
+    // Waiting calls queue without bound: a run should wait for a slot, not fail for lack of one.
+    if (cfg.maxConcurrency) rt.bulkhead = bulkhead(cfg.maxConcurrency, Number.MAX_SAFE_INTEGER);
+    this.runtimes.set(cfg.name, rt);
+    return rt;
   }
 
-  private breaker(cfg: BackendConfig): CircuitBreakerPolicy | undefined {
-    if (!cfg.circuitBreaker) return undefined;
-    let b = this.breakers.get(cfg.name);
-    if (!b) {
-      b = circuitBreaker(handleWhen(isRetryable), { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) });
-      this.breakers.set(cfg.name, b);
+  private instance(cfg: BackendConfig, rt: Runtime): Backend {
+    if (!rt.instance) {
+      const factory = this.providers.get(cfg.provider);
+      if (!factory) throw new BraidError("E_BACKEND_UNAVAILABLE", `provider "${cfg.provider}" is not available in this build yet (backend "${cfg.name}")`);
+      rt.instance = factory(cfg);
     }
-    return b;
+    return rt.instance;
   }
 
   /** One call with retries on this backend only. */
   private async callOne(cfg: BackendConfig, req: LlmRequest, ctx: CallContext, hooks: PoolCallHooks): Promise<PoolResult> {
     if (!cfg.enabled) throw new BraidError("E_BACKEND_UNAVAILABLE", `backend "${cfg.name}" is disabled`);
-    const backend = this.instance(cfg);
+    const ttl = ResponseCache.ttlFor(cfg, req);
+    const key = ttl > 0 ? ResponseCache.key(cfg, req) : undefined;
+    const hit = key ? this.cache.get(key) : undefined;
+    if (hit) {
+      hooks.onCacheHit?.({ backend: cfg.name });
+      this.stats.record(cfg.name, { ok: true, latencyMs: 0, cached: true });
+      return { text: hit.text, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 }, backend: cfg.name, model: hit.model, cached: true };
+    }
+    const rt = this.runtime(cfg);
+    const backend = this.instance(cfg, rt);
     const policy = retry(handleWhen(isRetryable), {
       maxAttempts: cfg.retries,
-      backoff: new RetryAfterBackoff(new ExponentialBackoff({ initialDelay: backend.simulated ? 20 : 250, maxDelay: 10_000 })),
+      backoff: new RetryAfterBackoff(new ExponentialBackoff({ initialDelay: cfg.retryDelayMs ?? (backend.simulated ? 20 : 250), maxDelay: 10_000 })),
     });
+    let retries = 0;
     const sub = policy.onRetry((e) => {
+      retries++;
       const error = "error" in e ? String((e.error as Error)?.message ?? e.error) : "unexpected result";
       hooks.onRetry?.({ backend: cfg.name, attempt: e.attempt, delayMs: Math.round(e.delay), error });
     });
-    const breaker = this.breaker(cfg);
     const started = Date.now();
     try {
       const result = await policy.execute(async ({ attempt }) => {
         const attemptCtx: CallContext = { ...ctx, seedKey: attempt > 0 ? `${ctx.seedKey}#retry${attempt}` : ctx.seedKey };
-        return breaker ? breaker.execute(() => backend.complete(req, attemptCtx)) : backend.complete(req, attemptCtx);
+        const call = async (): Promise<CompletionResult> => {
+          rt.inFlight++;
+          try {
+            return await backend.complete(req, attemptCtx);
+          } finally {
+            rt.inFlight--;
+          }
+        };
+        // The breaker sits outside the concurrency limit, so an open circuit fails fast instead of queueing.
+        const limited = rt.bulkhead ? () => queue(rt, rt.bulkhead as BulkheadPolicy, call, ctx.signal) : call;
+        try {
+          return rt.breaker ? await rt.breaker.execute(limited) : await limited();
+        } finally {
+          for (const t of rt.pending.splice(0)) hooks.onBreaker?.(t);
+        }
       }, ctx.signal);
       const costUsd = roundCost(costOf(cfg, result.usage.inputTokens, result.usage.outputTokens));
       const usage: Usage = { ...result.usage, costUsd };
-      this.stats.record(cfg.name, { ok: true, latencyMs: Date.now() - started, usage });
+      this.stats.record(cfg.name, { ok: true, latencyMs: Date.now() - started, usage, retries });
+      if (key && cacheable(req, result.text)) this.cache.set(key, result, ttl);
       return { text: result.text, usage, backend: cfg.name, model: result.model };
     } catch (err) {
-      if (!isAbort(err, ctx.signal)) this.stats.record(cfg.name, { ok: false, latencyMs: Date.now() - started, error: describe(err) });
+      if (!isAbort(err, ctx.signal)) this.stats.record(cfg.name, { ok: false, latencyMs: Date.now() - started, error: describe(err), retries });
       throw err;
     } finally {
       sub.dispose();
@@ -193,13 +295,59 @@ export class BackendPool {
         const reason = describe(err);
         if (!next || tried.has(next.name)) {
           if (err instanceof BraidError) throw err;
-          throw new BraidError("E_BACKEND_FAILED", `backend "${cfg.name}" failed: ${reason}`, { cause: err });
+          const code = err instanceof BackendTimeoutError ? "E_BACKEND_TIMEOUT" : "E_BACKEND_FAILED";
+          throw new BraidError(code, `backend "${cfg.name}" failed: ${reason}`, { cause: err });
         }
         hooks.onFallback?.({ from: cfg.name, to: next.name, reason });
         cfg = next;
       }
     }
   }
+}
+
+/** Only answers worth repeating are cached: non-empty, and valid against the JSON spec when one was asked for. */
+function cacheable(req: LlmRequest, text: string): boolean {
+  if (text.trim() === "") return false;
+  if (!req.json) return true;
+  const parsed = extractJson(text);
+  return parsed.ok && outputProblems(parsed.value, req.json).length === 0;
+}
+
+/** Runs `call` within the backend's concurrency limit, counting the calls that wait for a slot. */
+async function queue<T>(rt: Runtime, limit: BulkheadPolicy, call: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  let started = false;
+  rt.queued++;
+  try {
+    return await abortable(
+      limit.execute(() => {
+        started = true;
+        rt.queued--;
+        return call();
+      }, signal),
+      signal,
+    );
+  } finally {
+    if (!started) rt.queued--;
+  }
+}
+
+/** Rejects as soon as the signal aborts (a call waiting for a concurrency slot must not outlive its run). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 function describe(err: unknown): string {

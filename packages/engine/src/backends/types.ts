@@ -40,6 +40,15 @@ export const BackendConfigSchema = z.object({
   pricing: z.object({ input: z.number().min(0).default(0), output: z.number().min(0).default(0) }).default({ input: 0, output: 0 }),
   simulation: SimulationSchema.optional(),
   description: z.string().optional(),
+  /** At most this many calls in flight on this backend; further calls wait their turn (a bulkhead). */
+  maxConcurrency: z.number().int().positive().max(10_000).optional(),
+  /** First retry delay in ms (exponential backoff with jitter from there); default 250, 20 when simulated. */
+  retryDelayMs: z.number().int().min(0).max(600_000).optional(),
+  /** Consecutive failures that open the circuit breaker (default 5), and how long it stays open (default 10 s). */
+  breakerThreshold: z.number().int().positive().max(1000).optional(),
+  breakerHalfOpenMs: z.number().int().min(0).max(3_600_000).optional(),
+  /** Response cache TTL in ms for this backend; 0 or absent = cache only for nodes that ask (`cache: true`), with the pool's default TTL. */
+  cacheTtlMs: z.number().int().min(0).max(30 * 24 * 3_600_000).optional(),
 });
 export type BackendConfig = z.infer<typeof BackendConfigSchema>;
 export type BackendConfigInput = z.input<typeof BackendConfigSchema>;
@@ -64,6 +73,8 @@ export interface LlmRequest {
   /** Ask for JSON: either an example shape or a JSON Schema, optionally `count` items. */
   json?: { shape?: unknown; schema?: Record<string, unknown>; count?: number };
   task: LlmTask;
+  /** Response cache for this call: true/false from the node; absent = the backend's `cacheTtlMs` decides. */
+  cache?: boolean;
 }
 
 export interface CallContext {
@@ -95,6 +106,14 @@ export class RetryableError extends Error {
     this.name = "RetryableError";
     if (opts.status !== undefined) this.status = opts.status;
     if (opts.retryAfterMs !== undefined) this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+/** A call that ran past its timeout (retryable; after the last retry the run reports E_BACKEND_TIMEOUT). */
+export class BackendTimeoutError extends RetryableError {
+  constructor(message: string) {
+    super(message, { status: 408 });
+    this.name = "BackendTimeoutError";
   }
 }
 

@@ -78,11 +78,15 @@ export function compile(pipeline: Pipeline, registry: Registry, opts: CompileOpt
 function buildGraph(topology: PipelineGraph, nodes: Map<string, CompiledNode>, inputId: string, outputId: string, checkpointer?: BaseCheckpointSaver) {
   // Node names are computed at run time, which StateGraph's name generics cannot express (langgraphjs #763).
   const g = new StateGraph(RunStateAnnotation) as unknown as StateGraph<typeof RunStateAnnotation.spec, RunState, Partial<RunState>, string>;
+  // Unreachable nodes can never run (lint warns about them); LangGraph refuses to compile them.
+  const reachable = topology.reachable(inputId);
   for (const [id, cn] of nodes) {
+    if (!reachable.has(id)) continue;
     g.addNode(graphNodeName(id), (state: RunState, config) => executeNode(cn, state, config), cn.kind.join ? { defer: true } : {});
   }
   g.addEdge(START, graphNodeName(inputId));
   for (const [id, cn] of nodes) {
+    if (!reachable.has(id)) continue;
     const name = graphNodeName(id);
     const edges = topology.outgoing(id);
     if (id === outputId || edges.length === 0) {
@@ -103,7 +107,11 @@ function buildGraph(topology: PipelineGraph, nodes: Map<string, CompiledNode>, i
     }
     for (const e of edges) g.addEdge(name, graphNodeName(e.to));
   }
-  return g.compile(checkpointer ? { checkpointer } : {});
+  try {
+    return g.compile(checkpointer ? { checkpointer } : {});
+  } catch (err) {
+    throw new BraidError("E_INTERNAL", `the pipeline could not be compiled: ${(err as Error).message}`);
+  }
 }
 
 /**

@@ -15,8 +15,6 @@ export interface Diagnostic {
 export const hasErrors = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.severity === "error");
 
 export function formatDiagnostic(d: Diagnostic, file?: string): string {
-  const where = [file, d.nodeId ? `node "${d.nodeId}"` : undefined, d.edgeIndex !== undefined ? `edge #${d.edgeIndex}` : undefined]
-    .filter(Boolean)
-    .join(", ");
+  const where = [file, d.nodeId ? `node "${d.nodeId}"` : undefined, d.edgeIndex !== undefined ? `edge #${d.edgeIndex}` : undefined].filter(Boolean).join(", ");
   return `${d.severity} ${d.code}${where ? ` (${where})` : ""}: ${d.message}`;
 }

@@ -40,7 +40,13 @@ export function lint(pipeline: Pipeline, opts: LintOptions): Diagnostic[] {
   pipeline.nodes.forEach((n, i) => {
     if (byId.has(n.id)) err({ code: "E_DUPLICATE_ID", nodeId: n.id, path: `nodes[${i}].id`, message: `node id "${n.id}" is used more than once` });
     else byId.set(n.id, n);
-    if (n.id === INPUT && n.kind !== INPUT) err({ code: "E_RESERVED_ID", nodeId: n.id, path: `nodes[${i}].id`, message: `"input" is reserved for the run input in templates; rename this ${n.kind} node` });
+    if (n.id === INPUT && n.kind !== INPUT)
+      err({
+        code: "E_RESERVED_ID",
+        nodeId: n.id,
+        path: `nodes[${i}].id`,
+        message: `"input" is reserved for the run input in templates; rename this ${n.kind} node`,
+      });
   });
   const inputs = pipeline.nodes.filter((n) => n.kind === INPUT);
   const outputs = pipeline.nodes.filter((n) => n.kind === OUTPUT);
@@ -54,14 +60,27 @@ export function lint(pipeline: Pipeline, opts: LintOptions): Diagnostic[] {
   pipeline.nodes.forEach((n, i) => {
     const kind = registry.get(n.kind);
     if (!kind) {
-      err({ code: "E_UNKNOWN_KIND", nodeId: n.id, path: `nodes[${i}].kind`, message: `unknown node kind "${n.kind}"; known kinds: ${registry.list().map((k) => k.kind).join(", ")}` });
+      err({
+        code: "E_UNKNOWN_KIND",
+        nodeId: n.id,
+        path: `nodes[${i}].kind`,
+        message: `unknown node kind "${n.kind}"; known kinds: ${registry
+          .list()
+          .map((k) => k.kind)
+          .join(", ")}`,
+      });
       return;
     }
     const r = registry.parseConfig(n);
     if (r && !r.ok) {
       for (const issue of r.error.issues) {
         const field = issuePath(issue.path);
-        err({ code: "E_CONFIG", nodeId: n.id, path: `nodes[${i}].config${field ? `.${field}` : ""}`, message: `${n.kind} "${n.id}": ${field || "config"}: ${issue.message}` });
+        err({
+          code: "E_CONFIG",
+          nodeId: n.id,
+          path: `nodes[${i}].config${field ? `.${field}` : ""}`,
+          message: `${n.kind} "${n.id}": ${field || "config"}: ${issue.message}`,
+        });
       }
     } else if (r?.ok && byId.get(n.id) === n) configs.set(n.id, r.config);
   });
@@ -82,12 +101,25 @@ export function lint(pipeline: Pipeline, opts: LintOptions): Diagnostic[] {
     if (!byId.has(e.from) || !byId.has(e.to)) return;
     if (e.from === e.to) err({ ...at, nodeId: e.from, code: "E_SELF_EDGE", message: `edge #${i} goes from "${e.from}" to itself` });
     if (byId.get(e.to)?.kind === INPUT) err({ ...at, nodeId: e.to, code: "E_INPUT_HAS_INCOMING", message: `edge #${i} points into the input node "${e.to}"` });
-    if (byId.get(e.from)?.kind === OUTPUT) err({ ...at, nodeId: e.from, code: "E_OUTPUT_HAS_OUTGOING", message: `edge #${i} leaves the output node "${e.from}"` });
+    if (byId.get(e.from)?.kind === OUTPUT)
+      err({ ...at, nodeId: e.from, code: "E_OUTPUT_HAS_OUTGOING", message: `edge #${i} leaves the output node "${e.from}"` });
     const branches = branchesOf(e.from);
     const fromKind = byId.get(e.from)?.kind;
     if (branches) {
-      if (e.branch === undefined) err({ ...at, nodeId: e.from, code: "E_BRANCH_REQUIRED", message: `edge #${i} leaves ${fromKind} "${e.from}" without a branch; choose one of: ${branches.join(", ")}` });
-      else if (!branches.includes(e.branch)) err({ ...at, nodeId: e.from, code: "E_UNKNOWN_BRANCH", message: `${fromKind} "${e.from}" has no branch "${e.branch}"; its branches are: ${branches.join(", ")}` });
+      if (e.branch === undefined)
+        err({
+          ...at,
+          nodeId: e.from,
+          code: "E_BRANCH_REQUIRED",
+          message: `edge #${i} leaves ${fromKind} "${e.from}" without a branch; choose one of: ${branches.join(", ")}`,
+        });
+      else if (!branches.includes(e.branch))
+        err({
+          ...at,
+          nodeId: e.from,
+          code: "E_UNKNOWN_BRANCH",
+          message: `${fromKind} "${e.from}" has no branch "${e.branch}"; its branches are: ${branches.join(", ")}`,
+        });
     } else if (e.branch !== undefined && registry.get(fromKind ?? "") && configs.has(e.from)) {
       err({ ...at, nodeId: e.from, code: "E_UNKNOWN_BRANCH", message: `edge #${i} has branch "${e.branch}", but ${fromKind} "${e.from}" does not branch` });
     }
@@ -99,7 +131,8 @@ export function lint(pipeline: Pipeline, opts: LintOptions): Diagnostic[] {
     const n = byId.get(id) as PipelineNode;
     const optional = registry.get(n.kind)?.optionalBranches?.(configs.get(id)) ?? [];
     for (const b of branches) {
-      if (!used.has(b) && !optional.includes(b)) warn({ code: "E_BRANCH_UNCONNECTED", nodeId: id, message: `branch "${b}" of "${id}" has no edge; a run that takes it ends without output` });
+      if (!used.has(b) && !optional.includes(b))
+        warn({ code: "E_BRANCH_UNCONNECTED", nodeId: id, message: `branch "${b}" of "${id}" has no edge; a run that takes it ends without output` });
     }
   }
 
@@ -108,10 +141,12 @@ export function lint(pipeline: Pipeline, opts: LintOptions): Diagnostic[] {
   if (input) {
     const reach = graph.reachable(input.id);
     for (const n of pipeline.nodes) {
-      if (!reach.has(n.id) && byId.get(n.id) === n) warn({ code: "E_UNREACHABLE", nodeId: n.id, message: `node "${n.id}" cannot be reached from the input node "${input.id}"` });
+      if (!reach.has(n.id) && byId.get(n.id) === n)
+        warn({ code: "E_UNREACHABLE", nodeId: n.id, message: `node "${n.id}" cannot be reached from the input node "${input.id}"` });
     }
     const out = outputs[0];
-    if (out && reach.has(out.id) === false) err({ code: "E_NO_PATH_TO_OUTPUT", nodeId: out.id, message: `no path leads from "${input.id}" to the output node "${out.id}"` });
+    if (out && reach.has(out.id) === false)
+      err({ code: "E_NO_PATH_TO_OUTPUT", nodeId: out.id, message: `no path leads from "${input.id}" to the output node "${out.id}"` });
   }
 
   // Cycles must pass through a bounding edge: remove those edges and whatever cycle is left is unbounded.
@@ -132,7 +167,11 @@ export function lint(pipeline: Pipeline, opts: LintOptions): Diagnostic[] {
   // Merge fan-in.
   for (const n of pipeline.nodes) {
     if (registry.get(n.kind)?.join && graph.incoming(n.id).length < 2) {
-      warn({ code: "E_MERGE_SINGLE_INPUT", nodeId: n.id, message: `merge "${n.id}" has ${graph.incoming(n.id).length} incoming edge(s); it needs two or more to combine` });
+      warn({
+        code: "E_MERGE_SINGLE_INPUT",
+        nodeId: n.id,
+        message: `merge "${n.id}" has ${graph.incoming(n.id).length} incoming edge(s); it needs two or more to combine`,
+      });
     }
   }
 
@@ -155,7 +194,12 @@ export function lint(pipeline: Pipeline, opts: LintOptions): Diagnostic[] {
       for (const hole of parsed.holes) {
         if (hole.kind !== "path") continue;
         if (!knownRoots.has(hole.head)) {
-          err({ code: "E_TEMPLATE_PATH", nodeId: n.id, path: p(t.field), message: `${n.id}.${t.field}: {{${hole.source}}} names no node; use input or one of: ${[...byId.keys()].join(", ")}` });
+          err({
+            code: "E_TEMPLATE_PATH",
+            nodeId: n.id,
+            path: p(t.field),
+            message: `${n.id}.${t.field}: {{${hole.source}}} names no node; use input or one of: ${[...byId.keys()].join(", ")}`,
+          });
           continue;
         }
         const keyProblem = checkFirstKey(hole.head, hole.segments[0], byId, registry, configs, pipeline);
@@ -163,7 +207,12 @@ export function lint(pipeline: Pipeline, opts: LintOptions): Diagnostic[] {
       }
       for (const r of templateRoots(t.text)) {
         if (!knownRoots.has(r.root) && !parsed.holes.some((h) => h.kind === "path" && h.source === r.source)) {
-          warn({ code: "E_TEMPLATE_PATH", nodeId: n.id, path: p(t.field), message: `${n.id}.${t.field}: {{${r.source}}} refers to "${r.root}", which is neither input nor a node id` });
+          warn({
+            code: "E_TEMPLATE_PATH",
+            nodeId: n.id,
+            path: p(t.field),
+            message: `${n.id}.${t.field}: {{${r.source}}} refers to "${r.root}", which is neither input nor a node id`,
+          });
         }
       }
     }
@@ -178,9 +227,19 @@ export function lint(pipeline: Pipeline, opts: LintOptions): Diagnostic[] {
       for (const b of refs.backends) {
         const known = backendByName.get(b.name);
         if (!known && !groups.has(b.name)) {
-          err({ code: "E_UNKNOWN_BACKEND", nodeId: n.id, path: p(b.field), message: `${n.id}.${b.field}: no backend named "${b.name}"; configured: ${[...backendByName.keys()].join(", ") || "none"}` });
+          err({
+            code: "E_UNKNOWN_BACKEND",
+            nodeId: n.id,
+            path: p(b.field),
+            message: `${n.id}.${b.field}: no backend named "${b.name}"; configured: ${[...backendByName.keys()].join(", ") || "none"}`,
+          });
         } else if (known && !known.available) {
-          err({ code: "E_BACKEND_UNAVAILABLE", nodeId: n.id, path: p(b.field), message: `${n.id}.${b.field}: ${known.reason ?? `backend "${b.name}" is not available`}` });
+          err({
+            code: "E_BACKEND_UNAVAILABLE",
+            nodeId: n.id,
+            path: p(b.field),
+            message: `${n.id}.${b.field}: ${known.reason ?? `backend "${b.name}" is not available`}`,
+          });
         }
       }
     }

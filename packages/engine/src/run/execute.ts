@@ -59,6 +59,8 @@ export async function executeNode(cn: CompiledNode, state: RunState, config: Lan
         {
           onRetry: (r) => emit({ type: "retry", nodeId: id, span, backend: r.backend, attempt: r.attempt, delayMs: r.delayMs, error: r.error }),
           onFallback: (f) => emit({ type: "fallback", nodeId: id, span, from: f.from, to: f.to, reason: f.reason }),
+          onCacheHit: (c) => emit({ type: "cache_hit", nodeId: id, span, backend: c.backend }),
+          onBreaker: (b) => emit({ type: "breaker", nodeId: id, span, backend: b.backend, from: b.from, to: b.to }),
         },
       );
       addUsage(nodeUsage, res.usage);

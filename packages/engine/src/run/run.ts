@@ -162,15 +162,18 @@ export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
   };
 }
 
-/** LangGraph may wrap a node's error; surface ours. */
-function unwrap(err: unknown): unknown {
-  let e = err;
-  for (let i = 0; i < 5 && e && !(e instanceof BraidError); i++) {
-    const cause = (e as { cause?: unknown }).cause;
-    if (!cause) break;
-    e = cause;
+/**
+ * LangGraph may wrap a node's error in `cause`, or aggregate parallel failures in `errors`
+ * ("Multiple errors occurred during superstep"); surface the first of ours.
+ */
+function unwrap(err: unknown, depth = 0): unknown {
+  if (err instanceof BraidError || depth > 5 || !err || typeof err !== "object") return err;
+  const nested = [(err as { cause?: unknown }).cause, ...((err as { errors?: unknown[] }).errors ?? [])];
+  for (const n of nested) {
+    const found = unwrap(n, depth + 1);
+    if (found instanceof BraidError) return found;
   }
-  return e instanceof BraidError ? e : err;
+  return err;
 }
 
 /** Runs to completion and collects the events (CLI, tests, `?wait=true`). */

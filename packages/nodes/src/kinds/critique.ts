@@ -29,7 +29,13 @@ export const critiqueKind: NodeKind<Config> = {
   title: "Critique",
   description: "Scores a node's output against a rubric and/or JSON Schema; branches pass / fail / exhausted.",
   configSchema: Config,
-  defaults: (p) => ({ backend: "validator", target: p.nodes.find((n) => n.kind === "generate")?.id ?? "", rubric: ["is complete and realistic"], threshold: 0.8, maxAttempts: 3 }),
+  defaults: (p) => ({
+    backend: "validator",
+    target: p.nodes.find((n) => n.kind === "generate")?.id ?? "",
+    rubric: ["is complete and realistic"],
+    threshold: 0.8,
+    maxAttempts: 3,
+  }),
   branches: () => [...BRANCHES],
   // With one evaluation, a failing result is already the last one: `fail` is never taken.
   optionalBranches: (c) => (c.maxAttempts === 1 ? ["fail"] : []),
@@ -51,7 +57,9 @@ export const critiqueKind: NodeKind<Config> = {
     const c = ctx.config;
     const subject = ctx.state[c.target];
     if (subject === undefined) {
-      throw new BraidError("E_TEMPLATE_RUNTIME", `critique target "${c.target}" has no output yet; connect it upstream of this critique`, { nodeId: ctx.node.id });
+      throw new BraidError("E_TEMPLATE_RUNTIME", `critique target "${c.target}" has no output yet; connect it upstream of this critique`, {
+        nodeId: ctx.node.id,
+      });
     }
     const attempt = (ctx.meta[ctx.node.id]?.attempts ?? 0) + 1;
     const issues: string[] = [];

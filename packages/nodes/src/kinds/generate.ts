@@ -1,4 +1,4 @@
-import { type NodeKind, emptyRefs } from "@braid/engine";
+import { type NodeKind, emptyRefs, splitCacheDirective } from "@braid/engine";
 import { z } from "zod";
 import { BackendName, JsonSchemaObject, JsonValue, NodeRef, asIssues, keysOf } from "./shared.js";
 
@@ -13,6 +13,10 @@ const Config = z
     temperature: z.number().min(0).max(2).optional(),
     maxTokens: z.number().int().min(1).max(1_000_000).optional(),
     revises: NodeRef.optional().describe("A node whose output this node's output replaces (the corrector in a validation loop)"),
+    cache: z
+      .boolean()
+      .optional()
+      .describe("Reuse an identical earlier answer from the response cache (zero cost); off by default unless the backend sets cacheTtlMs"),
   })
   .refine((c) => !(c.shape !== undefined && c.schema !== undefined), { message: "use either shape or schema, not both", path: ["schema"] });
 type Config = z.infer<typeof Config>;
@@ -40,8 +44,12 @@ export const generateKind: NodeKind<Config> = {
   },
   async execute(ctx, prepared) {
     const c = ctx.config;
+    // The background documents' `"$cache": N` inside a shape asks for caching; it is not part of the output.
+    const { shape, cache = c.cache } = splitCacheDirective(c.shape);
     const wantsJson = c.shape !== undefined || c.schema !== undefined;
-    const json = wantsJson ? { ...(c.shape !== undefined ? { shape: c.shape } : {}), ...(c.schema ? { schema: c.schema } : {}), ...(c.count ? { count: c.count } : {}) } : undefined;
+    const json = wantsJson
+      ? { ...(shape !== undefined ? { shape } : {}), ...(c.schema ? { schema: c.schema } : {}), ...(c.count ? { count: c.count } : {}) }
+      : undefined;
     // A corrector sees what the critics said about the output it replaces.
     const task = c.revises
       ? { type: "revise" as const, previous: ctx.state[c.revises], issues: ctx.incoming.flatMap((id) => asIssues(ctx.state[id])) }
@@ -52,6 +60,7 @@ export const generateKind: NodeKind<Config> = {
       ...(c.temperature !== undefined ? { temperature: c.temperature } : {}),
       ...(c.maxTokens !== undefined ? { maxTokens: c.maxTokens } : {}),
       ...(json ? { json } : {}),
+      ...(cache !== undefined ? { cache } : {}),
       task,
     });
     return { output: wantsJson ? res.json : res.text, ...(c.revises ? { replaces: [c.revises] } : {}) };

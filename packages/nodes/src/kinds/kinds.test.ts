@@ -10,7 +10,19 @@ import { routeKind } from "./route.js";
 type Reply = (backend: string, req: LlmRequest) => string;
 
 /** A NodeContext with a scripted LLM, so each kind is tested alone. */
-function ctx<C>(config: C, state: Record<string, unknown>, opts: { id?: string; incoming?: string[]; meta?: Record<string, { visits: number; attempts?: number }>; reply?: Reply; visit?: number; pipeline?: Pipeline; random?: number } = {}) {
+function ctx<C>(
+  config: C,
+  state: Record<string, unknown>,
+  opts: {
+    id?: string;
+    incoming?: string[];
+    meta?: Record<string, { visits: number; attempts?: number }>;
+    reply?: Reply;
+    visit?: number;
+    pipeline?: Pipeline;
+    random?: number;
+  } = {},
+) {
   const calls: Array<{ backend: string; req: LlmRequest }> = [];
   const emitted: NodeEventInit[] = [];
   const c: NodeContext<C> = {
@@ -63,7 +75,11 @@ describe("generate", () => {
     expect((await generateKind.execute(c, { prompt: "hi" })).output).toBe("hello");
   });
   it("as a corrector, revises the target with the critics' issues and replaces its output", async () => {
-    const { c, calls } = ctx(parse(generateKind, { backend: "b", prompt: "fix", revises: "gen" }), { input: {}, gen: "old", check: { issues: ["too short"] } }, { incoming: ["check"], reply: () => "new" });
+    const { c, calls } = ctx(
+      parse(generateKind, { backend: "b", prompt: "fix", revises: "gen" }),
+      { input: {}, gen: "old", check: { issues: ["too short"] } },
+      { incoming: ["check"], reply: () => "new" },
+    );
     const r = await generateKind.execute(c, { prompt: "fix" });
     expect(r).toEqual({ output: "new", replaces: ["gen"] });
     expect(calls[0]?.req.task).toEqual({ type: "revise", previous: "old", issues: ["too short"] });
@@ -86,14 +102,23 @@ describe("critique", () => {
 
   it("fails while attempts remain, then takes exhausted", async () => {
     const state = { input: {}, gen: { price: -1 } };
-    const fail = await critiqueKind.execute(ctx(parse(critiqueKind, base), state, { id: "check", meta: { check: { visits: 1, attempts: 1 } }, reply: judge(0.3) }).c, {});
+    const fail = await critiqueKind.execute(
+      ctx(parse(critiqueKind, base), state, { id: "check", meta: { check: { visits: 1, attempts: 1 } }, reply: judge(0.3) }).c,
+      {},
+    );
     expect(fail).toMatchObject({ branch: "fail", output: { attempt: 2, passed: false, issues: ["price is negative"] } });
-    const last = await critiqueKind.execute(ctx(parse(critiqueKind, base), state, { id: "check", meta: { check: { visits: 2, attempts: 2 } }, reply: judge(0.3) }).c, {});
+    const last = await critiqueKind.execute(
+      ctx(parse(critiqueKind, base), state, { id: "check", meta: { check: { visits: 2, attempts: 2 } }, reply: judge(0.3) }).c,
+      {},
+    );
     expect(last).toMatchObject({ branch: "exhausted", output: { attempt: 3 } });
   });
 
   it("checks a JSON Schema without any LLM", async () => {
-    const config = parse(critiqueKind, { target: "gen", schema: { type: "object", required: ["price"], properties: { price: { type: "number", minimum: 0 } } } });
+    const config = parse(critiqueKind, {
+      target: "gen",
+      schema: { type: "object", required: ["price"], properties: { price: { type: "number", minimum: 0 } } },
+    });
     const { c, calls } = ctx(config, { input: {}, gen: { price: -5 } }, { id: "check" });
     const r = await critiqueKind.execute(c, {});
     expect(calls).toHaveLength(0);
@@ -109,14 +134,18 @@ describe("critique", () => {
 });
 
 describe("route strategies", () => {
-  const branches = [{ id: "fast", upTo: 3, weight: 1 }, { id: "slow", weight: 3 }];
+  const branches = [
+    { id: "fast", upTo: 3, weight: 1 },
+    { id: "slow", weight: 3 },
+  ];
   it("complexity scores the subject and explains the threshold", async () => {
     const { c, emitted } = ctx(parse(routeKind, { strategy: "complexity", branches, default: "slow" }), { input: { name: "string" } });
     expect(await routeKind.execute(c, {})).toMatchObject({ branch: "fast", output: { score: 1.2 } });
     expect(emitted[0]).toMatchObject({ type: "route_decided", branch: "fast", reason: expect.stringContaining("complexity 1.2 ≤ 3") });
   });
   it("weighted draws from the seeded random source", async () => {
-    const pick = async (random: number) => (await routeKind.execute(ctx(parse(routeKind, { strategy: "weighted", branches, default: "fast" }), { input: {} }, { random }).c, {})).branch;
+    const pick = async (random: number) =>
+      (await routeKind.execute(ctx(parse(routeKind, { strategy: "weighted", branches, default: "fast" }), { input: {} }, { random }).c, {})).branch;
     expect(await pick(0.1)).toBe("fast");
     expect(await pick(0.9)).toBe("slow");
   });
@@ -124,14 +153,23 @@ describe("route strategies", () => {
     const cfg = parse(routeKind, { strategy: "classifier", backend: "b", branches, default: "slow" });
     const label = (l: string) => () => JSON.stringify({ label: l, reason: "because" });
     expect((await routeKind.execute(ctx(cfg, { input: {} }, { reply: label("fast") }).c, {})).branch).toBe("fast");
-    expect(await routeKind.execute(ctx(cfg, { input: {} }, { reply: label("huh") }).c, {})).toMatchObject({ branch: "slow", reason: expect.stringContaining("not a branch") });
+    expect(await routeKind.execute(ctx(cfg, { input: {} }, { reply: label("huh") }).c, {})).toMatchObject({
+      branch: "slow",
+      reason: expect.stringContaining("not a branch"),
+    });
   });
   it("rules reject a failing expression with a coded error", async () => {
     const cfg = parse(routeKind, { strategy: "rules", branches: [{ id: "a", when: "$undefinedFn(1)" }], default: "a" });
     await expect(routeKind.execute(ctx(cfg, { input: {} }).c, {})).rejects.toMatchObject({ code: "E_EXPRESSION" });
   });
   it("takes the exit branch once the loop bound is reached", async () => {
-    const cfg = parse(routeKind, { strategy: "rules", branches: [{ id: "again", when: "true" }, { id: "done" }], default: "done", maxIterations: 2, exitBranch: "done" });
+    const cfg = parse(routeKind, {
+      strategy: "rules",
+      branches: [{ id: "again", when: "true" }, { id: "done" }],
+      default: "done",
+      maxIterations: 2,
+      exitBranch: "done",
+    });
     expect((await routeKind.execute(ctx(cfg, { input: {} }, { visit: 2 }).c, {})).branch).toBe("done");
   });
 });
@@ -149,7 +187,15 @@ describe("merge strategies", () => {
     expect(await run({ strategy: "concat" })).toEqual([state.a, state.b]);
   });
   it("vote by score uses each critique's target", async () => {
-    const pipeline: Pipeline = { format: "braid/pipeline@1", name: "t", nodes: [{ id: "ja", kind: "critique", config: { target: "a" } }, { id: "jb", kind: "critique", config: { target: "b" } }], edges: [] };
+    const pipeline: Pipeline = {
+      format: "braid/pipeline@1",
+      name: "t",
+      nodes: [
+        { id: "ja", kind: "critique", config: { target: "a" } },
+        { id: "jb", kind: "critique", config: { target: "b" } },
+      ],
+      edges: [],
+    };
     const s = { ...state, ja: { score: 0.4 }, jb: { score: 0.9 } };
     const r = await mergeKind.execute(ctx(parse(mergeKind, { strategy: "vote" }), s, { incoming: ["ja", "jb"], pipeline }).c, {});
     expect(r.output).toEqual(state.b);

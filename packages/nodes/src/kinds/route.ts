@@ -26,9 +26,11 @@ const Config = z
     const ids = c.branches.map((b) => b.id);
     const dup = ids.find((id, i) => ids.indexOf(id) !== i);
     if (dup) ctx.addIssue({ code: "custom", message: `branch id "${dup}" is used twice`, path: ["branches"] });
-    if (!ids.includes(c.default)) ctx.addIssue({ code: "custom", message: `default "${c.default}" is not one of the branches (${ids.join(", ")})`, path: ["default"] });
+    if (!ids.includes(c.default))
+      ctx.addIssue({ code: "custom", message: `default "${c.default}" is not one of the branches (${ids.join(", ")})`, path: ["default"] });
     if (c.strategy === "classifier" && !c.backend) ctx.addIssue({ code: "custom", message: "the classifier strategy needs a backend", path: ["backend"] });
-    if (c.strategy === "weighted" && !c.branches.some((b) => (b.weight ?? 1) > 0)) ctx.addIssue({ code: "custom", message: "at least one branch needs a weight above 0", path: ["branches"] });
+    if (c.strategy === "weighted" && !c.branches.some((b) => (b.weight ?? 1) > 0))
+      ctx.addIssue({ code: "custom", message: "at least one branch needs a weight above 0", path: ["branches"] });
     if (c.maxIterations !== undefined && (!c.exitBranch || !ids.includes(c.exitBranch))) {
       ctx.addIssue({ code: "custom", message: "maxIterations needs exitBranch: the branch taken once the bound is reached", path: ["exitBranch"] });
     }
@@ -43,11 +45,7 @@ export const routeKind: NodeKind<Config> = {
   configSchema: Config,
   defaults: () => ({
     strategy: "complexity",
-    branches: [
-      { id: "fast", upTo: 3 },
-      { id: "quality", upTo: 7 },
-      { id: "premium" },
-    ],
+    branches: [{ id: "fast", upTo: 3 }, { id: "quality", upTo: 7 }, { id: "premium" }],
     default: "premium",
   }),
   branches: (c) => c.branches.map((b) => b.id),

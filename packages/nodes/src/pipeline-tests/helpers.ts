@@ -38,4 +38,8 @@ export function pipeline(nodes: Pipeline["nodes"], edges: Array<[string, string,
   };
 }
 
-export const gen = (id: string, config: Record<string, unknown> = {}) => ({ id, kind: "generate", config: { backend: "generator", prompt: `write about {{input.topic}}`, ...config } });
+export const gen = (id: string, config: Record<string, unknown> = {}) => ({
+  id,
+  kind: "generate",
+  config: { backend: "generator", prompt: `write about {{input.topic}}`, ...config },
+});

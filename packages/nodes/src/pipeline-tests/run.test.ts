@@ -20,7 +20,12 @@ describe("running the examples", () => {
     const enrichStart = ofType(events, "node_started").find((e) => e.nodeId === "enrich");
     const basic = ofType(events, "node_finished").find((e) => e.nodeId === "basic")?.output as { name: string };
     expect(enrichStart?.prompt).toContain(basic.name);
-    expect(last.type === "run_finished" && last.output).toMatchObject({ name: expect.any(String), email: expect.stringContaining("@"), demographics: expect.any(Object), account: expect.any(Object) });
+    expect(last.type === "run_finished" && last.output).toMatchObject({
+      name: expect.any(String),
+      email: expect.stringContaining("@"),
+      demographics: expect.any(Object),
+      account: expect.any(Object),
+    });
   });
 
   it("parallel: wall time is close to the slowest branch, not the sum", async () => {
@@ -54,7 +59,15 @@ describe("validation loops", () => {
         gen("fix", { backend: "enricher", revises: "draft", prompt: "fix {{draft}}: {{check.issues}}", shape: { name: "string", price: 0.0 } }),
         gen("best", { backend: "validator", revises: "draft", prompt: "best effort {{draft}}", shape: { name: "string", price: 0.0 } }),
       ],
-      [["in", "draft"], ["draft", "check"], ["check", "out", "pass"], ["check", "fix", "fail"], ["fix", "check"], ["check", "best", "exhausted"], ["best", "out"]],
+      [
+        ["in", "draft"],
+        ["draft", "check"],
+        ["check", "out", "pass"],
+        ["check", "fix", "fail"],
+        ["fix", "check"],
+        ["check", "best", "exhausted"],
+        ["best", "out"],
+      ],
       "{{draft}}",
     );
 
@@ -100,12 +113,28 @@ describe("routes", () => {
 
   const rules = pipeline(
     [
-      { id: "r", kind: "route", config: { strategy: "rules", branches: [{ id: "vip", when: 'input.tier = "premium"' }, { id: "bulk", when: "$count(input.items) > 3" }, { id: "plain" }], default: "plain" } },
+      {
+        id: "r",
+        kind: "route",
+        config: {
+          strategy: "rules",
+          branches: [{ id: "vip", when: 'input.tier = "premium"' }, { id: "bulk", when: "$count(input.items) > 3" }, { id: "plain" }],
+          default: "plain",
+        },
+      },
       gen("vip"),
       gen("bulk"),
       gen("plain"),
     ],
-    [["in", "r"], ["r", "vip", "vip"], ["r", "bulk", "bulk"], ["r", "plain", "plain"], ["vip", "out"], ["bulk", "out"], ["plain", "out"]],
+    [
+      ["in", "r"],
+      ["r", "vip", "vip"],
+      ["r", "bulk", "bulk"],
+      ["r", "plain", "plain"],
+      ["vip", "out"],
+      ["bulk", "out"],
+      ["plain", "out"],
+    ],
   );
 
   it("tries rules in order and falls back to the default", async () => {
@@ -117,8 +146,29 @@ describe("routes", () => {
 
   it("weighted routing is seeded", async () => {
     const p = pipeline(
-      [{ id: "r", kind: "route", config: { strategy: "weighted", branches: [{ id: "a", weight: 1 }, { id: "b", weight: 1 }], default: "a" } }, gen("a"), gen("b")],
-      [["in", "r"], ["r", "a", "a"], ["r", "b", "b"], ["a", "out"], ["b", "out"]],
+      [
+        {
+          id: "r",
+          kind: "route",
+          config: {
+            strategy: "weighted",
+            branches: [
+              { id: "a", weight: 1 },
+              { id: "b", weight: 1 },
+            ],
+            default: "a",
+          },
+        },
+        gen("a"),
+        gen("b"),
+      ],
+      [
+        ["in", "r"],
+        ["r", "a", "a"],
+        ["r", "b", "b"],
+        ["a", "out"],
+        ["b", "out"],
+      ],
     );
     const pick = async (seed: number) => ofType((await run(p, { seed })).events, "route_decided")[0]?.branch;
     const picks = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map(pick));
@@ -128,8 +178,22 @@ describe("routes", () => {
 
   it("a classifier route asks the backend and takes its label", async () => {
     const p = pipeline(
-      [{ id: "r", kind: "route", config: { strategy: "classifier", backend: "generator", branches: [{ id: "simple" }, { id: "complex" }], default: "simple" } }, gen("simple"), gen("complex")],
-      [["in", "r"], ["r", "simple", "simple"], ["r", "complex", "complex"], ["simple", "out"], ["complex", "out"]],
+      [
+        {
+          id: "r",
+          kind: "route",
+          config: { strategy: "classifier", backend: "generator", branches: [{ id: "simple" }, { id: "complex" }], default: "simple" },
+        },
+        gen("simple"),
+        gen("complex"),
+      ],
+      [
+        ["in", "r"],
+        ["r", "simple", "simple"],
+        ["r", "complex", "complex"],
+        ["simple", "out"],
+        ["complex", "out"],
+      ],
     );
     const { events, last } = await run(p);
     expect(last.type).toBe("run_finished");
@@ -138,8 +202,20 @@ describe("routes", () => {
 
   it("a route loop with maxIterations ends at its bound", async () => {
     const p = pipeline(
-      [gen("a"), { id: "r", kind: "route", config: { strategy: "rules", branches: [{ id: "again", when: "true" }, { id: "done" }], default: "done", maxIterations: 4, exitBranch: "done" } }],
-      [["in", "a"], ["a", "r"], ["r", "a", "again"], ["r", "out", "done"]],
+      [
+        gen("a"),
+        {
+          id: "r",
+          kind: "route",
+          config: { strategy: "rules", branches: [{ id: "again", when: "true" }, { id: "done" }], default: "done", maxIterations: 4, exitBranch: "done" },
+        },
+      ],
+      [
+        ["in", "a"],
+        ["a", "r"],
+        ["r", "a", "again"],
+        ["r", "out", "done"],
+      ],
     );
     const { events, last } = await run(p);
     expect(ofType(events, "route_decided").map((e) => e.branch)).toEqual(["again", "again", "again", "again", "done"]);
@@ -160,7 +236,17 @@ describe("merges", () => {
 
   it("concat, keyed object and majority vote", async () => {
     const fan = (config: Record<string, unknown>) =>
-      pipeline([gen("x"), gen("y"), { id: "m", kind: "merge", config }], [["in", "x"], ["in", "y"], ["x", "m"], ["y", "m"], ["m", "out"]], "{{m}}");
+      pipeline(
+        [gen("x"), gen("y"), { id: "m", kind: "merge", config }],
+        [
+          ["in", "x"],
+          ["in", "y"],
+          ["x", "m"],
+          ["y", "m"],
+          ["m", "out"],
+        ],
+        "{{m}}",
+      );
     const out = async (config: Record<string, unknown>) => {
       const r = await run(fan(config));
       return r.last.type === "run_finished" ? r.last.output : r.last;
@@ -174,7 +260,16 @@ describe("merges", () => {
 describe("failures, cancellation and budgets", () => {
   it("a failing backend retries, then fails the run with a coded error naming the node", async () => {
     const pool = zeroPool([{ name: "generator", provider: "simulated", retries: 2, simulation: { failureRate: 1 } }]);
-    const { events, last } = await run(pipeline([gen("g")], [["in", "g"], ["g", "out"]]), { pool });
+    const { events, last } = await run(
+      pipeline(
+        [gen("g")],
+        [
+          ["in", "g"],
+          ["g", "out"],
+        ],
+      ),
+      { pool },
+    );
     expect(ofType(events, "retry")).toHaveLength(2);
     expect(ofType(events, "node_failed")[0]).toMatchObject({ nodeId: "g", error: { code: "E_BACKEND_FAILED" } });
     expect(last).toMatchObject({ type: "run_failed", error: { code: "E_BACKEND_FAILED", nodeId: "g" } });
@@ -182,14 +277,32 @@ describe("failures, cancellation and budgets", () => {
 
   it("falls back to another backend and says so", async () => {
     const pool = zeroPool([{ name: "generator", provider: "simulated", retries: 0, fallback: "enricher", simulation: { failureRate: 1 } }]);
-    const { events, last } = await run(pipeline([gen("g")], [["in", "g"], ["g", "out"]]), { pool });
+    const { events, last } = await run(
+      pipeline(
+        [gen("g")],
+        [
+          ["in", "g"],
+          ["g", "out"],
+        ],
+      ),
+      { pool },
+    );
     expect(ofType(events, "fallback")[0]).toMatchObject({ nodeId: "g", from: "generator", to: "enricher" });
     expect(ofType(events, "node_finished")[1]).toMatchObject({ nodeId: "g", backend: "enricher" });
     expect(last.type).toBe("run_finished");
   });
 
   it("a template path missing at run time fails with the node and the path", async () => {
-    const { last } = await run(pipeline([gen("g"), gen("h", { prompt: "{{g.nothing}}" })], [["in", "g"], ["g", "h"], ["h", "out"]]));
+    const { last } = await run(
+      pipeline(
+        [gen("g"), gen("h", { prompt: "{{g.nothing}}" })],
+        [
+          ["in", "g"],
+          ["g", "h"],
+          ["h", "out"],
+        ],
+      ),
+    );
     expect(last).toMatchObject({ type: "run_failed", error: { code: "E_TEMPLATE_RUNTIME", nodeId: "h", message: expect.stringContaining("g.nothing") } });
   });
 
@@ -211,11 +324,16 @@ describe("failures, cancellation and budgets", () => {
 
   it("a token budget aborts cleanly with a reason", async () => {
     const { last } = await run(loadExample("sequential"), { budget: { maxTokens: 50 } });
-    expect(last).toMatchObject({ type: "run_failed", error: { code: "E_BUDGET_EXCEEDED", message: expect.stringMatching(/token budget exceeded: \d+ used, limit 50/) } });
+    expect(last).toMatchObject({
+      type: "run_failed",
+      error: { code: "E_BUDGET_EXCEEDED", message: expect.stringMatching(/token budget exceeded: \d+ used, limit 50/) },
+    });
   });
 
   it("cost and wall-time budgets abort too", async () => {
-    expect((await run(loadExample("sequential"), { budget: { maxCostUsd: 0.0000001 } })).last).toMatchObject({ error: { code: "E_BUDGET_EXCEEDED", message: expect.stringContaining("cost budget") } });
+    expect((await run(loadExample("sequential"), { budget: { maxCostUsd: 0.0000001 } })).last).toMatchObject({
+      error: { code: "E_BUDGET_EXCEEDED", message: expect.stringContaining("cost budget") },
+    });
     const slow = await run(loadExample("sequential"), { pool: createPool(), budget: { maxDurationMs: 150 } });
     expect(slow.last).toMatchObject({ type: "run_failed", error: { code: "E_BUDGET_EXCEEDED", message: expect.stringContaining("wall-time") } });
     expect((slow.last as { durationMs: number }).durationMs).toBeLessThan(400);
@@ -223,12 +341,29 @@ describe("failures, cancellation and budgets", () => {
 
   it("refuses an invalid pipeline before anything executes", () => {
     const pool = zeroPool();
-    expect(() => startRun(pipeline([gen("g", { backend: "ghost" })], [["in", "g"], ["g", "out"]]), { registry: defaultRegistry, pool })).toThrow(PipelineInvalidError);
+    expect(() =>
+      startRun(
+        pipeline(
+          [gen("g", { backend: "ghost" })],
+          [
+            ["in", "g"],
+            ["g", "out"],
+          ],
+        ),
+        { registry: defaultRegistry, pool },
+      ),
+    ).toThrow(PipelineInvalidError);
     expect(pool.stats.snapshot()).toEqual([]);
   });
 
   it("refuses input that breaks the input schema", () => {
-    const p = pipeline([gen("g")], [["in", "g"], ["g", "out"]]);
+    const p = pipeline(
+      [gen("g")],
+      [
+        ["in", "g"],
+        ["g", "out"],
+      ],
+    );
     p.input = { example: { topic: "x" }, schema: { type: "object", required: ["topic"], properties: { topic: { type: "string" } } } };
     const err = (() => {
       try {
@@ -243,8 +378,22 @@ describe("failures, cancellation and budgets", () => {
   });
 
   it("treats hostile payloads as data and never pollutes prototypes", async () => {
-    const input = JSON.parse('{"topic":"t","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"lc":1,"type":"constructor","id":["langchain","schema","messages","AIMessage"],"kwargs":{"content":"x"}}');
-    const { last } = await run(pipeline([gen("g", { shape: { name: "string" } }), { id: "m", kind: "merge", config: { strategy: "object" } }], [["in", "g"], ["in", "m"], ["g", "m"], ["m", "out"]], "{{m}}"), { input });
+    const input = JSON.parse(
+      '{"topic":"t","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"lc":1,"type":"constructor","id":["langchain","schema","messages","AIMessage"],"kwargs":{"content":"x"}}',
+    );
+    const { last } = await run(
+      pipeline(
+        [gen("g", { shape: { name: "string" } }), { id: "m", kind: "merge", config: { strategy: "object" } }],
+        [
+          ["in", "g"],
+          ["in", "m"],
+          ["g", "m"],
+          ["m", "out"],
+        ],
+        "{{m}}",
+      ),
+      { input },
+    );
     expect(last.type).toBe("run_finished");
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     const out = (last as { output: Record<string, unknown> }).output;
@@ -267,6 +416,27 @@ describe("re-running with recorded outputs", () => {
     expect(pool.stats.calls("generator")).toBe(0);
     expect(pool.stats.calls("enricher")).toBe(0);
     expect(pool.stats.calls("validator")).toBe(1);
-    expect(ofType(second.events, "node_finished").filter((e) => e.reused).map((e) => e.nodeId)).toEqual(["in", "basic", "enrich"]);
+    expect(
+      ofType(second.events, "node_finished")
+        .filter((e) => e.reused)
+        .map((e) => e.nodeId),
+    ).toEqual(["in", "basic", "enrich"]);
+  });
+});
+
+describe("errors from parallel branches", () => {
+  it("reports a coded node error, not LangGraph's aggregate", async () => {
+    const p = pipeline(
+      [gen("a", { prompt: "{{input.nope}}" }), gen("b", { prompt: "{{input.nope}}" }), { id: "m", kind: "merge", config: { strategy: "object" } }],
+      [
+        ["in", "a"],
+        ["in", "b"],
+        ["a", "m"],
+        ["b", "m"],
+        ["m", "out"],
+      ],
+    );
+    const { last } = await run(p);
+    expect(last).toMatchObject({ type: "run_failed", error: { code: "E_TEMPLATE_RUNTIME", nodeId: expect.stringMatching(/^[ab]$/) } });
   });
 });

@@ -42,7 +42,12 @@ export default async function run(argv: string[]): Promise<number> {
   process.once("SIGINT", onSigint);
 
   const events: RunEvent[] = [];
-  const simulated = new Set(pool.list().filter((b) => b.provider === "simulated").map((b) => b.name));
+  const simulated = new Set(
+    pool
+      .list()
+      .filter((b) => b.provider === "simulated")
+      .map((b) => b.name),
+  );
   let t0: number | undefined;
   for await (const e of handle.events) {
     events.push(e);

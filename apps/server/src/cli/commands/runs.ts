@@ -9,17 +9,27 @@ const STATUSES = ["queued", "running", "completed", "failed", "cancelled"];
 
 /** Reads runs straight from the data folder (the server need not be running). */
 export default async function runs(argv: string[]): Promise<number> {
-  const { positionals, values } = parse(argv, { pipeline: { type: "string" }, status: { type: "string" }, limit: { type: "string" }, json: { type: "boolean" }, "data-dir": { type: "string" } }, ["list|show|events"]);
+  const { positionals, values } = parse(
+    argv,
+    { pipeline: { type: "string" }, status: { type: "string" }, limit: { type: "string" }, json: { type: "boolean" }, "data-dir": { type: "string" } },
+    ["list|show|events"],
+  );
   const [sub, id] = positionals;
   if (values.status && !STATUSES.includes(values.status)) throw new UsageError(`--status must be one of ${STATUSES.join(", ")}`);
   const store = new SqliteRunStore(openDb(resolve(values["data-dir"] ?? process.env.BRAID_DATA_DIR ?? "./data")));
   if (sub === "list") {
-    const list = store.list({ ...(values.pipeline ? { pipelineId: values.pipeline } : {}), ...(values.status ? { status: values.status as RunStatus } : {}), limit: Number(values.limit ?? 50) });
+    const list = store.list({
+      ...(values.pipeline ? { pipelineId: values.pipeline } : {}),
+      ...(values.status ? { status: values.status as RunStatus } : {}),
+      limit: Number(values.limit ?? 50),
+    });
     if (values.json) console.log(JSON.stringify(list, null, 2));
     else
       for (const r of list) {
         const dur = r.finishedAt && r.startedAt ? `${r.finishedAt - r.startedAt}ms` : "-";
-        console.log(`${r.id}  ${r.status.padEnd(9)} ${new Date(r.createdAt).toISOString()}  ${dur.padStart(8)}  ${String(r.usage.inputTokens + r.usage.outputTokens).padStart(6)} tok  ${usd(r.usage.costUsd)}  ${r.pipelineId ?? "(unsaved)"}${r.parentRunId ? `  ← ${r.parentRunId}` : ""}`);
+        console.log(
+          `${r.id}  ${r.status.padEnd(9)} ${new Date(r.createdAt).toISOString()}  ${dur.padStart(8)}  ${String(r.usage.inputTokens + r.usage.outputTokens).padStart(6)} tok  ${usd(r.usage.costUsd)}  ${r.pipelineId ?? "(unsaved)"}${r.parentRunId ? `  ← ${r.parentRunId}` : ""}`,
+        );
       }
     return 0;
   }

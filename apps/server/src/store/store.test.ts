@@ -1,0 +1,106 @@
+import type { Pipeline, RunEvent } from "@braid/engine";
+import { afterEach, describe, expect, it } from "vitest";
+import { tempDir } from "../../test/helpers.js";
+import { EventHub } from "../runs/hub.js";
+import { migrate, openDb } from "./db.js";
+import { MIGRATIONS } from "./migrations.js";
+import { SqlitePipelineStore } from "./pipelines.js";
+import { SqliteRunStore } from "./runs.js";
+
+const doc = (name: string): Pipeline => ({
+  format: "braid/pipeline@1",
+  name,
+  nodes: [
+    { id: "in", kind: "input" },
+    { id: "out", kind: "output" },
+  ],
+  edges: [{ from: "in", to: "out" }],
+});
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+function db() {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  return { db: openDb(t.dir), dir: t.dir };
+}
+
+describe("pipeline store", () => {
+  it("versions every save, lists, restores and soft-deletes", () => {
+    const s = new SqlitePipelineStore(db().db);
+    const a = s.save(doc("My Flow!"));
+    expect(a).toMatchObject({ id: "my-flow", version: 1 });
+    expect(s.save(doc("My Flow!")).id).toBe("my-flow-2");
+    s.save(doc("Renamed"), { id: "my-flow", message: "rename" });
+    expect(s.get("my-flow")?.pipeline.name).toBe("Renamed");
+    expect(s.versions("my-flow").map((v) => [v.version, v.name, v.message])).toEqual([
+      [2, "Renamed", "rename"],
+      [1, "My Flow!", undefined],
+    ]);
+    expect(s.restore("my-flow", 1)).toMatchObject({ version: 3, name: "My Flow!" });
+    expect(s.get("my-flow", 2)?.pipeline.name).toBe("Renamed");
+    expect(s.delete("my-flow")).toBe(true);
+    expect(s.get("my-flow")).toBeUndefined();
+    expect(s.list().map((p) => p.id)).toEqual(["my-flow-2"]);
+  });
+});
+
+describe("migrations", () => {
+  it("upgrades an older data folder and keeps its data", () => {
+    const { db: d, dir } = db();
+    const pipelines = new SqlitePipelineStore(d);
+    pipelines.save(doc("Kept"), { id: "kept" });
+    d.close();
+    const reopened = openDb(dir);
+    const next = [...MIGRATIONS, "ALTER TABLE pipelines ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';"];
+    expect(migrate(reopened, next)).toEqual({ from: MIGRATIONS.length, to: MIGRATIONS.length + 1 });
+    expect(new SqlitePipelineStore(reopened).get("kept")?.pipeline.name).toBe("Kept");
+    expect(reopened.prepare("SELECT tags FROM pipelines WHERE id = 'kept'").get()).toEqual({ tags: "[]" });
+    expect(migrate(reopened, next)).toEqual({ from: MIGRATIONS.length + 1, to: MIGRATIONS.length + 1 });
+  });
+
+  it("refuses a data folder written by a newer version", () => {
+    const { db: d } = db();
+    d.pragma(`user_version = ${MIGRATIONS.length + 5}`);
+    expect(() => migrate(d)).toThrow(/newer Braid/);
+  });
+});
+
+describe("run store and event hub", () => {
+  const ev = (runId: string, type: RunEvent["type"], extra: Record<string, unknown> = {}) => ({ type, runId, at: 1, ...extra }) as unknown as RunEvent;
+
+  it("appends gap-free sequences and applies the final event to the run", () => {
+    const s = new SqliteRunStore(db().db);
+    s.create({ id: "r1", pipeline: doc("p"), input: { a: 1 }, seed: 1, options: {}, createdAt: 1 });
+    expect(s.append("r1", ev("r1", "run_started", { pipeline: "p", input: {}, seed: 1 }))).toBe(1);
+    expect(
+      s.append(
+        "r1",
+        ev("r1", "node_finished", { nodeId: "in", span: "in#1", output: 1, durationMs: 1, usage: { inputTokens: 5, outputTokens: 7, costUsd: 0.5 } }),
+      ),
+    ).toBe(2);
+    s.append("r1", ev("r1", "run_finished", { output: { ok: true }, durationMs: 3, usage: { inputTokens: 5, outputTokens: 7, costUsd: 0.5 } }));
+    expect(s.get("r1")).toMatchObject({ status: "completed", output: { ok: true }, usage: { inputTokens: 5, outputTokens: 7, costUsd: 0.5 } });
+    expect(s.events("r1", 1).map((e) => e.seq)).toEqual([2, 3]);
+    expect(s.list({ status: "completed" }).map((r) => r.id)).toEqual(["r1"]);
+  });
+
+  it("follow() yields stored then live events exactly once, in order", async () => {
+    const s = new SqliteRunStore(db().db);
+    const hub = new EventHub();
+    s.create({ id: "r", pipeline: doc("p"), input: null, seed: 1, options: {}, createdAt: 1 });
+    const push = (e: RunEvent) => hub.publish("r", { seq: s.append("r", e), event: e });
+    push(ev("r", "run_started", { pipeline: "p", input: {}, seed: 1 }));
+    push(ev("r", "node_started", { nodeId: "in", span: "in#1", kind: "input", attempt: 1 }));
+    const seen: number[] = [];
+    const done = (async () => {
+      for await (const e of hub.follow(s, "r", 1)) seen.push(e.seq);
+    })();
+    await new Promise((r) => setTimeout(r, 5));
+    push(ev("r", "node_finished", { nodeId: "in", span: "in#1", output: 1, durationMs: 0, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } }));
+    push(ev("r", "run_finished", { output: 1, durationMs: 1, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } }));
+    await done;
+    expect(seen).toEqual([2, 3, 4]);
+  });
+});

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REST_ROUTES } from "../src/http/rest.js";
+import { appRouter } from "../src/trpc/router.js";
+import { json, startApp } from "./helpers.js";
+
+const TOKEN = "s3cret-token-for-tests";
+
+type Proc = { _def: { type: "query" | "mutation" | "subscription" } };
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, Proc>).map(([path, p]) => ({ path, type: p._def.type }));
+
+function trpcRequest(base: string, path: string, type: string, headers: Record<string, string>) {
+  const input = encodeURIComponent(JSON.stringify({ runId: "x", id: "x" }));
+  if (type === "mutation")
+    return fetch(`${base}/trpc/${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({ runId: "x", id: "x" }),
+    });
+  return fetch(`${base}/trpc/${path}?input=${input}`, { headers: { ...headers, ...(type === "subscription" ? { accept: "text/event-stream" } : {}) } });
+}
+
+/** With a token set, every procedure and route refuses a missing or wrong token; only /healthz is open. */
+describe("token mode", () => {
+  let ctx: Awaited<ReturnType<typeof startApp>>;
+  beforeAll(async () => {
+    ctx = await startApp({ BRAID_TOKEN: TOKEN });
+  });
+  afterAll(() => ctx.stop());
+
+  it("knows every procedure and route it checks", () => {
+    expect(procedures.length).toBeGreaterThanOrEqual(16);
+    expect(REST_ROUTES.length).toBeGreaterThanOrEqual(7);
+  });
+
+  for (const [label, headers] of [
+    ["missing", {}],
+    ["wrong", { authorization: "Bearer wrong" }],
+    ["wrong cookie", { cookie: "braid_token=wrong" }],
+  ] as const) {
+    it(`rejects a ${label} token on every tRPC procedure`, async () => {
+      for (const p of procedures) {
+        const res = await trpcRequest(ctx.url, p.path, p.type, headers);
+        const text = await res.text();
+        if (p.type === "subscription") {
+          // tRPC streams errors over SSE: the stream must carry UNAUTHORIZED and no data.
+          expect({ path: p.path, unauthorized: text.includes("UNAUTHORIZED") || res.status === 401 }).toEqual({ path: p.path, unauthorized: true });
+          expect(text).not.toContain('"seq"');
+        } else {
+          expect({ path: p.path, status: res.status }).toEqual({ path: p.path, status: 401 });
+        }
+      }
+    });
+
+    it(`rejects a ${label} token on every REST route`, async () => {
+      for (const r of REST_ROUTES) {
+        const path = r.path.replace(/:\w+/g, "x");
+        const res = await fetch(`${ctx.url}${path}`, { method: r.method, headers: { ...headers }, ...(r.method === "POST" ? { body: "{}" } : {}) });
+        expect({ route: `${r.method} ${r.path}`, status: res.status }).toEqual({ route: `${r.method} ${r.path}`, status: 401 });
+        const body = await res.json();
+        expect(body.error.code).toBe("E_UNAUTHORIZED");
+      }
+    });
+  }
+
+  it("leaves /healthz open and accepts the right token by header or login cookie", async () => {
+    expect((await fetch(`${ctx.url}/healthz`)).status).toBe(200);
+    expect((await json(`${ctx.url}/api/pipelines`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    expect((await json(`${ctx.url}/api/login`, { method: "POST", body: JSON.stringify({ token: "nope" }) })).status).toBe(401);
+    const login = await fetch(`${ctx.url}/api/login`, { method: "POST", body: JSON.stringify({ token: TOKEN }) });
+    const cookie = login.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(/braid_token=.*HttpOnly; SameSite=Strict/);
+    const withCookie = await fetch(`${ctx.url}/trpc/pipelines.list`, { headers: { cookie: cookie.split(";")[0] as string } });
+    expect(withCookie.status).toBe(200);
+  });
+});
+
+describe("address safety", () => {
+  it("refuses to listen on a non-loopback address without a token", async () => {
+    const { configFromEnv } = await import("../src/config.js");
+    expect(() => configFromEnv({ BRAID_HOST: "0.0.0.0" })).toThrow(/refusing to listen on 0\.0\.0\.0 without BRAID_TOKEN/);
+    expect(configFromEnv({ BRAID_HOST: "0.0.0.0", BRAID_TOKEN: "t" }).host).toBe("0.0.0.0");
+    expect(configFromEnv({}).host).toBe("127.0.0.1");
+  });
+});

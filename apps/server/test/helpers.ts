@@ -1,0 +1,114 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RunEvent } from "@braid/engine";
+import { type App, createApp } from "../src/app.js";
+import { type ServerConfig, configFromEnv } from "../src/config.js";
+
+export const SERVER_ROOT = new URL("..", import.meta.url).pathname;
+
+export function tempDir(prefix = "braid-test-"): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** An in-process app on a free port. */
+export async function startApp(
+  env: Record<string, string> = {},
+  overrides: Partial<ServerConfig> = {},
+): Promise<{ app: App; url: string; dataDir: string; stop: () => Promise<void> }> {
+  const { dir, cleanup } = tempDir();
+  const config = { ...configFromEnv({ BRAID_DATA_DIR: dir, BRAID_PORT: "0", BRAID_SIM_LATENCY: "zero", ...env }), ...overrides };
+  const app = await createApp(config);
+  const url = await app.listen();
+  return {
+    app,
+    url,
+    dataDir: dir,
+    stop: async () => {
+      await app.close();
+      cleanup();
+    },
+  };
+}
+
+/** The server as a child process, exactly as `braid serve` runs it. */
+export function spawnServer(env: Record<string, string>): { child: ChildProcess; ready: Promise<string>; output: () => string } {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve"], {
+    cwd: SERVER_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  const ready = new Promise<string>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /serving (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1] as string);
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+  return { child, ready, output: () => out };
+}
+
+export async function json(url: string, init: RequestInit = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, body, headers: res.headers };
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, everyMs = 25): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v as T;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Reads an SSE stream until the run ends; returns the events with their ids. */
+export async function readSse(url: string, headers: Record<string, string> = {}): Promise<Array<{ id: number; event: RunEvent }>> {
+  const res = await fetch(url, { headers });
+  if (!res.ok || !res.body) throw new Error(`SSE ${url}: ${res.status}`);
+  const out: Array<{ id: number; event: RunEvent }> = [];
+  const decoder = new TextDecoder();
+  let buf = "";
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buf += decoder.decode(chunk, { stream: true });
+    let i: number;
+    while ((i = buf.indexOf("\n\n")) >= 0) {
+      const frame = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      const id = /^id: (\d+)$/m.exec(frame)?.[1];
+      const data = /^data: (.*)$/m.exec(frame)?.[1];
+      if (id && data) out.push({ id: Number(id), event: JSON.parse(data) });
+    }
+  }
+  return out;
+}
+
+/** Checks what every complete log must satisfy, and returns a description of the first problem. */
+export function logProblems(seqs: number[], events: RunEvent[]): string | undefined {
+  for (let i = 0; i < seqs.length; i++) if (seqs[i] !== i + 1) return `sequence ${seqs.join(",")} is not 1..${seqs.length}`;
+  if (events[0]?.type !== "run_started") return `first event is ${events[0]?.type}`;
+  const last = events[events.length - 1];
+  if (!last || !["run_finished", "run_failed", "run_cancelled"].includes(last.type)) return `last event is ${last?.type}`;
+  const finished = events.filter((e) => e.type === "node_finished").map((e) => (e as { span: string }).span);
+  if (new Set(finished).size !== finished.length) return `a span finished twice: ${finished.join(",")}`;
+  const started = events.filter((e) => e.type === "node_started").map((e) => (e as { span: string }).span);
+  if (new Set(started).size !== started.length) return `a span started twice: ${started.join(",")}`;
+  for (const s of finished) if (!started.includes(s)) return `span ${s} finished without starting`;
+  return undefined;
+}
