@@ -27,4 +27,5 @@ export * from "./compile/compile.js";
 export * from "./run/context.js";
 export * from "./run/run.js";
 export * from "./run/llm-json.js";
+export * from "./run/reuse.js";
 export * from "./mermaid/index.js";

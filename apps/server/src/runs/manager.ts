@@ -9,6 +9,7 @@ import {
   type RunEvent,
   type RunStatus,
   newRunId,
+  planReuse,
   resolveInput,
   resumeLogFrom,
   compile,
@@ -185,15 +186,7 @@ export class RunManager {
     this.deps.store.markStarted(id, startedAt);
     const logged = recovering ? this.deps.store.events(id).map((e) => e.event) : [];
     const hasCheckpoint = recovering ? (await this.deps.checkpointer.getTuple({ configurable: { thread_id: id } })) !== undefined : false;
-    const reuse =
-      this.reuseByRun.get(id) ??
-      (record.options.reuseFromRun
-        ? reuseFromEvents(
-            this.deps.store.events(record.options.reuseFromRun).map((e) => e.event),
-            record.fromNode,
-            record.pipeline,
-          )
-        : undefined);
+    const reuse = this.reuseByRun.get(id) ?? this.reuseFor(record);
     let run: ReturnType<typeof startRun>;
     try {
       run = startRun(record.pipeline, {
@@ -229,6 +222,17 @@ export class RunManager {
     if (!entry.suspended) await pruneCheckpoints(this.deps.checkpointer, id).catch(() => {});
   }
 
+  /** Rebuilds what a child run reuses from its parent's log (after a restart the in-memory plan is gone). */
+  private reuseFor(record: RunRecord): ReuseMap | undefined {
+    const o = record.options;
+    if (!o.reuseFromRun) return undefined;
+    return planReuse(record.pipeline, this.deps.store.events(o.reuseFromRun), {
+      ...(record.fromNode ? { fromNode: record.fromNode } : {}),
+      ...(o.forkAtSeq !== undefined ? { uptoSeq: o.forkAtSeq } : {}),
+      ...(o.forkState ? { state: o.forkState } : {}),
+    }).reuse;
+  }
+
   /** Stops taking runs; waits up to graceMs for running ones, then suspends the rest for the next start. */
   async shutdown(graceMs: number): Promise<void> {
     this.draining = true;
@@ -250,33 +254,4 @@ export class RunManager {
   status(id: string): RunStatus | undefined {
     return this.deps.store.get(id)?.status;
   }
-}
-
-/**
- * Outputs a child run may reuse from its parent: every node that is not `fromNode` or downstream
- * of it, per visit, as the parent recorded them.
- */
-export function reuseFromEvents(events: RunEvent[], fromNode: string | undefined, pipeline: Pipeline): ReuseMap {
-  const downstream = new Set<string>();
-  if (fromNode) {
-    const stack = [fromNode];
-    while (stack.length) {
-      const n = stack.pop() as string;
-      if (downstream.has(n)) continue;
-      downstream.add(n);
-      for (const e of pipeline.edges) if (e.from === n) stack.push(e.to);
-    }
-  }
-  const reuse: ReuseMap = new Map();
-  for (const e of events) {
-    if (e.type !== "node_finished" || downstream.has(e.nodeId)) continue;
-    const list = reuse.get(e.nodeId) ?? [];
-    const rec: { output: unknown; meta?: Record<string, unknown>; branch?: string; replaces?: string[] } = { output: e.output };
-    if (e.meta) rec.meta = e.meta;
-    if (e.branch !== undefined) rec.branch = e.branch;
-    if (e.replaces) rec.replaces = e.replaces;
-    list.push(rec);
-    reuse.set(e.nodeId, list);
-  }
-  return reuse;
 }

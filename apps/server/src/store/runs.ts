@@ -5,6 +5,10 @@ export interface RunOptionsRecord {
   backendOverride?: string;
   /** Node outputs recorded by a parent run that this run reuses (re-run from a node, fork). */
   reuseFromRun?: string;
+  /** Fork: reuse what the parent had finished by this event sequence number… */
+  forkAtSeq?: number;
+  /** …with the state as the user edited it. */
+  forkState?: Record<string, unknown>;
   budget?: { maxTokens?: number; maxCostUsd?: number; maxDurationMs?: number };
 }
 

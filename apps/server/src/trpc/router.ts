@@ -1,7 +1,8 @@
-import { PipelineSchema, lint, parsePipeline, PipelineInvalidError } from "@braid/engine";
+import { type Pipeline, PipelineInvalidError, PipelineSchema, type ReusePlan, lint, parsePipeline, planReuse } from "@braid/engine";
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
-import { reuseFromEvents } from "../runs/manager.js";
+import type { Services } from "../services.js";
+import type { RunOptionsRecord, RunRecord } from "../store/runs.js";
 import { backendViews } from "../views.js";
 import { notFound, procedure, router } from "./init.js";
 
@@ -100,24 +101,22 @@ const runs = router({
   rerun: procedure
     .input(z.object({ runId: Id, fromNode: Id, pipeline: PipelineInput.optional(), input: z.unknown().optional() }))
     .mutation(({ ctx, input }) => {
-      const s = ctx.services;
-      const parent = s.runs.get(input.runId);
+      const parent = ctx.services.runs.get(input.runId);
       if (!parent) throw notFound(`run "${input.runId}"`);
       const pipeline = input.pipeline ?? parent.pipeline;
       if (!pipeline.nodes.some((n) => n.id === input.fromNode)) throw new TRPCError({ code: "BAD_REQUEST", message: `node "${input.fromNode}" is not in the pipeline` });
-      const reuse = reuseFromEvents(s.runs.events(parent.id).map((e) => e.event), input.fromNode, pipeline);
-      const run = s.manager.submit({
-        pipeline,
-        ...(parent.pipelineId ? { pipelineId: parent.pipelineId } : {}),
-        ...(parent.pipelineVersion !== undefined && !input.pipeline ? { pipelineVersion: parent.pipelineVersion } : {}),
-        input: input.input ?? parent.input,
-        seed: parent.seed,
-        options: { ...parent.options, reuseFromRun: parent.id },
-        parentRunId: parent.id,
-        fromNode: input.fromNode,
-        reuse,
-      });
-      return { runId: run.id, status: run.status };
+      const plan = planReuse(pipeline, ctx.services.runs.events(parent.id), { fromNode: input.fromNode });
+      return startChild(ctx.services, parent, pipeline, input.pipeline !== undefined, { input: input.input ?? parent.input, fromNode: input.fromNode, plan, options: {} });
+    }),
+  /** Forks at a step: what had finished by `atSeq` is reused (with the edited state), the rest runs. */
+  fork: procedure
+    .input(z.object({ runId: Id, atSeq: z.number().int().min(0), state: z.record(z.string(), z.unknown()) }))
+    .mutation(({ ctx, input }) => {
+      const parent = ctx.services.runs.get(input.runId);
+      if (!parent) throw notFound(`run "${input.runId}"`);
+      const { input: editedInput, ...nodeState } = input.state;
+      const plan = planReuse(parent.pipeline, ctx.services.runs.events(parent.id), { uptoSeq: input.atSeq, state: nodeState });
+      return startChild(ctx.services, parent, parent.pipeline, false, { input: editedInput ?? parent.input, plan, options: { forkAtSeq: input.atSeq, forkState: nodeState } });
     }),
   cancel: procedure.input(z.object({ runId: Id })).mutation(({ ctx, input }) => {
     if (!ctx.services.runs.get(input.runId)) throw notFound(`run "${input.runId}"`);
@@ -141,6 +140,27 @@ const runs = router({
     }
   }),
 });
+
+function startChild(
+  s: Services,
+  parent: RunRecord,
+  pipeline: Pipeline,
+  edited: boolean,
+  child: { input: unknown; fromNode?: string; plan: ReusePlan; options: RunOptionsRecord },
+) {
+  const run = s.manager.submit({
+    pipeline,
+    ...(parent.pipelineId ? { pipelineId: parent.pipelineId } : {}),
+    ...(parent.pipelineVersion !== undefined && !edited ? { pipelineVersion: parent.pipelineVersion } : {}),
+    input: child.input,
+    seed: parent.seed,
+    options: { ...parent.options, ...child.options, reuseFromRun: parent.id },
+    parentRunId: parent.id,
+    ...(child.fromNode ? { fromNode: child.fromNode } : {}),
+    reuse: child.plan.reuse,
+  });
+  return { runId: run.id, status: run.status, reused: [...child.plan.reuse.keys()], rerun: child.plan.rerun, savedUsd: child.plan.savedUsd, savedTokens: child.plan.savedTokens };
+}
 
 export const appRouter = router({ pipelines, templates, backends, runs });
 export type AppRouter = typeof appRouter;
