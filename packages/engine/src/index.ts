@@ -29,3 +29,4 @@ export * from "./run/run.js";
 export * from "./run/llm-json.js";
 export * from "./run/reuse.js";
 export * from "./mermaid/index.js";
+export * from "./view/run-view.js";
