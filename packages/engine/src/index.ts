@@ -30,3 +30,5 @@ export * from "./run/llm-json.js";
 export * from "./run/reuse.js";
 export * from "./mermaid/index.js";
 export * from "./view/run-view.js";
+export * from "./share/secrets.js";
+export * from "./share/link.js";

@@ -1,6 +1,7 @@
 import type { RunEvent } from "../events.js";
 import type { Pipeline, PipelineEdge, PipelineNode } from "../format/schema.js";
 import { isPlainObject } from "../json.js";
+import { redactSecrets } from "../share/secrets.js";
 import type { DiagramShape, Registry } from "../kinds.js";
 import { FORMAT_COMMENT, embedLines } from "./embed.js";
 import { allocateMermaidIds, displayText, escapeLabel, excerpt, safeClassName } from "./escape.js";
@@ -66,7 +67,9 @@ const TAKEN_EDGE_STYLE = "stroke:#2f9e44,stroke-width:3px";
  * quotes, ids through `allocateMermaidIds`, so the result parses whatever the labels contain.
  * Output depends only on the arguments (no clocks, no randomness, insertion order only).
  */
-export function toMermaid(pipeline: Pipeline, options: MermaidExportOptions = {}): string {
+export function toMermaid(source: Pipeline, options: MermaidExportOptions = {}): string {
+  // Diagrams get pasted into PRs and docs: secret-looking values never leave (see share/secrets.ts).
+  const pipeline = redactSecrets(source).value;
   const direction = options.direction === "LR" ? "LR" : "TD";
   const nodeById = new Map(pipeline.nodes.map((n) => [n.id, n] as const));
   const missing = pipeline.edges.flatMap((e) => [e.from, e.to]).filter((id) => !nodeById.has(id));
