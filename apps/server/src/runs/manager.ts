@@ -59,6 +59,7 @@ export class RunManager {
   private readonly queue: Array<{ id: string; start: () => void }> = [];
   private readonly active = new Map<string, Active>();
   private readonly reuseByRun = new Map<string, ReuseMap>();
+  private readonly pending: Array<{ runId: string; event: RunEvent }> = [];
   private readonly compileCache = new Map<string, CompiledPipeline>();
   private draining = false;
 
@@ -159,9 +160,20 @@ export class RunManager {
     }
   }
 
+  /**
+   * Events are buffered for one turn of the event loop and written in one transaction, then
+   * published: still written before anyone sees them, at a fraction of the commits.
+   */
   private append(runId: string, event: RunEvent): void {
-    const seq = this.deps.store.append(runId, event);
-    this.deps.hub.publish(runId, { seq, event });
+    this.pending.push({ runId, event });
+    if (this.pending.length === 1) setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    const batch = this.pending.splice(0);
+    if (batch.length === 0) return;
+    const seqs = this.deps.store.appendBatch(batch);
+    batch.forEach((item, i) => this.deps.hub.publish(item.runId, { seq: seqs[i] as number, event: item.event }));
   }
 
   private execute(record: RunRecord, recovering: boolean): void {
@@ -219,6 +231,7 @@ export class RunManager {
       if (entry.suspended && e.type === "run_cancelled") break;
       this.append(id, e);
     }
+    this.flush();
     if (!entry.suspended) await pruneCheckpoints(this.deps.checkpointer, id).catch(() => {});
   }
 
@@ -239,12 +252,14 @@ export class RunManager {
     this.queue.length = 0; // queued runs stay "queued" in the store and start on the next boot
     const all = Promise.all([...this.active.values()].map((a) => a.done));
     const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
-    if (!timedOut) return;
-    for (const a of this.active.values()) {
-      a.suspended = true;
-      a.cancel("server shutting down");
+    if (timedOut) {
+      for (const a of this.active.values()) {
+        a.suspended = true;
+        a.cancel("server shutting down");
+      }
+      await all;
     }
-    await all;
+    this.flush();
   }
 
   isActive(id: string): boolean {

@@ -46,6 +46,7 @@ export interface RunStore {
   markStarted(id: string, at: number): void;
   /** Appends one event and applies it to the run row (status, usage, output); returns its seq. */
   append(runId: string, event: RunEvent): number;
+  appendBatch(items: ReadonlyArray<{ runId: string; event: RunEvent }>): number[];
   events(runId: string, afterSeq?: number, limit?: number): StoredEvent[];
   lastSeq(runId: string): number;
   /** Runs a restart must pick up again. */
@@ -110,32 +111,34 @@ export class SqliteRunStore implements RunStore {
       finish: db.prepare("UPDATE runs SET status = ?, finished_at = ?, input_tokens = ?, output_tokens = ?, cost_usd = ?, output = ?, error = ? WHERE id = ?"),
       usage: db.prepare("UPDATE runs SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cost_usd = cost_usd + ? WHERE id = ?"),
       lastSeq: db.prepare("SELECT MAX(seq) AS seq FROM run_events WHERE run_id = ?"),
+      create: db.prepare(
+        "INSERT INTO runs (id, pipeline_id, pipeline_version, pipeline_doc, input, seed, status, options, created_at, parent_run_id, from_node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      ),
+      get: db.prepare("SELECT * FROM runs WHERE id = ?"),
+      events: db.prepare("SELECT seq, data FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
+      markStarted: db.prepare("UPDATE runs SET status = 'running', started_at = COALESCE(started_at, ?) WHERE id = ?"),
     };
   }
 
   create(run: Omit<RunRecord, "usage" | "status"> & { status?: RunStatus }): void {
-    this.db
-      .prepare(
-        "INSERT INTO runs (id, pipeline_id, pipeline_version, pipeline_doc, input, seed, status, options, created_at, parent_run_id, from_node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      )
-      .run(
-        run.id,
-        run.pipelineId ?? null,
-        run.pipelineVersion ?? null,
-        JSON.stringify(run.pipeline),
-        JSON.stringify(run.input ?? null),
-        run.seed,
-        run.status ?? "queued",
-        JSON.stringify(run.options),
-        run.createdAt,
-        run.parentRunId ?? null,
-        run.fromNode ?? null,
-      );
+    this.stmts.create.run(
+      run.id,
+      run.pipelineId ?? null,
+      run.pipelineVersion ?? null,
+      JSON.stringify(run.pipeline),
+      JSON.stringify(run.input ?? null),
+      run.seed,
+      run.status ?? "queued",
+      JSON.stringify(run.options),
+      run.createdAt,
+      run.parentRunId ?? null,
+      run.fromNode ?? null,
+    );
     this.seqs.set(run.id, 0);
   }
 
   get(id: string): RunRecord | undefined {
-    const r = this.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as RunRow | undefined;
+    const r = this.stmts.get.get(id) as RunRow | undefined;
     return r ? fromRow(r, true) : undefined;
   }
 
@@ -155,7 +158,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   markStarted(id: string, at: number): void {
-    this.db.prepare("UPDATE runs SET status = 'running', started_at = COALESCE(started_at, ?) WHERE id = ?").run(at, id);
+    this.stmts.markStarted.run(at, id);
   }
 
   lastSeq(runId: string): number {
@@ -167,31 +170,42 @@ export class SqliteRunStore implements RunStore {
   }
 
   append(runId: string, event: RunEvent): number {
+    return this.appendBatch([{ runId, event }])[0] as number;
+  }
+
+  /** Many events in one transaction: one commit instead of one per event. */
+  appendBatch(items: ReadonlyArray<{ runId: string; event: RunEvent }>): number[] {
+    const seqs: number[] = [];
+    this.db.transaction(() => {
+      for (const { runId, event } of items) seqs.push(this.insert(runId, event));
+    })();
+    return seqs;
+  }
+
+  private insert(runId: string, event: RunEvent): number {
     const seq = this.lastSeq(runId) + 1;
     const nodeId = "nodeId" in event ? event.nodeId : null;
-    this.db.transaction(() => {
-      this.stmts.insertEvent.run(runId, seq, event.type, nodeId, event.at, JSON.stringify(event));
-      if (event.type === "run_finished" || event.type === "run_failed" || event.type === "run_cancelled") {
-        const status = event.type === "run_finished" ? "completed" : event.type === "run_failed" ? "failed" : "cancelled";
-        const output = event.type === "run_finished" ? JSON.stringify(event.output ?? null) : null;
-        const error =
-          event.type === "run_failed"
-            ? JSON.stringify(event.error)
-            : event.type === "run_cancelled"
-              ? JSON.stringify({ code: "E_CANCELLED", message: event.reason })
-              : null;
-        this.stmts.finish.run(status, event.at, event.usage.inputTokens, event.usage.outputTokens, event.usage.costUsd, output, error, runId);
-      } else if (event.type === "node_finished" && (event.usage.inputTokens || event.usage.outputTokens || event.usage.costUsd)) {
-        this.stmts.usage.run(event.usage.inputTokens, event.usage.outputTokens, event.usage.costUsd, runId);
-      }
-    })();
+    this.stmts.insertEvent.run(runId, seq, event.type, nodeId, event.at, JSON.stringify(event));
     this.seqs.set(runId, seq);
-    if (event.type === "run_finished" || event.type === "run_failed" || event.type === "run_cancelled") this.seqs.delete(runId);
+    if (event.type === "run_finished" || event.type === "run_failed" || event.type === "run_cancelled") {
+      const status = event.type === "run_finished" ? "completed" : event.type === "run_failed" ? "failed" : "cancelled";
+      const output = event.type === "run_finished" ? JSON.stringify(event.output ?? null) : null;
+      const error =
+        event.type === "run_failed"
+          ? JSON.stringify(event.error)
+          : event.type === "run_cancelled"
+            ? JSON.stringify({ code: "E_CANCELLED", message: event.reason })
+            : null;
+      this.stmts.finish.run(status, event.at, event.usage.inputTokens, event.usage.outputTokens, event.usage.costUsd, output, error, runId);
+      this.seqs.delete(runId);
+    } else if (event.type === "node_finished" && (event.usage.inputTokens || event.usage.outputTokens || event.usage.costUsd)) {
+      this.stmts.usage.run(event.usage.inputTokens, event.usage.outputTokens, event.usage.costUsd, runId);
+    }
     return seq;
   }
 
   events(runId: string, afterSeq = 0, limit = 100_000): StoredEvent[] {
-    const rows = this.db.prepare("SELECT seq, data FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?").all(runId, afterSeq, limit) as Array<{
+    const rows = this.stmts.events.all(runId, afterSeq, limit) as Array<{
       seq: number;
       data: string;
     }>;
