@@ -31,11 +31,13 @@ export const router = t.router;
 /** Every procedure requires the token when one is configured; there is no public procedure. */
 export const procedure = t.procedure.use(async ({ ctx, next }) => {
   if (!ctx.authed) throw new TRPCError({ code: "UNAUTHORIZED", message: "a valid BRAID_TOKEN is required" });
-  try {
-    return await next();
-  } catch (err) {
-    throw toTrpcError(err);
+  const result = await next();
+  // tRPC wraps anything a resolver throws as INTERNAL_SERVER_ERROR; give domain errors their real code.
+  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR" && result.error.cause) {
+    const mapped = toTrpcError(result.error.cause);
+    if (mapped instanceof TRPCError) throw mapped;
   }
+  return result;
 });
 
 /** Maps domain errors to tRPC codes, keeping the Braid code in `data.braidCode`. */
