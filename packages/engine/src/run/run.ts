@@ -132,6 +132,7 @@ export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
       signal: controller.signal,
     };
     try {
+      if (opts.resume && opts.resumeLog) await logCheckpointedFinishes(compiled, config, opts.resumeLog, emit);
       const final = (await compiled.graph.invoke(opts.resume ? null : ({ input } as Partial<RunState>), config)) as RunState;
       if (controller.signal.aborted) throw controller.signal.reason;
       const durationMs = now() - startedAt;
@@ -160,6 +161,25 @@ export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
     events: queue,
     cancel: (reason = "cancelled by user") => controller.abort(reason),
   };
+}
+
+/**
+ * The checkpoint and the event log are written separately, so a crash can land between a node's
+ * checkpointed result and its node_finished event. LangGraph will not run that node again, so its
+ * finish is logged here from the checkpoint: every completed node finishes exactly once in the log.
+ */
+async function logCheckpointedFinishes(compiled: CompiledPipeline, config: { configurable: Record<string, unknown> }, log: ResumeLog, emit: (e: RunEventInit) => void): Promise<void> {
+  const snapshot = await compiled.graph.getState({ configurable: { thread_id: config.configurable.thread_id } });
+  const values = snapshot.values as Partial<RunState> | undefined;
+  for (const [nodeId, meta] of Object.entries(values?.meta ?? {})) {
+    const span = `${nodeId}#${meta.visits}`;
+    if (meta.visits < 1 || log.finished.has(span)) continue;
+    const cn = compiled.nodes.get(nodeId);
+    const output = values?.outputs?.[nodeId];
+    if (!log.seen.has(`${span}|node_started`)) emit({ type: "node_started", nodeId, span, kind: cn?.node.kind ?? "unknown", attempt: meta.visits });
+    emit({ type: "node_finished", nodeId, span, output, durationMs: 0, usage: emptyUsage(), ...(meta.branch !== undefined ? { branch: meta.branch } : {}) });
+    log.finished.set(span, { output });
+  }
 }
 
 /**
