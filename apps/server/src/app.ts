@@ -1,11 +1,13 @@
 import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import { join } from "node:path";
-import { type BackendPool, createPool } from "@braid/engine";
+import type { BackendPool } from "@braid/engine";
+import { createNodePool } from "@braid/engine/node";
 import { defaultRegistry } from "@braid/nodes";
-import type { ServerConfig } from "./config.js";
+import { type ServerConfig, disableLangSmithTracing } from "./config.js";
 import { loadBackendsFile } from "./files.js";
 import { createHttpServer } from "./http/server.js";
+import { serverEgress, watchBreakers } from "./trpc/backends.js";
 import { EventHub } from "./runs/hub.js";
 import { RunManager } from "./runs/manager.js";
 import type { Services } from "./services.js";
@@ -24,13 +26,17 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** The backends file in the data folder, over the default simulated tiers. */
+/** The backends file in the data folder, over the default simulated tiers, with the real providers under the server's egress policy. */
 export function serverPool(config: ServerConfig): BackendPool {
   const file = join(config.dataDir, "backends.json");
-  return createPool({ latency: config.simLatency, extra: existsSync(file) ? loadBackendsFile(file) : [] });
+  const pool = createNodePool({ latency: config.simLatency, extra: existsSync(file) ? loadBackendsFile(file) : [], deps: { egress: serverEgress(config) } });
+  watchBreakers(pool);
+  return pool;
 }
 
 export async function createApp(config: ServerConfig): Promise<App> {
+  const tracing = disableLangSmithTracing();
+  if (tracing.length) console.warn(`braid: LangSmith tracing turned off (${tracing.join(", ")}); set BRAID_ALLOW_LANGSMITH=1 to allow it`);
   const db = openDb(config.dataDir);
   const checkpoints = openCheckpointer(config.dataDir);
   const pipelines = new SqlitePipelineStore(db);

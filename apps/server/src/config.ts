@@ -52,3 +52,16 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   if (token) cfg.token = token;
   return cfg;
 }
+
+const TRACING_VARS = ["LANGCHAIN_TRACING_V2", "LANGCHAIN_TRACING", "LANGSMITH_TRACING", "LANGSMITH_TRACING_V2"];
+
+/**
+ * LangChain sends every prompt to LangSmith when these variables are set. That is egress the
+ * egress policy cannot see, so Braid turns it off unless BRAID_ALLOW_LANGSMITH=1 says otherwise.
+ */
+export function disableLangSmithTracing(env: NodeJS.ProcessEnv = process.env): string[] {
+  if (env.BRAID_ALLOW_LANGSMITH === "1") return [];
+  const disabled = TRACING_VARS.filter((k) => env[k] !== undefined && env[k] !== "false");
+  for (const k of disabled) env[k] = "false";
+  return disabled;
+}

@@ -1,3 +1,5 @@
+import { BATCH_SCHEMA, batchOpenApiPaths } from "./batches.js";
+
 /** The REST API for applications, described for tools and humans. */
 export function openApiDocument(): Record<string, unknown> {
   const error = { $ref: "#/components/schemas/Error" };
@@ -11,6 +13,7 @@ export function openApiDocument(): Record<string, unknown> {
       schemas: {
         Error: { type: "object", required: ["error"], properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" }, nodeId: { type: "string" }, diagnostics: { type: "array" } } } } },
         Usage: { type: "object", properties: { inputTokens: { type: "integer" }, outputTokens: { type: "integer" }, costUsd: { type: "number" } } },
+        Batch: BATCH_SCHEMA,
         Run: { type: "object", properties: { id: { type: "string" }, status: { enum: ["queued", "running", "completed", "failed", "cancelled"] }, input: {}, output: {}, usage: { $ref: "#/components/schemas/Usage" }, seed: { type: "integer" }, pipelineId: { type: "string" }, pipelineVersion: { type: "integer" }, parentRunId: { type: "string" } } },
       },
     },
@@ -45,7 +48,15 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       "/api/runs/{id}/cancel": { post: { summary: "Cancel a run", parameters: [runId], responses: { "200": { description: "{runId, cancelled}" }, ...errors(401, 404) } } },
+      ...batchOpenApiPaths(errors),
       "/api/login": { post: { summary: "Exchange the token for an HttpOnly cookie (for browsers)", security: [], requestBody: { content: { "application/json": { schema: { type: "object", properties: { token: { type: "string" } } } } } }, responses: { "200": { description: "cookie set" }, ...errors(401) } } },
+      "/api/backends": {
+        get: {
+          summary: "Backends with their configuration (no secrets), simulated flag, breaker state and stats over a window",
+          parameters: [{ name: "window", in: "query", schema: { enum: ["5m", "1h", "all"] } }],
+          responses: { "200": { description: "{window, at, backends, transitions}" }, ...errors(400, 401) },
+        },
+      },
       "/api/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },
     },
   };
@@ -56,6 +67,7 @@ const ERRORS: Record<number, string> = {
   401: "missing or wrong token",
   404: "no such pipeline or run",
   413: "body larger than BRAID_BODY_LIMIT",
+  409: "the batch is running, finished, or too many batches are running",
   429: "run queue full; see Retry-After",
   503: "server shutting down",
 };
