@@ -1,8 +1,7 @@
-import type { BackendPool } from "@braid/engine";
+import type { BackendPool, StatsWindow } from "@braid/engine";
 
-/** Backends as shown to users: configuration without secrets, a simulated flag, live stats. */
-export function backendViews(pool: BackendPool) {
-  const stats = new Map(pool.stats.snapshot().map((s) => [s.name, s]));
+/** Backends as shown to users: configuration without secrets, a simulated flag, live stats (over `window`). */
+export function backendViews(pool: BackendPool, window: StatsWindow = "all") {
   return pool.availability().map((a) => {
     const c = pool.get(a.name);
     return {
@@ -20,7 +19,7 @@ export function backendViews(pool: BackendPool) {
       pricing: c?.pricing ?? { input: 0, output: 0 },
       latencyMs: c?.simulation?.latencyMs,
       breaker: pool.breakerState(a.name),
-      stats: stats.get(a.name) ?? { name: a.name, calls: 0, failures: 0, successRate: 1, p50Ms: 0, p95Ms: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 },
+      stats: pool.stats.one(a.name, window),
     };
   });
 }

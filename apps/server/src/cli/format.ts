@@ -25,7 +25,9 @@ export function formatEvent(e: RunEvent, t0: number, simulated: ReadonlySet<stri
     case "fallback":
       return `${at}  ↪ ${e.nodeId} fallback ${e.from} → ${e.to}: ${e.reason}`;
     case "cache_hit":
-      return `${at}  ≡ ${e.nodeId} cache hit on ${e.backend}`;
+      return `${at}  ≡ ${e.nodeId} cache hit on ${e.backend} (no call, $0)`;
+    case "breaker":
+      return `${at}  ⚡ ${e.nodeId} circuit breaker of ${e.backend}: ${e.from} → ${e.to}`;
     case "node_failed":
       return `${at}  ✗ ${e.nodeId} ${e.error.code}: ${e.error.message}`;
     case "run_finished":

@@ -3,7 +3,7 @@ import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import type { Services } from "../services.js";
 import type { RunOptionsRecord, RunRecord } from "../store/runs.js";
-import { backendViews } from "../views.js";
+import { backendsRouter } from "./backends.js";
 import { notFound, procedure, router } from "./init.js";
 
 const Id = z.string().min(1).max(200);
@@ -59,9 +59,8 @@ const templates = router({
   }),
 });
 
-const backends = router({
-  list: procedure.query(({ ctx }) => backendViews(ctx.services.pool)),
-});
+/** Backends: list, stats, save, remove, setEnabled, test, reload (see ./backends.ts). */
+const backends = backendsRouter;
 
 const StartInput = z
   .object({

@@ -38,7 +38,11 @@ describe("backends files", () => {
   });
 
   it("reports bad entries by index and keeps the good ones", () => {
-    const r = parseBackendsFile([{ name: "ok", provider: "simulated" }, { name: "bad", provider: "telepathy" }, { name: "ok", provider: "simulated" }]);
+    const r = parseBackendsFile([
+      { name: "ok", provider: "simulated" },
+      { name: "bad", provider: "telepathy" },
+      { name: "ok", provider: "simulated" },
+    ]);
     expect(r.backends.map((b) => b.name)).toEqual(["ok"]);
     expect(r.diagnostics.map((d) => d.path)).toEqual(["[1].provider", "[2].name"]);
   });

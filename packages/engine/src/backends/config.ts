@@ -116,7 +116,12 @@ export function parseBackendsFile(doc: unknown): BackendsFileResult {
     entries = doc.backends;
     basePath = "backends";
   } else {
-    return { backends: [], diagnostics: [{ code: "E_FORMAT", severity: "error", message: 'a backends file is { "backends": [...] }, an array, or { "MockLlmApi": { "LlmBackends": [...] } }' }] };
+    return {
+      backends: [],
+      diagnostics: [
+        { code: "E_FORMAT", severity: "error", message: 'a backends file is { "backends": [...] }, an array, or { "MockLlmApi": { "LlmBackends": [...] } }' },
+      ],
+    };
   }
   const backends: BackendConfig[] = [];
   const seen = new Set<string>();
@@ -134,7 +139,12 @@ export function parseBackendsFile(doc: unknown): BackendsFileResult {
     const r = BackendConfigSchema.safeParse(entry);
     if (!r.success) {
       for (const issue of r.error.issues) {
-        diagnostics.push({ code: "E_FORMAT", severity: "error", path: `${basePath}[${i}].${issuePath(issue.path)}`, message: `backend #${i}: ${issuePath(issue.path) || "(entry)"}: ${issue.message}` });
+        diagnostics.push({
+          code: "E_FORMAT",
+          severity: "error",
+          path: `${basePath}[${i}].${issuePath(issue.path)}`,
+          message: `backend #${i}: ${issuePath(issue.path) || "(entry)"}: ${issue.message}`,
+        });
       }
       return;
     }

@@ -19,7 +19,16 @@ import { type BreakerState, type Usage, roundCost } from "../events.js";
 import { extractJson, outputProblems } from "../run/llm-json.js";
 import { ResponseCache } from "./cache.js";
 import { BackendStats } from "./stats.js";
-import { type Backend, BackendTimeoutError, type BackendConfig, type CallContext, type CompletionResult, type LlmRequest, RetryableError, costOf } from "./types.js";
+import {
+  type Backend,
+  BackendTimeoutError,
+  type BackendConfig,
+  type CallContext,
+  type CompletionResult,
+  type LlmRequest,
+  RetryableError,
+  costOf,
+} from "./types.js";
 
 export type ProviderFactory = (config: BackendConfig) => Backend;
 
@@ -201,7 +210,10 @@ export class BackendPool {
     const created: Runtime = { state: "closed", pending: [], inFlight: 0, queued: 0 };
     rt = created;
     if (cfg.circuitBreaker) {
-      const b = circuitBreaker(handleWhen(isRetryable), { halfOpenAfter: cfg.breakerHalfOpenMs ?? 10_000, breaker: new ConsecutiveBreaker(cfg.breakerThreshold ?? 5) });
+      const b = circuitBreaker(handleWhen(isRetryable), {
+        halfOpenAfter: cfg.breakerHalfOpenMs ?? 10_000,
+        breaker: new ConsecutiveBreaker(cfg.breakerThreshold ?? 5),
+      });
       b.onStateChange((s) => {
         const t: BreakerTransition = { backend: cfg.name, from: created.state, to: STATE_NAMES[s], at: Date.now() };
         created.state = t.to;
@@ -243,6 +255,7 @@ export class BackendPool {
       backoff: new RetryAfterBackoff(new ExponentialBackoff({ initialDelay: cfg.retryDelayMs ?? (backend.simulated ? 20 : 250), maxDelay: 10_000 })),
     });
     let retries = 0;
+    let reached = false;
     const sub = policy.onRetry((e) => {
       retries++;
       const error = "error" in e ? String((e.error as Error)?.message ?? e.error) : "unexpected result";
@@ -254,6 +267,7 @@ export class BackendPool {
         const attemptCtx: CallContext = { ...ctx, seedKey: attempt > 0 ? `${ctx.seedKey}#retry${attempt}` : ctx.seedKey };
         const call = async (): Promise<CompletionResult> => {
           rt.inFlight++;
+          reached = true;
           try {
             return await backend.complete(req, attemptCtx);
           } finally {
@@ -274,7 +288,8 @@ export class BackendPool {
       if (key && cacheable(req, result.text)) this.cache.set(key, result, ttl);
       return { text: result.text, usage, backend: cfg.name, model: result.model };
     } catch (err) {
-      if (!isAbort(err, ctx.signal)) this.stats.record(cfg.name, { ok: false, latencyMs: Date.now() - started, error: describe(err), retries });
+      // A call the open breaker turned away never reached the backend: it is not a call, and its last real error stays visible.
+      if (!isAbort(err, ctx.signal) && reached) this.stats.record(cfg.name, { ok: false, latencyMs: Date.now() - started, error: describe(err), retries });
       throw err;
     } finally {
       sub.dispose();

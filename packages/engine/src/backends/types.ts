@@ -20,11 +20,17 @@ export type Simulation = z.infer<typeof SimulationSchema>;
 
 /** A named backend. API keys are only ever referenced by environment variable name. */
 export const BackendConfigSchema = z.object({
-  name: z.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, "letters, digits, '_', '.', ':' and '-' only"),
+  name: z
+    .string()
+    .min(1)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, "letters, digits, '_', '.', ':' and '-' only"),
   provider: z.enum(PROVIDERS),
   model: z.string().default("simulated"),
   baseUrl: z.string().optional(),
-  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name, such as OPENAI_API_KEY").optional(),
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name, such as OPENAI_API_KEY")
+    .optional(),
   maxTokens: z.number().int().positive().default(2048),
   temperature: z.number().min(0).max(2).default(0.7),
   timeoutMs: z.number().int().positive().default(60_000),
@@ -48,7 +54,12 @@ export const BackendConfigSchema = z.object({
   breakerThreshold: z.number().int().positive().max(1000).optional(),
   breakerHalfOpenMs: z.number().int().min(0).max(3_600_000).optional(),
   /** Response cache TTL in ms for this backend; 0 or absent = cache only for nodes that ask (`cache: true`), with the pool's default TTL. */
-  cacheTtlMs: z.number().int().min(0).max(30 * 24 * 3_600_000).optional(),
+  cacheTtlMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 24 * 3_600_000)
+    .optional(),
 });
 export type BackendConfig = z.infer<typeof BackendConfigSchema>;
 export type BackendConfigInput = z.input<typeof BackendConfigSchema>;

@@ -1,0 +1,162 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { AIMessageChunk, BaseMessage } from "@langchain/core/messages";
+import { type Backend, type BackendConfig, type CallContext, type CompletionResult, type LlmRequest, estimateTokens } from "../backends/types.js";
+import { type EgressPolicy, OPEN_EGRESS, checkEgress } from "./egress.js";
+import { BackendConfigError, toBackendError } from "./errors.js";
+import { type LastResponse, guardedFetch } from "./http.js";
+import { contentText, toMessages } from "./messages.js";
+
+/** What every real provider needs from its surroundings; all optional, for tests. */
+export interface ProviderDeps {
+  /** Defaults to OPEN_EGRESS (local single-user mode). */
+  egress?: EgressPolicy;
+  /** Where `apiKeyEnv` is looked up, at call time; defaults to process.env. */
+  env?: Record<string, string | undefined>;
+  /** The transport under the guard; defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+export interface ModelParams {
+  config: BackendConfig;
+  req: LlmRequest;
+  baseUrl: string;
+  /** The key from `apiKeyEnv`, or undefined when the backend has none. */
+  apiKey: string | undefined;
+  /** The guarded fetch: same-origin only, egress-checked, bound to this call's signal. */
+  fetch: typeof fetch;
+}
+
+/**
+ * A real backend behind a LangChain chat model. Subclasses only build the model and its call
+ * options; this class does the rest the same way for every provider: egress check, key lookup,
+ * per-call timeout, token streaming, usage (or an estimate), and error mapping.
+ */
+export abstract class ChatBackend implements Backend {
+  readonly simulated = false;
+  protected abstract readonly defaultBaseUrl: string;
+
+  constructor(
+    readonly config: BackendConfig,
+    protected readonly deps: ProviderDeps = {},
+  ) {}
+
+  protected abstract createModel(p: ModelParams): BaseChatModel;
+
+  /** The provider's JSON-mode call options for this request (OpenAI's response_format, Ollama's format), if any. */
+  protected jsonModeOptions(_req: LlmRequest): Record<string, unknown> {
+    return {};
+  }
+
+  /**
+   * Some OpenAI-compatible servers (LM Studio, older llama.cpp) reject `response_format`. After one
+   * such 400 this backend stops asking for JSON mode; instructions plus parse-and-repair remain.
+   */
+  private jsonModeRejected = false;
+
+  get baseUrl(): string {
+    return this.config.baseUrl ?? this.defaultBaseUrl;
+  }
+
+  async complete(req: LlmRequest, ctx: CallContext): Promise<CompletionResult> {
+    const jsonMode = !this.jsonModeRejected && Object.keys(this.jsonModeOptions(req)).length > 0;
+    try {
+      return await this.attempt(req, ctx, jsonMode);
+    } catch (err) {
+      if (!jsonMode || !rejectsJsonMode(err)) throw err;
+      this.jsonModeRejected = true;
+      return this.attempt(req, ctx, false);
+    }
+  }
+
+  private async attempt(req: LlmRequest, ctx: CallContext, jsonMode: boolean): Promise<CompletionResult> {
+    const cfg = this.config;
+    const egress = checkEgress(this.baseUrl, this.deps.egress ?? OPEN_EGRESS);
+    if (!egress.ok) throw new BackendConfigError(`backend "${cfg.name}": ${egress.reason}`);
+    const apiKey = this.apiKey();
+    const timeout = AbortSignal.timeout(cfg.timeoutMs);
+    const signal = AbortSignal.any([ctx.signal, timeout]);
+    const last: LastResponse = {};
+    const fetch = guardedFetch({
+      origin: egress.origin,
+      policy: this.deps.egress ?? OPEN_EGRESS,
+      signal,
+      last,
+      ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
+    });
+    try {
+      const model = this.createModel({ config: cfg, req, baseUrl: this.baseUrl, apiKey, fetch });
+      const messages = toMessages(req);
+      const options = { signal, ...(jsonMode ? this.jsonModeOptions(req) : {}) };
+      const { text, usage } = ctx.onToken ? await this.streamed(model, messages, options, ctx.onToken) : await this.whole(model, messages, options);
+      if (signal.aborted) throw signal.reason;
+      if (text.trim() === "") throw new Error(`backend "${cfg.name}" returned an empty answer (no choices or no content)`);
+      const input = (req.system ?? "") + req.prompt;
+      return {
+        text,
+        usage: usage
+          ? { inputTokens: usage.input, outputTokens: usage.output, estimated: false }
+          : { inputTokens: estimateTokens(input), outputTokens: estimateTokens(text), estimated: true },
+        model: cfg.model,
+      };
+    } catch (err) {
+      throw toBackendError(err, {
+        backend: cfg.name,
+        timeoutMs: cfg.timeoutMs,
+        timedOut: timeout.aborted && !ctx.signal.aborted,
+        aborted: ctx.signal.aborted,
+        last,
+        secret: apiKey,
+        apiKeyEnv: cfg.apiKeyEnv,
+      });
+    }
+  }
+
+  /** Reads the key named by `apiKeyEnv` now, so a changed environment needs no restart. */
+  private apiKey(): string | undefined {
+    const name = this.config.apiKeyEnv;
+    if (!name) return undefined;
+    const value = (this.deps.env ?? process.env)[name];
+    if (value === undefined || value === "") {
+      throw new BackendConfigError(
+        `backend "${this.config.name}": the environment variable ${name} (named by apiKeyEnv) is not set; set it to the API key and restart, or remove apiKeyEnv`,
+      );
+    }
+    return value;
+  }
+
+  private async streamed(model: BaseChatModel, messages: BaseMessage[], options: Record<string, unknown>, onToken: (t: string) => void) {
+    let text = "";
+    let usage: { input: number; output: number } | undefined;
+    const stream = await model.stream(messages, options);
+    for await (const chunk of stream) {
+      const t = contentText(chunk.content);
+      if (t) {
+        text += t;
+        onToken(t);
+      }
+      usage = maxUsage(usage, chunk as AIMessageChunk);
+    }
+    return { text, usage };
+  }
+
+  private async whole(model: BaseChatModel, messages: BaseMessage[], options: Record<string, unknown>) {
+    const msg = await model.invoke(messages, options);
+    return { text: contentText(msg.content), usage: maxUsage(undefined, msg as AIMessageChunk) };
+  }
+}
+
+/** A 400/422 that complains about the JSON-mode parameter itself. */
+function rejectsJsonMode(err: unknown): boolean {
+  const m = err instanceof Error ? err.message : "";
+  return /^HTTP (400|422)\b/.test(m) && /response_format|json_object|json_schema|\bformat\b/i.test(m);
+}
+
+/**
+ * Providers report usage in one final chunk (OpenAI, Ollama) or in parts whose output count is
+ * cumulative (Anthropic's message_start and message_delta); the maximum per field is right for all.
+ */
+function maxUsage(acc: { input: number; output: number } | undefined, msg: AIMessageChunk): { input: number; output: number } | undefined {
+  const u = msg.usage_metadata;
+  if (!u || (u.input_tokens === 0 && u.output_tokens === 0 && !acc)) return acc;
+  return { input: Math.max(acc?.input ?? 0, u.input_tokens ?? 0), output: Math.max(acc?.output ?? 0, u.output_tokens ?? 0) };
+}

@@ -1,0 +1,27 @@
+import { ChatOllama } from "@langchain/ollama";
+import type { LlmRequest } from "../backends/types.js";
+import { ChatBackend, type ModelParams } from "./chat.js";
+import { DEFAULT_BASE_URLS } from "./defaults.js";
+import { wantsJsonObject } from "./messages.js";
+
+/** Ollama's native API (`/api/chat`, NDJSON streaming); JSON objects use `format: "json"`. */
+export class OllamaBackend extends ChatBackend {
+  protected readonly defaultBaseUrl = DEFAULT_BASE_URLS.ollama as string;
+
+  protected createModel({ config, req, baseUrl, apiKey, fetch }: ModelParams) {
+    return new ChatOllama({
+      model: config.model,
+      baseUrl,
+      fetch,
+      // Ollama needs no key; one behind an authenticating proxy gets it as a bearer token.
+      ...(apiKey ? { headers: { Authorization: `Bearer ${apiKey}` } } : {}),
+      temperature: req.temperature ?? config.temperature,
+      numPredict: req.maxTokens ?? config.maxTokens,
+      maxRetries: 0,
+    });
+  }
+
+  protected override jsonModeOptions(req: LlmRequest): Record<string, unknown> {
+    return wantsJsonObject(req.json) ? { format: "json" } : {};
+  }
+}

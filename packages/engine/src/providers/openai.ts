@@ -1,0 +1,33 @@
+import { ChatOpenAICompletions } from "@langchain/openai";
+import type { LlmRequest } from "../backends/types.js";
+import { ChatBackend, type ModelParams } from "./chat.js";
+import { DEFAULT_BASE_URLS } from "./defaults.js";
+import { wantsJsonObject } from "./messages.js";
+
+/**
+ * Any OpenAI-compatible server through its chat completions API: OpenAI, Ollama's /v1, vLLM,
+ * LM Studio, llama.cpp server. Streams with `stream_options.include_usage`; JSON objects use
+ * `response_format: {type: "json_object"}`.
+ */
+export class OpenAiBackend extends ChatBackend {
+  protected readonly defaultBaseUrl = DEFAULT_BASE_URLS.openai as string;
+
+  protected createModel({ config, req, baseUrl, apiKey, fetch }: ModelParams) {
+    return new ChatOpenAICompletions({
+      model: config.model,
+      // Always explicit: without it the client would fall back to OPENAI_API_KEY from the
+      // environment and send it to whatever server this backend points at.
+      apiKey: apiKey ?? "not-needed",
+      configuration: { baseURL: baseUrl, fetch, maxRetries: 0 },
+      temperature: req.temperature ?? config.temperature,
+      maxTokens: req.maxTokens ?? config.maxTokens,
+      // The pool's cockatiel policy is the only retry layer.
+      maxRetries: 0,
+      streamUsage: true,
+    });
+  }
+
+  protected override jsonModeOptions(req: LlmRequest): Record<string, unknown> {
+    return wantsJsonObject(req.json) ? { response_format: { type: "json_object" } } : {};
+  }
+}
