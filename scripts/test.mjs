@@ -32,7 +32,7 @@ step("unit", "npx", ["vitest", "run", "--reporter=default", "--reporter=json", `
 }));
 
 if (!onlyUnit && existsSync("e2e/playwright.config.ts")) {
-  step("e2e", "npx", ["playwright", "test", "-c", "e2e/playwright.config.ts"], `${out}/e2e.json`, (j) => ({
+  step("e2e", process.execPath, ["e2e/run.mjs"], `${out}/e2e.json`, (j) => ({
     passed: j.stats?.expected ?? 0,
     failed: (j.stats?.unexpected ?? 0) + (j.stats?.flaky ?? 0) + (j.errors?.length ?? 0),
     skipped: j.stats?.skipped ?? 0,

@@ -69,7 +69,7 @@ export const routeKind: NodeKind<Config> = {
     if (decided.score !== undefined) output.score = decided.score;
     return { output, branch: decided.branch, reason: decided.reason };
   },
-  diagram: { shape: "rhombus", icon: "⑂" },
+  diagram: { shape: "rhombus", icon: "⋔" },
 };
 
 type Decision = { branch: string; reason: string; score?: number };

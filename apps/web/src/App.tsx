@@ -1,0 +1,29 @@
+import { ReactFlowProvider } from "@xyflow/react";
+import { Dialogs } from "./dialogs/Dialogs.js";
+import { Canvas } from "./components/Canvas.js";
+import { OfflineBanner, StatusLine } from "./components/Chrome.js";
+import { Palette } from "./components/Palette.js";
+import { Shortcuts } from "./components/Shortcuts.js";
+import { Toolbar } from "./components/Toolbar.js";
+import { Inspector } from "./inspector/Inspector.js";
+import { BottomPanel } from "./panels/BottomPanel.js";
+
+export function App() {
+  return (
+    <ReactFlowProvider>
+      <div className="app">
+        <Toolbar />
+        <OfflineBanner />
+        <Palette />
+        <main className="center" aria-label="Canvas">
+          <Canvas />
+          <StatusLine />
+        </main>
+        <Inspector />
+        <BottomPanel />
+      </div>
+      <Dialogs />
+      <Shortcuts />
+    </ReactFlowProvider>
+  );
+}

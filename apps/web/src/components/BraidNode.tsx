@@ -1,0 +1,84 @@
+import { Handle, type NodeProps, Position, useUpdateNodeInternals } from "@xyflow/react";
+import { memo, useEffect, useRef } from "react";
+import type { BraidFlowNode } from "../doc/derive.js";
+import { KindIcon } from "./KindIcon.js";
+import { nodeSummary } from "./nodeSummary.js";
+
+const BRANCH_WIDTH = 78;
+const MIN_WIDTH = 230;
+
+/** One canvas node for every kind: icon, label, backend badge and the config essentials. */
+function BraidNodeView({ id, data, selected }: NodeProps<BraidFlowNode>) {
+  const { node, branches } = data;
+  const updateNodeInternals = useUpdateNodeInternals();
+  const branchKey = branches?.join("\u0000") ?? "";
+  // Handles follow the branches: React Flow must re-measure them when they change. Not on mount:
+  // React Flow measures new nodes itself, and a call per node would cost a pass per node.
+  const mounted = useRef(false);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: branchKey is the trigger
+  useEffect(() => {
+    if (mounted.current) updateNodeInternals(id);
+    mounted.current = true;
+  }, [id, branchKey, updateNodeInternals]);
+
+  const label = node.label?.trim() ? node.label : node.id;
+  const summary = nodeSummary(node);
+  const width = Math.max(MIN_WIDTH, (branches?.length ?? 0) * BRANCH_WIDTH);
+  const cls = ["bn", `bn-kind-${/^[a-z]+$/.test(node.kind) ? node.kind : "other"}`, data.severity ? `bn-${data.severity}` : "", selected ? "bn-selected" : ""];
+
+  return (
+    <div className={cls.filter(Boolean).join(" ")} style={{ width }} title={data.problems.length ? data.problems.join("\n") : undefined}>
+      {data.hasTarget && <Handle type="target" position={Position.Top} role="button" aria-label={`Connect to ${node.id}`} />}
+      <div className="bn-head">
+        <KindIcon icon={data.icon} title={data.title} />
+        <span className="bn-titles">
+          <span className="bn-label">{label}</span>
+          <span className="bn-sub">
+            {data.title} · <span className="bn-id">{node.id}</span>
+          </span>
+        </span>
+        {data.severity && (
+          <span
+            className={`bn-flag bn-flag-${data.severity}`}
+            role="img"
+            aria-label={`${data.problems.length} ${data.severity === "error" ? "error" : "warning"}${data.problems.length === 1 ? "" : "s"}`}
+          >
+            {data.severity === "error" ? "!" : "?"}
+          </span>
+        )}
+      </div>
+      {summary.excerpt && <div className="bn-excerpt">{summary.excerpt}</div>}
+      {summary.facts.length > 0 && (
+        <ul className="bn-facts">
+          {summary.facts.map((f) => (
+            <li key={f}>{f}</li>
+          ))}
+        </ul>
+      )}
+      {data.backend && (
+        <div className="bn-badges">
+          <span className={`badge ${data.backend.known ? "" : "badge-bad"}`}>⚙ {data.backend.name}</span>
+          {data.backend.simulated && <span className="badge badge-sim">simulated</span>}
+          {!data.backend.known && <span className="badge badge-bad">unknown backend</span>}
+        </div>
+      )}
+      {branches ? (
+        <div className="bn-branches">
+          {branches.map((b, i) => {
+            const left = `${((i + 0.5) / branches.length) * 100}%`;
+            return (
+              <div key={b} className={`bn-branch bn-branch-${/^[a-z]+$/.test(b) ? b : "x"}`} style={{ left }}>
+                <span className="bn-branch-label">{b}</span>
+                <Handle id={b} type="source" position={Position.Bottom} style={{ left: "50%" }} role="button" aria-label={`Connect from ${node.id}: ${b}`} />
+              </div>
+            );
+          })}
+        </div>
+      ) : (
+        data.hasSource && <Handle type="source" position={Position.Bottom} role="button" aria-label={`Connect from ${node.id}`} />
+      )}
+    </div>
+  );
+}
+
+export const BraidNode = memo(BraidNodeView);

@@ -1,0 +1,134 @@
+import { Background, type Connection, Controls, type Edge, type FitViewOptions, MiniMap, Panel, type NodeTypes, ReactFlow, useReactFlow } from "@xyflow/react";
+import { type DragEvent, useCallback, useEffect, useMemo, useRef } from "react";
+import { useShallow } from "zustand/react/shallow";
+import { type BraidEdgeData, type BraidFlowNode, deriveEdges, deriveNodes } from "../doc/derive.js";
+import { moveNodes } from "../doc/ops.js";
+import { addNodeAt, deleteElements, connect, validateConnection } from "../state/canvas.js";
+import { interpretEdgeChanges, interpretNodeChanges } from "../state/flowChanges.js";
+import { edit, useEditor } from "../state/store.js";
+import { viewport } from "../state/viewport.js";
+import { BraidNode } from "./BraidNode.js";
+
+export const KIND_MIME = "application/x-braid-kind";
+
+// Module scope: a new object on every render would make React Flow re-mount every node.
+const nodeTypes: NodeTypes = { braid: BraidNode };
+const defaultEdgeOptions = { markerEnd: { type: "arrowclosed" as const, width: 18, height: 18 } };
+// Room on the right for the minimap and on the left for the zoom buttons, so no node hides under them.
+const fitViewOptions: FitViewOptions = { padding: { top: "36px", bottom: "56px", left: "64px", right: "210px" }, maxZoom: 1.1 };
+const proOptions = { hideAttribution: false };
+
+const miniMapColor = (n: { data?: unknown }) => {
+  const d = n.data as BraidFlowNode["data"] | undefined;
+  if (d?.severity === "error") return "#e5484d";
+  return { input: "#30a46c", output: "#6e56cf", generate: "#3e63dd", critique: "#f76b15", route: "#8e4ec6", merge: "#12a594" }[d?.node.kind ?? ""] ?? "#8b8d98";
+};
+
+export function Canvas() {
+  const { doc, registry, diagnostics, selection, measured, drag, backends } = useEditor(
+    useShallow((s) => ({
+      doc: s.doc,
+      registry: s.registry,
+      diagnostics: s.diagnostics,
+      selection: s.selection,
+      measured: s.measured,
+      drag: s.drag,
+      backends: s.backends,
+    })),
+  );
+  const cache = useRef(new Map<string, BraidFlowNode>()).current;
+  const selectedNodes = useMemo(() => new Set(selection.nodes), [selection.nodes]);
+  const selectedEdges = useMemo(() => new Set(selection.edges), [selection.edges]);
+  const nodes = useMemo(
+    () => deriveNodes({ doc, registry, diagnostics, selectedNodes, selectedEdges, measured, drag, backends }, cache),
+    [doc, registry, diagnostics, selectedNodes, selectedEdges, measured, drag, backends, cache],
+  );
+  const edges = useMemo(() => deriveEdges(doc, diagnostics, selectedEdges, registry), [doc, diagnostics, selectedEdges, registry]);
+
+  const rf = useReactFlow();
+  const wrapper = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    viewport.fitView = () => void rf.fitView({ ...fitViewOptions, duration: 250 });
+    viewport.zoomToNode = (id) => void rf.fitView({ nodes: [{ id }], duration: 300, maxZoom: 1.3, minZoom: 0.6, padding: 0.8 });
+    viewport.center = () => {
+      const r = wrapper.current?.getBoundingClientRect();
+      return r ? rf.screenToFlowPosition({ x: r.left + r.width / 2 - 115, y: r.top + r.height / 3 }) : { x: 0, y: 0 };
+    };
+  }, [rf]);
+
+  // The first fit can run before every node is measured; fit again once they are.
+  const onInit = useCallback(() => setTimeout(() => viewport.fitView(), 80), []);
+  const onNodesChange = useCallback((changes: Parameters<typeof interpretNodeChanges>[0]) => {
+    const r = interpretNodeChanges(changes, useEditor.getState());
+    if (Object.keys(r.patch).length) useEditor.setState(r.patch);
+    const commit = r.commit;
+    if (commit) edit((d) => moveNodes(d, commit), { key: "move" });
+  }, []);
+  const onEdgesChange = useCallback((changes: Parameters<typeof interpretEdgeChanges>[0]) => {
+    const patch = interpretEdgeChanges(changes, useEditor.getState());
+    if (patch) useEditor.setState(patch);
+  }, []);
+  const onDelete = useCallback(({ nodes, edges }: { nodes: { id: string }[]; edges: Edge[] }) => {
+    deleteElements(
+      nodes.map((n) => n.id),
+      edges.map((e) => (e.data as BraidEdgeData | undefined)?.index ?? -1).filter((i) => i >= 0),
+    );
+  }, []);
+  const onConnect = useCallback((c: Connection) => void connect({ source: c.source, target: c.target, sourceHandle: c.sourceHandle }), []);
+  const isValidConnection = useCallback(
+    (c: Connection | Edge) => validateConnection({ source: c.source, target: c.target, sourceHandle: c.sourceHandle ?? null }),
+    [],
+  );
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (!e.dataTransfer.types.includes(KIND_MIME)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "copy";
+  }, []);
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const kind = e.dataTransfer.getData(KIND_MIME);
+      if (!kind) return;
+      e.preventDefault();
+      const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      addNodeAt(kind, { x: p.x - 115, y: p.y - 30 });
+    },
+    [rf],
+  );
+
+  return (
+    <div className="canvas" ref={wrapper}>
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onDelete={onDelete}
+        onConnect={onConnect}
+        onDragOver={onDragOver}
+        onDrop={onDrop}
+        isValidConnection={isValidConnection}
+        defaultEdgeOptions={defaultEdgeOptions}
+        deleteKeyCode={["Backspace", "Delete"]}
+        multiSelectionKeyCode={["Meta", "Control", "Shift"]}
+        fitView
+        fitViewOptions={fitViewOptions}
+        onInit={onInit}
+        minZoom={0.1}
+        maxZoom={2}
+        onlyRenderVisibleElements={doc.nodes.length > 200}
+        proOptions={proOptions}
+        aria-label="Pipeline canvas"
+      >
+        <Background gap={20} size={1} />
+        {doc.nodes.length <= 2 && (
+          <Panel position="top-left" className="canvas-hint">
+            Add nodes from the palette (drag, or press Enter on one). Connect them by dragging from a node's bottom handle to another node's top handle.
+          </Panel>
+        )}
+        <MiniMap pannable zoomable nodeColor={miniMapColor} ariaLabel="Minimap" style={{ width: 180, height: 120 }} />
+        <Controls showInteractive={false} fitViewOptions={fitViewOptions} aria-label="Zoom controls" />
+      </ReactFlow>
+    </div>
+  );
+}

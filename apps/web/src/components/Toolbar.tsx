@@ -1,0 +1,84 @@
+import { useShallow } from "zustand/react/shallow";
+import { setPipelineFields } from "../doc/ops.js";
+import { layout } from "../state/canvas.js";
+import { cancelRun, startRun } from "../state/run.js";
+import { save } from "../state/server.js";
+import { edit, isDirty, redo, undo, useEditor } from "../state/store.js";
+import { viewport } from "../state/viewport.js";
+
+export function Toolbar() {
+  const s = useEditor(
+    useShallow((s) => ({
+      name: s.doc.name,
+      dirty: isDirty(s),
+      savedId: s.saved.id,
+      version: s.saved.version,
+      canUndo: s.history.past.length > 0,
+      canRedo: s.history.future.length > 0,
+      running: s.run.status === "running" || s.run.status === "queued" || s.run.status === "starting",
+      offline: s.server === "offline",
+    })),
+  );
+  const open = (type: "open" | "history" | "import" | "json") => useEditor.setState({ dialog: { type } });
+  return (
+    <header className="toolbar">
+      <span className="brand" aria-hidden="true">
+        Braid
+      </span>
+      <label className="name-field">
+        <span className="sr-only">Pipeline name</span>
+        <input
+          value={s.name}
+          onChange={(e) => edit((d) => setPipelineFields(d, { name: e.target.value }), { key: "name" })}
+          aria-label="Pipeline name"
+          spellCheck={false}
+        />
+      </label>
+      <output className={`save-state ${s.dirty ? "dirty" : ""}`} aria-label="Save state">
+        {s.dirty ? "● Unsaved changes" : s.savedId ? `Saved · v${s.version}` : "Not saved yet"}
+      </output>
+      <div className="tool-group">
+        <button type="button" onClick={() => open("open")}>
+          New / Open…
+        </button>
+        <button type="button" onClick={() => void save()} disabled={s.offline} title="Ctrl+S">
+          Save
+        </button>
+        <button type="button" onClick={() => open("history")} disabled={!s.savedId}>
+          History
+        </button>
+        <button type="button" onClick={() => open("import")}>
+          Import
+        </button>
+        <button type="button" onClick={() => open("json")}>
+          JSON
+        </button>
+      </div>
+      <div className="tool-group">
+        <button type="button" onClick={undo} disabled={!s.canUndo} title="Ctrl+Z" aria-label="Undo">
+          ↶ Undo
+        </button>
+        <button type="button" onClick={redo} disabled={!s.canRedo} title="Ctrl+Shift+Z" aria-label="Redo">
+          ↷ Redo
+        </button>
+        <button type="button" onClick={layout}>
+          Auto-layout
+        </button>
+        <button type="button" onClick={() => viewport.fitView()}>
+          Fit view
+        </button>
+      </div>
+      <div className="tool-group run-group">
+        {s.running ? (
+          <button type="button" className="danger" onClick={() => void cancelRun()}>
+            ■ Cancel run
+          </button>
+        ) : (
+          <button type="button" className="primary" onClick={() => void startRun()} disabled={s.offline}>
+            ▶ Run
+          </button>
+        )}
+      </div>
+    </header>
+  );
+}

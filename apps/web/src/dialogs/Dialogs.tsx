@@ -1,0 +1,42 @@
+import { useEditor } from "../state/store.js";
+import { HistoryDialog } from "./HistoryDialog.js";
+import { ImportDialog } from "./ImportDialog.js";
+import { JsonDialog } from "./JsonDialog.js";
+import { Modal, closeDialog } from "./Modal.js";
+import { OpenDialog } from "./OpenDialog.js";
+
+export function Dialogs() {
+  const dialog = useEditor((s) => s.dialog);
+  if (!dialog) return null;
+  switch (dialog.type) {
+    case "open":
+      return <OpenDialog />;
+    case "history":
+      return <HistoryDialog />;
+    case "import":
+      return <ImportDialog />;
+    case "json":
+      return <JsonDialog />;
+    case "confirm":
+      return (
+        <Modal title={dialog.title} alert>
+          <p>{dialog.message}</p>
+          <div className="modal-actions">
+            <button type="button" onClick={closeDialog} data-autofocus>
+              Keep editing
+            </button>
+            <button
+              type="button"
+              className="danger"
+              onClick={() => {
+                closeDialog();
+                dialog.onConfirm();
+              }}
+            >
+              {dialog.confirmLabel}
+            </button>
+          </div>
+        </Modal>
+      );
+  }
+}

@@ -1,0 +1,39 @@
+import { useShallow } from "zustand/react/shallow";
+import { useEditor } from "../state/store.js";
+import { Problems } from "./Problems.js";
+import { RunPanel } from "./RunPanel.js";
+
+export function BottomPanel() {
+  const { panel, errors, warnings, runStatus } = useEditor(
+    useShallow((s) => ({
+      panel: s.panel,
+      errors: s.diagnostics.filter((d) => d.severity === "error").length,
+      warnings: s.diagnostics.filter((d) => d.severity === "warning").length,
+      runStatus: s.run.status,
+    })),
+  );
+  const tab = (id: "problems" | "run", label: string) => (
+    <button
+      type="button"
+      role="tab"
+      id={`tab-${id}`}
+      aria-selected={panel === id}
+      aria-controls={`tabpanel-${id}`}
+      className={panel === id ? "tab active" : "tab"}
+      onClick={() => useEditor.setState({ panel: id })}
+    >
+      {label}
+    </button>
+  );
+  return (
+    <section className="bottom" aria-label="Problems and run">
+      <div role="tablist" aria-label="Bottom panel" className="tabs">
+        {tab("problems", `Problems${errors + warnings ? ` (${errors + warnings})` : ""}`)}
+        {tab("run", `Run${runStatus !== "idle" ? ` · ${runStatus}` : ""}`)}
+      </div>
+      <div role="tabpanel" id={`tabpanel-${panel}`} aria-labelledby={`tab-${panel}`} className="tabpanel">
+        {panel === "problems" ? <Problems /> : <RunPanel />}
+      </div>
+    </section>
+  );
+}
