@@ -1,7 +1,7 @@
 import Ajv from "ajv";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { findDefects } from "./fake-data.js";
-import { SimulatedBackend, extractJson } from "./simulated.js";
+import { SimulatedBackend, repairJson } from "./simulated.js";
 import { BackendConfigSchema, type CallContext, type LlmRequest, RetryableError, type Simulation, estimateTokens } from "./types.js";
 
 const backend = (simulation?: Partial<Simulation>, name = "fast"): SimulatedBackend =>
@@ -157,7 +157,7 @@ describe("SimulatedBackend", () => {
     expect(JSON.parse(await repair("[1, 2, 3,] trailing"))).toEqual([1, 2, 3]);
     expect(JSON.parse(await repair('{"name": "Ava", "tags": ["x", "y'))).toEqual({ name: "Ava", tags: ["x", "y"] });
     expect(await repair("no json here")).toBe("{}");
-    expect(extractJson("{{{")).toBe("{}");
+    expect(repairJson("{{{")).toBe("{}");
   });
 
   it("revises plain text into tidied text", async () => {

@@ -139,7 +139,7 @@ function respond(req: LlmRequest, rng: Rng, defective: boolean): string {
     case "synthesize":
       return JSON.stringify(synthesize(task.inputs ?? {}));
     case "repair":
-      return extractJson(typeof task.broken === "string" ? task.broken : "");
+      return repairJson(typeof task.broken === "string" ? task.broken : "");
   }
 }
 
@@ -286,7 +286,7 @@ const parses = (t: string): boolean => {
   }
 };
 
-export function extractJson(broken: string): string {
+export function repairJson(broken: string): string {
   let tries = 0;
   for (let start = 0; start < broken.length && tries < 50; start++) {
     const ch = broken[start];
