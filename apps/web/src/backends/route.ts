@@ -1,0 +1,38 @@
+import { useSyncExternalStore } from "react";
+
+/**
+ * The Backends page lives at `#/backends` (configuration) and `#/backends/monitor`; anything else is
+ * the designer. A hash route needs no server support and survives a reload.
+ */
+export type BackendsTab = "list" | "monitor";
+export type Route = { page: "designer" } | { page: "backends"; tab: BackendsTab };
+
+export function parseRoute(hash: string): Route {
+  const h = hash.replace(/^#\/?/, "").replace(/\/+$/, "");
+  if (h === "backends") return { page: "backends", tab: "list" };
+  if (h === "backends/monitor") return { page: "backends", tab: "monitor" };
+  return { page: "designer" };
+}
+
+export const routeHash = (r: Route): string => (r.page === "designer" ? "" : r.tab === "monitor" ? "#/backends/monitor" : "#/backends");
+
+const subscribe = (cb: () => void) => {
+  window.addEventListener("hashchange", cb);
+  return () => window.removeEventListener("hashchange", cb);
+};
+const snapshot = () => window.location.hash;
+
+export function useRoute(): Route {
+  return parseRoute(useSyncExternalStore(subscribe, snapshot, () => ""));
+}
+
+export function navigate(r: Route): void {
+  const hash = routeHash(r);
+  if (hash === window.location.hash || (!hash && !window.location.hash)) return;
+  if (hash) window.location.hash = hash;
+  else {
+    // Back to the designer without leaving a bare "#" in the address.
+    history.pushState(null, "", window.location.pathname + window.location.search);
+    window.dispatchEvent(new HashChangeEvent("hashchange"));
+  }
+}
