@@ -6,7 +6,8 @@ import { defineConfig } from "@playwright/test";
 // instant simulated backends. `pnpm test` reads the JSON report from .braid-tmp/e2e.json.
 const root = fileURLToPath(new URL("..", import.meta.url));
 const port = Number(process.env.BRAID_E2E_PORT ?? 5217);
-const dataDir = join(root, ".braid-tmp", "e2e-data");
+// Another port (BRAID_E2E_PORT) gets its own data folder, so suites run side by side never wipe each other's.
+const dataDir = join(root, ".braid-tmp", process.env.BRAID_E2E_PORT ? `e2e-data-${port}` : "e2e-data");
 const wipe = `node -e "require('fs').rmSync(process.argv[1], { recursive: true, force: true })" "${dataDir}"`;
 
 export default defineConfig({

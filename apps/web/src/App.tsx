@@ -7,6 +7,9 @@ import { Shortcuts } from "./components/Shortcuts.js";
 import { Toolbar } from "./components/Toolbar.js";
 import { Inspector } from "./inspector/Inspector.js";
 import { BottomPanel } from "./panels/BottomPanel.js";
+import { BackendsPage } from "./backends/BackendsPage.js";
+import { ShareHost } from "./share/ShareHost.js";
+import { TraceLayer } from "./trace/TraceLayer.js";
 
 export function App() {
   return (
@@ -14,15 +17,18 @@ export function App() {
       <div className="app">
         <Toolbar />
         <OfflineBanner />
+        <BackendsPage />
         <Palette />
         <main className="center" aria-label="Canvas">
           <Canvas />
           <StatusLine />
         </main>
         <Inspector />
+        <TraceLayer />
         <BottomPanel />
       </div>
       <Dialogs />
+      <ShareHost />
       <Shortcuts />
     </ReactFlowProvider>
   );

@@ -6,6 +6,7 @@ import "./styles/canvas.css";
 import "./styles/inspector.css";
 import "./styles/panels.css";
 import "./styles/dialogs.css";
+import "./styles/share.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App.js";

@@ -31,7 +31,7 @@ export interface RunRecord {
   fromNode?: string;
 }
 
-export type RunSummaryRecord = Omit<RunRecord, "pipeline">;
+export type RunSummaryRecord = Omit<RunRecord, "pipeline"> & { pipelineName?: string };
 
 export interface StoredEvent {
   seq: number;
@@ -58,6 +58,7 @@ type RunRow = {
   pipeline_id: string | null;
   pipeline_version: number | null;
   pipeline_doc: string;
+  pipeline_name?: string | null;
   input: string;
   seed: number;
   status: RunStatus;
@@ -87,6 +88,7 @@ function fromRow(r: RunRow, withPipeline: boolean): RunRecord | RunSummaryRecord
     usage: { inputTokens: r.input_tokens, outputTokens: r.output_tokens, costUsd: r.cost_usd },
   };
   if (withPipeline) rec.pipeline = safeJsonParse(r.pipeline_doc) as Pipeline;
+  else if (r.pipeline_name) rec.pipelineName = r.pipeline_name;
   if (r.pipeline_id !== null) rec.pipelineId = r.pipeline_id;
   if (r.pipeline_version !== null) rec.pipelineVersion = r.pipeline_version;
   if (r.started_at !== null) rec.startedAt = r.started_at;
@@ -99,7 +101,7 @@ function fromRow(r: RunRow, withPipeline: boolean): RunRecord | RunSummaryRecord
 }
 
 const SUMMARY_COLUMNS =
-  "id, pipeline_id, pipeline_version, '' AS pipeline_doc, input, seed, status, options, created_at, started_at, finished_at, input_tokens, output_tokens, cost_usd, output, error, parent_run_id, from_node";
+  "id, pipeline_id, pipeline_version, '' AS pipeline_doc, json_extract(pipeline_doc, '$.name') AS pipeline_name, input, seed, status, options, created_at, started_at, finished_at, input_tokens, output_tokens, cost_usd, output, error, parent_run_id, from_node";
 
 export class SqliteRunStore implements RunStore {
   private readonly seqs = new Map<string, number>();

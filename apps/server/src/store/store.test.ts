@@ -83,7 +83,7 @@ describe("run store and event hub", () => {
     s.append("r1", ev("r1", "run_finished", { output: { ok: true }, durationMs: 3, usage: { inputTokens: 5, outputTokens: 7, costUsd: 0.5 } }));
     expect(s.get("r1")).toMatchObject({ status: "completed", output: { ok: true }, usage: { inputTokens: 5, outputTokens: 7, costUsd: 0.5 } });
     expect(s.events("r1", 1).map((e) => e.seq)).toEqual([2, 3]);
-    expect(s.list({ status: "completed" }).map((r) => r.id)).toEqual(["r1"]);
+    expect(s.list({ status: "completed" }).map((r) => [r.id, r.pipelineName])).toEqual([["r1", "p"]]);
   });
 
   it("follow() yields stored then live events exactly once, in order", async () => {

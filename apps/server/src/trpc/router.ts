@@ -129,6 +129,11 @@ const runs = router({
     if (!run) throw notFound(`run "${input.runId}"`);
     return run;
   }),
+  /** The stored events of a run so far (replay and compare of runs that may still be going). */
+  eventsList: procedure.input(z.object({ runId: Id, afterSeq: z.number().int().min(0).optional() })).query(({ ctx, input }) => {
+    if (!ctx.services.runs.get(input.runId)) throw notFound(`run "${input.runId}"`);
+    return ctx.services.runs.events(input.runId, input.afterSeq ?? 0);
+  }),
   /** Stored events, then live ones. Reconnecting clients resume after `lastEventId` with no gap and no duplicate. */
   events: procedure.input(z.object({ runId: Id, lastEventId: z.string().nullish() })).subscription(async function* ({ ctx, input, signal }) {
     if (!ctx.services.runs.get(input.runId)) throw notFound(`run "${input.runId}"`);

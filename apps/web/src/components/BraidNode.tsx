@@ -1,6 +1,8 @@
 import { Handle, type NodeProps, Position, useUpdateNodeInternals } from "@xyflow/react";
 import { memo, useEffect, useRef } from "react";
 import type { BraidFlowNode } from "../doc/derive.js";
+import { NodeRunStrip } from "../trace/NodeRunStrip.js";
+import { useTrace } from "../trace/store.js";
 import { KindIcon } from "./KindIcon.js";
 import { nodeSummary } from "./nodeSummary.js";
 
@@ -10,6 +12,9 @@ const MIN_WIDTH = 230;
 /** One canvas node for every kind: icon, label, backend badge and the config essentials. */
 function BraidNodeView({ id, data, selected }: NodeProps<BraidFlowNode>) {
   const { node, branches } = data;
+  // The run reaches a node through its own slice only: a token streamed elsewhere does not render it.
+  const run = useTrace((s) => s.overlays[id]);
+  const hovered = useTrace((s) => s.hover === id);
   const updateNodeInternals = useUpdateNodeInternals();
   const branchKey = branches?.join("\u0000") ?? "";
   // Handles follow the branches: React Flow must re-measure them when they change. Not on mount:
@@ -24,7 +29,14 @@ function BraidNodeView({ id, data, selected }: NodeProps<BraidFlowNode>) {
   const label = node.label?.trim() ? node.label : node.id;
   const summary = nodeSummary(node);
   const width = Math.max(MIN_WIDTH, (branches?.length ?? 0) * BRANCH_WIDTH);
-  const cls = ["bn", `bn-kind-${/^[a-z]+$/.test(node.kind) ? node.kind : "other"}`, data.severity ? `bn-${data.severity}` : "", selected ? "bn-selected" : ""];
+  const cls = [
+    "bn",
+    `bn-kind-${/^[a-z]+$/.test(node.kind) ? node.kind : "other"}`,
+    data.severity ? `bn-${data.severity}` : "",
+    selected ? "bn-selected" : "",
+    run ? `bn-st-${run.status}` : "",
+    hovered ? "bn-hover" : "",
+  ];
 
   return (
     <div className={cls.filter(Boolean).join(" ")} style={{ width }} title={data.problems.length ? data.problems.join("\n") : undefined}>
@@ -62,6 +74,7 @@ function BraidNodeView({ id, data, selected }: NodeProps<BraidFlowNode>) {
           {!data.backend.known && <span className="badge badge-bad">unknown backend</span>}
         </div>
       )}
+      {run && <NodeRunStrip id={id} o={run} />}
       {branches ? (
         <div className="bn-branches">
           {branches.map((b, i) => {

@@ -1,4 +1,17 @@
-import { Background, type Connection, Controls, type Edge, type FitViewOptions, MiniMap, Panel, type NodeTypes, ReactFlow, useReactFlow } from "@xyflow/react";
+import {
+  Background,
+  type Connection,
+  Controls,
+  type Edge,
+  type EdgeTypes,
+  type FitViewOptions,
+  MiniMap,
+  type Node,
+  Panel,
+  type NodeTypes,
+  ReactFlow,
+  useReactFlow,
+} from "@xyflow/react";
 import { type DragEvent, useCallback, useEffect, useMemo, useRef } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { type BraidEdgeData, type BraidFlowNode, deriveEdges, deriveNodes } from "../doc/derive.js";
@@ -7,12 +20,20 @@ import { addNodeAt, deleteElements, connect, validateConnection } from "../state
 import { interpretEdgeChanges, interpretNodeChanges } from "../state/flowChanges.js";
 import { edit, useEditor } from "../state/store.js";
 import { viewport } from "../state/viewport.js";
+import { ReplayBanner } from "../trace/ReplayBanner.js";
+import { TracedEdge } from "../trace/TracedEdge.js";
+import { traceEdges } from "../trace/edges.js";
+import { openDetails, useTrace } from "../trace/store.js";
 import { BraidNode } from "./BraidNode.js";
 
 export const KIND_MIME = "application/x-braid-kind";
 
 // Module scope: a new object on every render would make React Flow re-mount every node.
 const nodeTypes: NodeTypes = { braid: BraidNode };
+const edgeTypes: EdgeTypes = { traced: TracedEdge };
+const NONE: ReadonlySet<string> = new Set();
+const NO_DIAGNOSTICS: never[] = [];
+const DELETE_KEYS = ["Backspace", "Delete"];
 const defaultEdgeOptions = { markerEnd: { type: "arrowclosed" as const, width: 18, height: 18 } };
 // Room on the right for the minimap and on the left for the zoom buttons, so no node hides under them.
 const fitViewOptions: FitViewOptions = { padding: { top: "36px", bottom: "56px", left: "64px", right: "210px" }, maxZoom: 1.1 };
@@ -36,14 +57,37 @@ export function Canvas() {
       backends: s.backends,
     })),
   );
+  // A run opened from the history is drawn on its own graph (the version it executed), read-only;
+  // a run of the working document is laid over the document itself.
+  const trace = useTrace(
+    useShallow((s) => ({
+      runDoc: s.graph === "run" && s.runId ? (s.pipeline ?? null) : null,
+      taken: s.taken,
+      running: s.running,
+      active: s.runId !== undefined && s.step > 0,
+    })),
+  );
+  const readOnly = trace.runDoc !== null;
+  const shown = trace.runDoc ?? doc;
   const cache = useRef(new Map<string, BraidFlowNode>()).current;
+  const runCache = useRef(new Map<string, BraidFlowNode>()).current;
   const selectedNodes = useMemo(() => new Set(selection.nodes), [selection.nodes]);
   const selectedEdges = useMemo(() => new Set(selection.edges), [selection.edges]);
   const nodes = useMemo(
-    () => deriveNodes({ doc, registry, diagnostics, selectedNodes, selectedEdges, measured, drag, backends }, cache),
-    [doc, registry, diagnostics, selectedNodes, selectedEdges, measured, drag, backends, cache],
+    () =>
+      trace.runDoc
+        ? deriveNodes(
+            { doc: trace.runDoc, registry, diagnostics: NO_DIAGNOSTICS, selectedNodes: NONE, selectedEdges: NONE, measured, drag: null, backends },
+            runCache,
+          )
+        : deriveNodes({ doc, registry, diagnostics, selectedNodes, selectedEdges, measured, drag, backends }, cache),
+    [trace.runDoc, doc, registry, diagnostics, selectedNodes, selectedEdges, measured, drag, backends, cache, runCache],
   );
-  const edges = useMemo(() => deriveEdges(doc, diagnostics, selectedEdges, registry), [doc, diagnostics, selectedEdges, registry]);
+  const baseEdges = useMemo(
+    () => (trace.runDoc ? deriveEdges(trace.runDoc, NO_DIAGNOSTICS, NONE, registry) : deriveEdges(doc, diagnostics, selectedEdges, registry)),
+    [trace.runDoc, doc, diagnostics, selectedEdges, registry],
+  );
+  const edges = useMemo(() => traceEdges(baseEdges, trace.taken, trace.running, trace.active), [baseEdges, trace.taken, trace.running, trace.active]);
 
   const rf = useReactFlow();
   const wrapper = useRef<HTMLDivElement>(null);
@@ -59,12 +103,15 @@ export function Canvas() {
   // The first fit can run before every node is measured; fit again once they are.
   const onInit = useCallback(() => setTimeout(() => viewport.fitView(), 80), []);
   const onNodesChange = useCallback((changes: Parameters<typeof interpretNodeChanges>[0]) => {
+    // On a run's own graph only sizes are kept: nothing may edit the working document from there.
+    if (useTrace.getState().graph === "run" && useTrace.getState().runId) changes = changes.filter((c) => c.type === "dimensions");
     const r = interpretNodeChanges(changes, useEditor.getState());
     if (Object.keys(r.patch).length) useEditor.setState(r.patch);
     const commit = r.commit;
     if (commit) edit((d) => moveNodes(d, commit), { key: "move" });
   }, []);
   const onEdgesChange = useCallback((changes: Parameters<typeof interpretEdgeChanges>[0]) => {
+    if (useTrace.getState().graph === "run" && useTrace.getState().runId) return;
     const patch = interpretEdgeChanges(changes, useEditor.getState());
     if (patch) useEditor.setState(patch);
   }, []);
@@ -84,23 +131,31 @@ export function Canvas() {
     e.preventDefault();
     e.dataTransfer.dropEffect = "copy";
   }, []);
+  const onNodeClick = useCallback((_: unknown, n: Node) => {
+    if (useTrace.getState().graph === "run" && useTrace.getState().runId) openDetails(n.id);
+  }, []);
   const onDrop = useCallback(
     (e: DragEvent) => {
       const kind = e.dataTransfer.getData(KIND_MIME);
-      if (!kind) return;
+      if (!kind || readOnly) return;
       e.preventDefault();
       const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
       addNodeAt(kind, { x: p.x - 115, y: p.y - 30 });
     },
-    [rf],
+    [rf, readOnly],
   );
 
   return (
-    <div className="canvas" ref={wrapper}>
+    <div className={readOnly ? "canvas canvas-run" : "canvas"} ref={wrapper}>
       <ReactFlow
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodeClick={onNodeClick}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        elementsSelectable={!readOnly}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onDelete={onDelete}
@@ -109,19 +164,20 @@ export function Canvas() {
         onDrop={onDrop}
         isValidConnection={isValidConnection}
         defaultEdgeOptions={defaultEdgeOptions}
-        deleteKeyCode={["Backspace", "Delete"]}
+        deleteKeyCode={readOnly ? null : DELETE_KEYS}
         multiSelectionKeyCode={["Meta", "Control", "Shift"]}
         fitView
         fitViewOptions={fitViewOptions}
         onInit={onInit}
         minZoom={0.1}
         maxZoom={2}
-        onlyRenderVisibleElements={doc.nodes.length > 200}
+        onlyRenderVisibleElements={shown.nodes.length > 200}
         proOptions={proOptions}
         aria-label="Pipeline canvas"
       >
         <Background gap={20} size={1} />
-        {doc.nodes.length <= 2 && (
+        <ReplayBanner />
+        {!readOnly && doc.nodes.length <= 2 && (
           <Panel position="top-left" className="canvas-hint">
             Add nodes from the palette (drag, or press Enter on one). Connect them by dragging from a node's bottom handle to another node's top handle.
           </Panel>

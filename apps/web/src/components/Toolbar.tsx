@@ -5,6 +5,7 @@ import { cancelRun, startRun } from "../state/run.js";
 import { save } from "../state/server.js";
 import { edit, isDirty, redo, undo, useEditor } from "../state/store.js";
 import { viewport } from "../state/viewport.js";
+import { BackendsButton } from "../backends/BackendsButton.js";
 
 export function Toolbar() {
   const s = useEditor(
@@ -19,7 +20,7 @@ export function Toolbar() {
       offline: s.server === "offline",
     })),
   );
-  const open = (type: "open" | "history" | "import" | "json") => useEditor.setState({ dialog: { type } });
+  const open = (type: "open" | "history" | "import" | "json" | "export") => useEditor.setState({ dialog: { type } });
   return (
     <header className="toolbar">
       <span className="brand" aria-hidden="true">
@@ -53,6 +54,9 @@ export function Toolbar() {
         <button type="button" onClick={() => open("json")}>
           JSON
         </button>
+        <button type="button" onClick={() => open("export")} title="Mermaid diagram, image, file or share link">
+          Export
+        </button>
       </div>
       <div className="tool-group">
         <button type="button" onClick={undo} disabled={!s.canUndo} title="Ctrl+Z" aria-label="Undo">
@@ -69,6 +73,7 @@ export function Toolbar() {
         </button>
       </div>
       <div className="tool-group run-group">
+        <BackendsButton />
         {s.running ? (
           <button type="button" className="danger" onClick={() => void cancelRun()}>
             ■ Cancel run

@@ -1,9 +1,11 @@
 import { useEditor } from "../state/store.js";
 import { HistoryDialog } from "./HistoryDialog.js";
-import { ImportDialog } from "./ImportDialog.js";
 import { JsonDialog } from "./JsonDialog.js";
 import { Modal, closeDialog } from "./Modal.js";
 import { OpenDialog } from "./OpenDialog.js";
+import { ExportDialog } from "../share/ExportDialog.js";
+import { ImportDialog } from "../share/ImportDialog.js";
+import { SharedPreview } from "../share/SharedPreview.js";
 
 export function Dialogs() {
   const dialog = useEditor((s) => s.dialog);
@@ -17,6 +19,12 @@ export function Dialogs() {
       return <ImportDialog />;
     case "json":
       return <JsonDialog />;
+    case "export":
+      return <ExportDialog />;
+    case "shared":
+      return <SharedPreview fragment={dialog.fragment} />;
+    case "import-text":
+      return <ImportDialog key={`${dialog.fileName ?? "paste"}:${dialog.text.length}`} initial={dialog} />;
     case "confirm":
       return (
         <Modal title={dialog.title} alert>

@@ -1,6 +1,6 @@
-import type { RunEvent } from "@braid/engine";
+import { type RunEvent, runViewAt } from "@braid/engine";
 import { describe, expect, it } from "vitest";
-import { idleRun, isFinished, reduceRun } from "./runView.js";
+import { isBusy, isFinished, summarize } from "./runView.js";
 
 const usage = { inputTokens: 10, outputTokens: 5, costUsd: 0.001 };
 const base = { runId: "r1", at: 1 };
@@ -17,30 +17,40 @@ const events: RunEvent[] = [
   { ...base, type: "run_failed", error: { code: "E_LLM_OUTPUT", message: "bad json", nodeId: "gen" }, durationMs: 20, usage },
 ];
 
-describe("run view reducer", () => {
-  it("folds a run's events into status, per-node state, loop iterations and the end result", () => {
-    let v = idleRun();
-    events.forEach((e, i) => {
-      v = reduceRun(v, e, i + 1);
-      if (i === 1) expect(v.active).toEqual(["gen#1"]);
-    });
+describe("run summary (from the engine's view model)", () => {
+  const summary = (list: RunEvent[], step = list.length) => summarize(runViewAt(list, step), "r1", list.slice(0, step), step);
+
+  it("summarizes a run's events into status, per-node state, loop iterations and the end result", () => {
+    expect(summary(events, 2).active).toEqual(["gen#1"]);
+    const v = summary(events);
     expect(v.status).toBe("failed");
     expect(isFinished(v)).toBe(true);
     expect(v.order).toEqual(["gen", "check"]);
-    expect(v.nodes.gen).toMatchObject({ status: "failed", visits: 2, tokens: 1, backend: "generator", model: "sim-fast", error: { code: "E_LLM_OUTPUT" } });
+    expect(v.nodes.gen).toMatchObject({ status: "failed", visits: 2, backend: "generator", model: "sim-fast", error: { code: "E_LLM_OUTPUT" } });
     expect(v.nodes.check).toMatchObject({ status: "done", branch: "fail", output: { score: 0.5 } });
     expect(v.iterations).toEqual([{ nodeId: "check", attempt: 1, maxAttempts: 3, score: 0.5, passed: false, branch: "fail" }]);
     expect(v.active).toEqual([]);
     expect(v).toMatchObject({ runId: "r1", durationMs: 20, usage, eventCount: events.length, lastSeq: events.length });
-  });
-  it("ignores replayed events (same or older sequence numbers)", () => {
-    const a = reduceRun(idleRun(), events[0] as RunEvent, 1);
-    expect(reduceRun(a, events[0] as RunEvent, 1)).toBe(a);
+    expect(v.events).toHaveLength(events.length);
   });
   it("records route decisions and a finished output", () => {
-    let v = reduceRun(idleRun(), { ...base, type: "route_decided", nodeId: "r", span: "r#1", branch: "fast", reason: "complexity 2 ≤ 3" });
-    v = reduceRun(v, { ...base, type: "run_finished", output: { ok: true }, durationMs: 3, usage });
+    const list: RunEvent[] = [
+      { ...base, type: "run_started", pipeline: "p", input: {}, seed: 1 },
+      { ...base, type: "node_started", nodeId: "r", span: "r#1", kind: "route", attempt: 1 },
+      { ...base, type: "route_decided", nodeId: "r", span: "r#1", branch: "fast", reason: "complexity 2 ≤ 3" },
+      { ...base, type: "node_finished", nodeId: "r", span: "r#1", output: { branch: "fast" }, durationMs: 1, usage, branch: "fast" },
+      { ...base, type: "run_finished", output: { ok: true }, durationMs: 3, usage },
+    ];
+    const v = summary(list);
     expect(v.decisions).toEqual([{ nodeId: "r", branch: "fast", reason: "complexity 2 ≤ 3" }]);
     expect(v).toMatchObject({ status: "completed", output: { ok: true } });
+    expect(isBusy(summary(list, 2))).toBe(true);
+  });
+  it("names a cancelled run's reason as its error", () => {
+    const list: RunEvent[] = [
+      { ...base, type: "run_started", pipeline: "p", input: {}, seed: 1 },
+      { ...base, type: "run_cancelled", reason: "cancelled by the user", durationMs: 3, usage },
+    ];
+    expect(summary(list)).toMatchObject({ status: "cancelled", error: { code: "E_CANCELLED", message: "cancelled by the user" } });
   });
 });

@@ -1,8 +1,11 @@
-import type { ErrorInfo, RunEvent, RunStatus, Usage } from "@braid/engine";
+import type { ErrorInfo, RunEvent, RunStatus, RunView as EngineRunView, SpanView, Usage } from "@braid/engine";
 
 /**
- * What the web app knows about one run, folded from its RunEvents. Live runs and (later) replay
- * feed the same reducer; canvas tracing will read `nodes` and `active`.
+ * The editor store's summary of the run on screen (`useEditor().run`). It is no longer a reducer
+ * of its own: the one view model is `@braid/engine`'s RunView (applyEvent / runViewAt), fed by
+ * trace/store.ts for live runs and replays alike; `summarize` derives this summary from it.
+ * It changes on status and node transitions only, never per streamed token, so the toolbar,
+ * the tabs and the exporters that read it do not re-render while tokens stream.
  */
 export type NodeRunStatus = "running" | "done" | "failed";
 
@@ -21,6 +24,7 @@ export interface NodeRun {
   branch?: string;
   reason?: string;
   error?: ErrorInfo;
+  /** Characters streamed by the latest execution. */
   tokens: number;
   retries: number;
 }
@@ -42,88 +46,71 @@ export interface RunView {
   startedAt?: number;
   lastSeq: number;
   eventCount: number;
+  /** The events shown (up to the replay step), for exporters that draw the run. */
+  events?: RunEvent[];
 }
 
 export const idleRun = (): RunView => ({ status: "idle", order: [], nodes: {}, active: [], decisions: [], iterations: [], lastSeq: 0, eventCount: 0 });
 
 export const startingRun = (): RunView => ({ ...idleRun(), status: "starting" });
 
-function touch(view: RunView, nodeId: string, f: (n: NodeRun) => NodeRun): RunView {
-  const cur = view.nodes[nodeId] ?? { nodeId, status: "running", visits: 0, tokens: 0, retries: 0 };
-  const order = view.nodes[nodeId] ? view.order : [...view.order, nodeId];
-  return { ...view, order, nodes: { ...view.nodes, [nodeId]: f(cur) } };
-}
+export const isFinished = (v: { status: RunView["status"] }) => v.status === "completed" || v.status === "failed" || v.status === "cancelled";
 
-/** Folds one event into the view. With a sequence number, duplicates and replays of old events are ignored. */
-export function reduceRun(view: RunView, event: RunEvent, seq?: number): RunView {
-  if (seq !== undefined) {
-    if (seq <= view.lastSeq) return view;
-    view = { ...view, lastSeq: seq };
-  }
-  view = { ...view, eventCount: view.eventCount + 1, runId: view.runId ?? event.runId };
-  switch (event.type) {
-    case "run_started":
-      return { ...view, status: "running", startedAt: event.at };
-    case "node_started": {
-      const next = touch(view, event.nodeId, (n) => {
-        const r: NodeRun = { ...n, kind: event.kind, status: "running", visits: n.visits + 1 };
-        if (event.backend !== undefined) r.backend = event.backend;
-        if (event.prompt !== undefined) r.prompt = event.prompt;
-        delete r.error;
-        return r;
-      });
-      return { ...next, status: "running", active: [...next.active.filter((s) => s !== event.span), event.span] };
-    }
-    case "token":
-      return touch(view, event.nodeId, (n) => ({ ...n, tokens: n.tokens + 1 }));
-    case "retry":
-      return touch(view, event.nodeId, (n) => ({ ...n, retries: n.retries + 1 }));
-    case "fallback":
-      return touch(view, event.nodeId, (n) => ({ ...n, backend: event.to }));
-    case "node_finished": {
-      const next = touch(view, event.nodeId, (n) => {
-        const r: NodeRun = { ...n, status: "done", output: event.output, durationMs: event.durationMs, usage: event.usage };
-        if (event.backend !== undefined) r.backend = event.backend;
-        if (event.model !== undefined) r.model = event.model;
-        if (event.branch !== undefined) r.branch = event.branch;
-        return r;
-      });
-      return { ...next, active: next.active.filter((s) => s !== event.span) };
-    }
-    case "route_decided":
-      return {
-        ...touch(view, event.nodeId, (n) => ({ ...n, branch: event.branch, reason: event.reason })),
-        decisions: [...view.decisions, { nodeId: event.nodeId, branch: event.branch, reason: event.reason }],
-      };
-    case "loop_iteration":
-      return {
-        ...touch(view, event.nodeId, (n) => ({ ...n, branch: event.branch })),
-        iterations: [
-          ...view.iterations,
-          { nodeId: event.nodeId, attempt: event.attempt, maxAttempts: event.maxAttempts, score: event.score, passed: event.passed, branch: event.branch },
-        ],
-      };
-    case "node_failed": {
-      const next = touch(view, event.nodeId, (n) => ({ ...n, status: "failed", error: event.error, durationMs: event.durationMs }));
-      return { ...next, active: next.active.filter((s) => s !== event.span) };
-    }
-    case "run_finished":
-      return { ...view, status: "completed", output: event.output, durationMs: event.durationMs, usage: event.usage, active: [] };
-    case "run_failed":
-      return { ...view, status: "failed", error: event.error, durationMs: event.durationMs, usage: event.usage, active: [] };
-    case "run_cancelled":
-      return {
-        ...view,
-        status: "cancelled",
-        error: { code: "E_CANCELLED", message: event.reason },
-        durationMs: event.durationMs,
-        usage: event.usage,
-        active: [],
-      };
-    default:
-      // cache hits, breaker changes and kinds of events added later change nothing shown here yet.
-      return view;
-  }
-}
+export const isBusy = (v: { status: RunView["status"] }) => v.status === "starting" || v.status === "queued" || v.status === "running";
 
-export const isFinished = (v: RunView) => v.status === "completed" || v.status === "failed" || v.status === "cancelled";
+/** The summary of an engine RunView (and the events it was built from). */
+export function summarize(view: EngineRunView, runId: string | undefined, events: RunEvent[], lastSeq: number): RunView {
+  const spans = view.order.map((id) => view.spans[id]).filter((s): s is SpanView => !!s);
+  const out: RunView = {
+    status: view.status,
+    order: [],
+    nodes: {},
+    active: spans.filter((s) => s.status === "running").map((s) => s.span),
+    decisions: [],
+    iterations: [],
+    lastSeq,
+    eventCount: view.steps,
+    events,
+  };
+  if (runId) out.runId = runId;
+  for (const s of spans) {
+    let n = out.nodes[s.nodeId];
+    if (!n) {
+      n = { nodeId: s.nodeId, status: "running", visits: 0, tokens: 0, retries: 0 };
+      out.nodes[s.nodeId] = n;
+      out.order.push(s.nodeId);
+    }
+    n.visits++;
+    n.status = s.status === "ok" ? "done" : s.status;
+    n.tokens = s.tokens.length;
+    n.retries += s.retries.length;
+    if (s.kind !== undefined) n.kind = s.kind;
+    if (s.backend !== undefined) n.backend = s.backend;
+    if (s.model !== undefined) n.model = s.model;
+    if (s.prompt !== undefined) n.prompt = s.prompt;
+    if (s.status === "ok") n.output = s.output;
+    if (s.durationMs !== undefined) n.durationMs = s.durationMs;
+    if (s.status !== "running") n.usage = s.usage;
+    if (s.branch !== undefined) n.branch = s.branch;
+    if (s.reason !== undefined) {
+      n.reason = s.reason;
+      if (s.branch !== undefined) out.decisions.push({ nodeId: s.nodeId, branch: s.branch, reason: s.reason });
+    }
+    if (s.score !== undefined && s.maxAttempts !== undefined && s.branch !== undefined)
+      out.iterations.push({ nodeId: s.nodeId, attempt: s.attempt, maxAttempts: s.maxAttempts, score: s.score, passed: !!s.passed, branch: s.branch });
+    if (s.error) n.error = s.error;
+    else if (s.status === "failed")
+      n.error = {
+        code: view.status === "cancelled" ? "E_CANCELLED" : "E_INTERNAL",
+        message: view.status === "cancelled" ? "cancelled" : "stopped when the run ended",
+      };
+    else delete n.error;
+  }
+  if (view.output !== undefined) out.output = view.output;
+  if (view.error) out.error = view.error;
+  else if (view.status === "cancelled") out.error = { code: "E_CANCELLED", message: view.cancelReason ?? "cancelled" };
+  if (view.status !== "running" && view.status !== "queued") out.usage = view.usage;
+  if (view.durationMs !== undefined) out.durationMs = view.durationMs;
+  if (view.startedAt !== undefined) out.startedAt = view.startedAt;
+  return out;
+}

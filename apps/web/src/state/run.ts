@@ -1,18 +1,17 @@
-import type { RunEvent } from "@braid/engine";
 import { api } from "../api/client.js";
-import { isFinished, reduceRun, startingRun } from "../run/runView.js";
+import { startingRun } from "../run/runView.js";
+import { cancelActiveRun, watchRun } from "../trace/store.js";
 import { lintNow } from "./lint.js";
 import { noteOnline, noteProblem } from "./server.js";
-import { notify, useEditor } from "./store.js";
+import { isDirty, notify, useEditor } from "./store.js";
 
 const set = useEditor.setState;
 const get = useEditor.getState;
 
-let subscription: { unsubscribe(): void } | undefined;
-
 /**
  * Runs the working document on its example input. An invalid document is refused with the
- * diagnostics list; events stream in over the subscription and fold into the run view.
+ * diagnostics list. The run is then shown live by trace/store.ts: its events feed the engine's
+ * run view, which the canvas, the timeline and the run panel render.
  */
 export async function startRun(): Promise<void> {
   const errors = lintNow().filter((d) => d.severity === "error");
@@ -21,12 +20,17 @@ export async function startRun(): Promise<void> {
     notify(`Not run: the pipeline has ${errors.length} error${errors.length === 1 ? "" : "s"}. Fix the problems listed below first.`, "error");
     return;
   }
-  subscription?.unsubscribe();
-  const { doc } = get();
+  const state = get();
+  const { doc, saved } = state;
   set({ run: startingRun(), panel: "run" });
+  // A saved pipeline's runs are listed in its history: its id goes with the document.
+  const clean = saved.id !== undefined && !isDirty(state) && saved.version !== undefined;
+  const input = doc.input?.example ?? {};
   let runId: string;
   try {
-    const r = await api.runs.start.mutate({ pipeline: doc, input: doc.input?.example ?? {} });
+    const r = await api.runs.start.mutate(
+      clean ? { pipelineId: saved.id, version: saved.version, input } : saved.id ? { pipelineId: saved.id, pipeline: doc, input } : { pipeline: doc, input },
+    );
     noteOnline();
     runId = r.runId;
   } catch (err) {
@@ -42,36 +46,7 @@ export async function startRun(): Promise<void> {
     notify(p.offline ? "Not run: the server cannot be reached." : `Not run: ${p.message}`, "error");
     return;
   }
-  set({ run: { ...get().run, runId, status: "queued" } });
-  subscription = api.runs.events.subscribe(
-    { runId },
-    {
-      onData: ({ data }) => {
-        const run = reduceRun(get().run, data.event as RunEvent, data.seq);
-        set({ run });
-        if (isFinished(run)) {
-          subscription?.unsubscribe();
-          subscription = undefined;
-          notify(
-            run.status === "completed" ? `Run finished in ${run.durationMs ?? 0} ms.` : `Run ${run.status}: ${run.error?.message ?? ""}`,
-            run.status === "completed" ? "success" : "error",
-          );
-        }
-      },
-      onError: (err) => {
-        const p = noteProblem(err);
-        notify(`Lost the run's event stream: ${p.message}`, "error");
-      },
-    },
-  );
+  watchRun(runId, { graph: "doc", pipeline: doc });
 }
 
-export async function cancelRun(): Promise<void> {
-  const { runId } = get().run;
-  if (!runId) return;
-  try {
-    await api.runs.cancel.mutate({ runId });
-  } catch (err) {
-    notify(`Could not cancel: ${noteProblem(err).message}`, "error");
-  }
-}
+export const cancelRun = cancelActiveRun;

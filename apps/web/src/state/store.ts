@@ -13,6 +13,10 @@ export type Dialog =
   | { type: "history" }
   | { type: "import" }
   | { type: "json" }
+  // Sharing (src/share): the export dialog, a `#share=…` link's preview, and Import opened with a dropped or pasted text.
+  | { type: "export" }
+  | { type: "shared"; fragment: string }
+  | { type: "import-text"; text: string; fileName?: string; run?: boolean }
   | { type: "confirm"; title: string; message: string; confirmLabel: string; onConfirm: () => void };
 
 export interface Status {

@@ -90,5 +90,6 @@ describe("run view model", () => {
     const v = runViewAt(cancelled);
     expect(v).toMatchObject({ status: "cancelled", cancelReason: "stop" });
     expect(v.spans["a#1"]?.status).toBe("failed");
+    expect(v.nodes.a?.status).toBe("failed");
   });
 });

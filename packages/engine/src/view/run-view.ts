@@ -181,7 +181,15 @@ export function applyEvent(v: RunView, e: RunEvent, seq = v.steps + 1): RunView 
       break;
   }
   if (e.type === "node_started" || e.type === "node_finished" || e.type === "node_failed") layout(v);
-  if (v.status !== "running" && v.status !== "queued") for (const s of Object.values(v.spans)) if (s.status === "running") s.status = "failed";
+  if (v.status !== "running" && v.status !== "queued") {
+    // The run ended with these still open (cancelled or failed elsewhere): they will never finish.
+    for (const s of Object.values(v.spans)) {
+      if (s.status !== "running") continue;
+      s.status = "failed";
+      const node = v.nodes[s.nodeId];
+      if (node?.status === "running") node.status = "failed";
+    }
+  }
   return v;
 }
 

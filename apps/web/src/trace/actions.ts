@@ -1,0 +1,116 @@
+import { type Pipeline, type RunEvent, isTerminal } from "@braid/engine";
+import { api } from "../api/client.js";
+import { noteOnline, noteProblem } from "../state/server.js";
+import { edit, notify, useEditor } from "../state/store.js";
+import type { StoredItem } from "./session.js";
+import { type RunInfo, sameGraph, useTrace, watchRun } from "./store.js";
+
+const get = useTrace.getState;
+
+const replaceConfig = (p: Pipeline, nodeId: string, config: Record<string, unknown>): Pipeline => ({
+  ...p,
+  nodes: p.nodes.map((n) => (n.id === nodeId ? { ...n, config } : n)),
+});
+
+/** The node's config as the canvas shows it: the working document's, or the run's own graph's. */
+export function shownConfig(nodeId: string): Record<string, unknown> | undefined {
+  const t = get();
+  const doc = t.graph === "doc" ? useEditor.getState().doc : t.pipeline;
+  return doc?.nodes.find((n) => n.id === nodeId)?.config;
+}
+
+/**
+ * Re-runs the shown run from a node: that node and everything downstream execute, upstream nodes
+ * reuse their recorded outputs. With `config`, the node's config is replaced first; on the working
+ * document that is an edit (undoable) of the document too.
+ */
+export async function rerunFromNode(nodeId: string, config?: Record<string, unknown>): Promise<boolean> {
+  const t = get();
+  if (!t.runId || !t.pipeline) return false;
+  let base = t.graph === "doc" ? useEditor.getState().doc : t.pipeline;
+  if (config) {
+    base = replaceConfig(base, nodeId, config);
+    if (t.graph === "doc") edit((d) => replaceConfig(d, nodeId, config), { key: `rerun-${nodeId}` });
+  }
+  const changed = !sameGraph(base, t.pipeline);
+  try {
+    const r = await api.runs.rerun.mutate({ runId: t.runId, fromNode: nodeId, ...(changed ? { pipeline: base } : {}) });
+    noteOnline();
+    watchRun(r.runId, {
+      graph: t.graph,
+      pipeline: base,
+      origin: { kind: "rerun", parentRunId: t.runId, fromNode: nodeId, reused: r.reused, rerun: r.rerun, savedUsd: r.savedUsd, savedTokens: r.savedTokens },
+    });
+    notify(`Re-running from "${nodeId}": ${r.reused.length} node${r.reused.length === 1 ? "" : "s"} reused, ${r.rerun.length} run again.`, "success");
+    return true;
+  } catch (err) {
+    notify(`Could not re-run: ${noteProblem(err).message}`, "error");
+    return false;
+  }
+}
+
+/** Forks the shown run at the step shown, with the state as edited: a new run linked to its parent. */
+export async function forkAtStep(state: Record<string, unknown>): Promise<boolean> {
+  const t = get();
+  if (!t.runId) return false;
+  const atSeq = t.items[t.step - 1]?.seq ?? 0;
+  try {
+    const r = await api.runs.fork.mutate({ runId: t.runId, atSeq, state });
+    noteOnline();
+    const opts = {
+      graph: t.graph,
+      origin: { kind: "fork" as const, parentRunId: t.runId, atSeq, reused: r.reused, rerun: r.rerun, savedUsd: r.savedUsd, savedTokens: r.savedTokens },
+    };
+    watchRun(r.runId, t.pipeline ? { ...opts, pipeline: t.pipeline } : opts);
+    notify(`Forked at step ${t.step}: ${r.reused.length} node${r.reused.length === 1 ? "" : "s"} reused.`, "success");
+    return true;
+  } catch (err) {
+    notify(`Could not fork: ${noteProblem(err).message}`, "error");
+    return false;
+  }
+}
+
+export interface LoadedRun {
+  info: RunInfo;
+  items: StoredItem[];
+}
+
+/** A run and all its events (for comparing): the stored events, and live ones until it ends. */
+export async function loadRun(runId: string, maxMs = 30_000): Promise<LoadedRun> {
+  const info = await api.runs.get.query({ runId });
+  const items = await new Promise<StoredItem[]>((resolve, reject) => {
+    const out: StoredItem[] = [];
+    let done = false;
+    let sub: { unsubscribe(): void } | undefined;
+    const finish = (err?: unknown) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      queueMicrotask(() => sub?.unsubscribe());
+      if (err && out.length === 0) reject(err);
+      else resolve(out);
+    };
+    const timer = setTimeout(() => finish(new Error("the run's events did not arrive in time")), maxMs);
+    sub = api.runs.events.subscribe(
+      { runId },
+      {
+        onData: ({ data }) => {
+          const last = out[out.length - 1]?.seq ?? 0;
+          if (data.seq <= last) return;
+          out.push({ seq: data.seq, event: data.event as RunEvent });
+          if (isTerminal(data.event as RunEvent)) finish();
+        },
+        onError: (err) => finish(err),
+        onComplete: () => finish(),
+      },
+    );
+    if (done) sub.unsubscribe();
+  });
+  return { info, items };
+}
+
+/** Opens a past (or running) run from the history: its own graph, with its events. */
+export function openRun(runId: string): void {
+  watchRun(runId);
+  useTrace.setState({ tab: "timeline" });
+}
