@@ -44,7 +44,15 @@ export async function createApp(config: ServerConfig): Promise<App> {
   const hub = new EventHub();
   const pool = serverPool(config);
   const templates = loadTemplates();
-  const manager = new RunManager({ store: runs, hub, registry: defaultRegistry, pool, checkpointer: checkpoints.saver, maxConcurrent: config.maxConcurrentRuns, queueLimit: config.queueLimit });
+  const manager = new RunManager({
+    store: runs,
+    hub,
+    registry: defaultRegistry,
+    pool,
+    checkpointer: checkpoints.saver,
+    maxConcurrent: config.maxConcurrentRuns,
+    queueLimit: config.queueLimit,
+  });
   seedExamples(db, pipelines, templates);
   const services: Services = { config, pipelines, runs, manager, hub, pool, registry: defaultRegistry, templates };
   const server = createHttpServer(services);

@@ -41,7 +41,9 @@ describe("re-run and fork", () => {
     expect(after.validator).toBe((before.validator ?? 0) + 1);
     const started = events(child.runId).find((e) => e.type === "node_started" && e.nodeId === "validate");
     expect(started).toMatchObject({ prompt: expect.stringContaining("very carefully") });
-    const reused = events(child.runId).filter((e) => e.type === "node_finished" && e.reused).map((e) => (e as { nodeId: string }).nodeId);
+    const reused = events(child.runId)
+      .filter((e) => e.type === "node_finished" && e.reused)
+      .map((e) => (e as { nodeId: string }).nodeId);
     expect(reused).toEqual(["in", "basic", "enrich"]);
   });
 
@@ -49,8 +51,12 @@ describe("re-run and fork", () => {
     const parent = await json(`${ctx.url}/api/pipelines/sequential/runs?wait=true&seed=2`, { method: "POST" });
     const stored = ctx.app.services.runs.events(parent.body.runId);
     const basicDone = stored.find((e) => e.event.type === "node_finished" && e.event.nodeId === "basic");
-    if (!basicDone || basicDone.event.type !== "node_finished") throw new Error("basic did not finish");
-    const state = { input: parent.body.input ?? { country: "Ukraine", segment: "small business owners" }, in: {}, basic: { ...(basicDone.event.output as object), name: "Zed Forkington" } };
+    if (basicDone?.event.type !== "node_finished") throw new Error("basic did not finish");
+    const state = {
+      input: parent.body.input ?? { country: "Ukraine", segment: "small business owners" },
+      in: {},
+      basic: { ...(basicDone.event.output as object), name: "Zed Forkington" },
+    };
     const child = await trpc("runs.fork", { runId: parent.body.runId, atSeq: basicDone.seq, state });
     const run = await finished(child.runId);
     expect(run.status).toBe("completed");
@@ -62,7 +68,11 @@ describe("re-run and fork", () => {
 
   it("refuses a re-run from a node that does not exist", async () => {
     const parent = await json(`${ctx.url}/api/pipelines/parallel/runs?wait=true`, { method: "POST" });
-    const r = await json(`${ctx.url}/trpc/runs.rerun`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ runId: parent.body.runId, fromNode: "ghost" }) });
+    const r = await json(`${ctx.url}/trpc/runs.rerun`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ runId: parent.body.runId, fromNode: "ghost" }),
+    });
     expect(r.status).toBe(400);
     expect(r.body.error.message).toContain('node "ghost" is not in the pipeline');
   });

@@ -47,7 +47,17 @@ describe("tRPC runs.events", () => {
     const r = await json(`${ctx.url}/trpc/runs.start`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ pipeline: { format: "braid/pipeline@1", name: "x", nodes: [{ id: "in", kind: "input" }, { id: "out", kind: "output" }], edges: [] } }),
+      body: JSON.stringify({
+        pipeline: {
+          format: "braid/pipeline@1",
+          name: "x",
+          nodes: [
+            { id: "in", kind: "input" },
+            { id: "out", kind: "output" },
+          ],
+          edges: [],
+        },
+      }),
     });
     expect(r.status).toBe(400);
     expect(r.body.error.data.braidCode).toBe("E_NO_PATH_TO_OUTPUT");

@@ -173,7 +173,7 @@ export class RunManager {
     const batch = this.pending.splice(0);
     if (batch.length === 0) return;
     const seqs = this.deps.store.appendBatch(batch);
-    batch.forEach((item, i) => this.deps.hub.publish(item.runId, { seq: seqs[i] as number, event: item.event }));
+    for (const [i, item] of batch.entries()) this.deps.hub.publish(item.runId, { seq: seqs[i] as number, event: item.event });
   }
 
   private execute(record: RunRecord, recovering: boolean): void {

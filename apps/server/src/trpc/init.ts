@@ -44,7 +44,8 @@ export const procedure = t.procedure.use(async ({ ctx, next }) => {
 export function toTrpcError(err: unknown): unknown {
   if (err instanceof TRPCError) return err;
   if (err instanceof PipelineInvalidError) return new TRPCError({ code: "BAD_REQUEST", message: err.message, cause: err });
-  if (err instanceof BraidError) return new TRPCError({ code: err.code === "E_INTERNAL" ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST", message: err.message, cause: err });
+  if (err instanceof BraidError)
+    return new TRPCError({ code: err.code === "E_INTERNAL" ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST", message: err.message, cause: err });
   if (err instanceof QueueFullError) return new TRPCError({ code: "TOO_MANY_REQUESTS", message: err.message });
   if (err instanceof ShuttingDownError) return new TRPCError({ code: "SERVICE_UNAVAILABLE", message: err.message });
   return err;

@@ -68,9 +68,20 @@ const StartInput = z
     version: z.number().int().positive().optional(),
     pipeline: PipelineInput.optional(),
     input: z.unknown().optional(),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
     backend: z.string().min(1).optional(),
-    budget: z.object({ maxTokens: z.number().int().positive().optional(), maxCostUsd: z.number().positive().optional(), maxDurationMs: z.number().int().positive().optional() }).optional(),
+    budget: z
+      .object({
+        maxTokens: z.number().int().positive().optional(),
+        maxCostUsd: z.number().positive().optional(),
+        maxDurationMs: z.number().int().positive().optional(),
+      })
+      .optional(),
   })
   .refine((v) => v.pipelineId !== undefined || v.pipeline !== undefined, { message: "give pipelineId or pipeline", path: ["pipelineId"] });
 
@@ -103,20 +114,28 @@ const runs = router({
       const parent = ctx.services.runs.get(input.runId);
       if (!parent) throw notFound(`run "${input.runId}"`);
       const pipeline = input.pipeline ?? parent.pipeline;
-      if (!pipeline.nodes.some((n) => n.id === input.fromNode)) throw new TRPCError({ code: "BAD_REQUEST", message: `node "${input.fromNode}" is not in the pipeline` });
+      if (!pipeline.nodes.some((n) => n.id === input.fromNode))
+        throw new TRPCError({ code: "BAD_REQUEST", message: `node "${input.fromNode}" is not in the pipeline` });
       const plan = planReuse(pipeline, ctx.services.runs.events(parent.id), { fromNode: input.fromNode });
-      return startChild(ctx.services, parent, pipeline, input.pipeline !== undefined, { input: input.input ?? parent.input, fromNode: input.fromNode, plan, options: {} });
+      return startChild(ctx.services, parent, pipeline, input.pipeline !== undefined, {
+        input: input.input ?? parent.input,
+        fromNode: input.fromNode,
+        plan,
+        options: {},
+      });
     }),
   /** Forks at a step: what had finished by `atSeq` is reused (with the edited state), the rest runs. */
-  fork: procedure
-    .input(z.object({ runId: Id, atSeq: z.number().int().min(0), state: z.record(z.string(), z.unknown()) }))
-    .mutation(({ ctx, input }) => {
-      const parent = ctx.services.runs.get(input.runId);
-      if (!parent) throw notFound(`run "${input.runId}"`);
-      const { input: editedInput, ...nodeState } = input.state;
-      const plan = planReuse(parent.pipeline, ctx.services.runs.events(parent.id), { uptoSeq: input.atSeq, state: nodeState });
-      return startChild(ctx.services, parent, parent.pipeline, false, { input: editedInput ?? parent.input, plan, options: { forkAtSeq: input.atSeq, forkState: nodeState } });
-    }),
+  fork: procedure.input(z.object({ runId: Id, atSeq: z.number().int().min(0), state: z.record(z.string(), z.unknown()) })).mutation(({ ctx, input }) => {
+    const parent = ctx.services.runs.get(input.runId);
+    if (!parent) throw notFound(`run "${input.runId}"`);
+    const { input: editedInput, ...nodeState } = input.state;
+    const plan = planReuse(parent.pipeline, ctx.services.runs.events(parent.id), { uptoSeq: input.atSeq, state: nodeState });
+    return startChild(ctx.services, parent, parent.pipeline, false, {
+      input: editedInput ?? parent.input,
+      plan,
+      options: { forkAtSeq: input.atSeq, forkState: nodeState },
+    });
+  }),
   cancel: procedure.input(z.object({ runId: Id })).mutation(({ ctx, input }) => {
     if (!ctx.services.runs.get(input.runId)) throw notFound(`run "${input.runId}"`);
     return { cancelled: ctx.services.manager.cancel(input.runId) };
@@ -163,7 +182,14 @@ function startChild(
     ...(child.fromNode ? { fromNode: child.fromNode } : {}),
     reuse: child.plan.reuse,
   });
-  return { runId: run.id, status: run.status, reused: [...child.plan.reuse.keys()], rerun: child.plan.rerun, savedUsd: child.plan.savedUsd, savedTokens: child.plan.savedTokens };
+  return {
+    runId: run.id,
+    status: run.status,
+    reused: [...child.plan.reuse.keys()],
+    rerun: child.plan.rerun,
+    savedUsd: child.plan.savedUsd,
+    savedTokens: child.plan.savedTokens,
+  };
 }
 
 export const appRouter = router({ pipelines, templates, backends, runs });

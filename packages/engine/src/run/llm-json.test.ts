@@ -12,11 +12,18 @@ describe("model JSON output", () => {
   it("checks values against example shapes", () => {
     const shape = { name: "string", age: 0, tags: ["string"], addr: { city: "string" } };
     expect(shapeProblems({ name: "A", age: 3, tags: ["x"], addr: { city: "K" } }, shape)).toEqual([]);
-    expect(shapeProblems({ name: 1, tags: [2], addr: {} }, shape)).toEqual(["name should be a string", "age is missing", "tags[0] should be a string", "addr.city is missing"]);
+    expect(shapeProblems({ name: 1, tags: [2], addr: {} }, shape)).toEqual([
+      "name should be a string",
+      "age is missing",
+      "tags[0] should be a string",
+      "addr.city is missing",
+    ]);
   });
 
   it("checks count and JSON Schema", () => {
     expect(outputProblems([{ a: "x" }], { shape: { a: "string" }, count: 2 })).toEqual(["expected 2 items, got 1"]);
-    expect(outputProblems({ price: -1 }, { schema: { type: "object", properties: { price: { type: "number", minimum: 0 } } } })).toEqual(["/price must be >= 0"]);
+    expect(outputProblems({ price: -1 }, { schema: { type: "object", properties: { price: { type: "number", minimum: 0 } } } })).toEqual([
+      "/price must be >= 0",
+    ]);
   });
 });

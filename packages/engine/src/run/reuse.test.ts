@@ -14,7 +14,16 @@ const pipeline: Pipeline = {
     { from: "c", to: "out" },
   ],
 };
-const fin = (nodeId: string, output: unknown, costUsd: number): RunEvent => ({ type: "node_finished", runId: "r", at: 0, nodeId, span: `${nodeId}#1`, output, durationMs: 1, usage: { inputTokens: 10, outputTokens: 5, costUsd } });
+const fin = (nodeId: string, output: unknown, costUsd: number): RunEvent => ({
+  type: "node_finished",
+  runId: "r",
+  at: 0,
+  nodeId,
+  span: `${nodeId}#1`,
+  output,
+  durationMs: 1,
+  usage: { inputTokens: 10, outputTokens: 5, costUsd },
+});
 const events: RunEvent[] = [fin("in", { x: 1 }, 0), fin("a", "A", 0.01), fin("b", "B", 0.02), fin("c", "C", 0.04), fin("out", "C", 0)];
 
 describe("planReuse", () => {
@@ -27,7 +36,11 @@ describe("planReuse", () => {
   });
 
   it("forks at a step with edited state", () => {
-    const plan = planReuse(pipeline, events.map((event, i) => ({ seq: i + 1, event })), { uptoSeq: 3, state: { a: "A", b: "edited B", c: "ignored" } });
+    const plan = planReuse(
+      pipeline,
+      events.map((event, i) => ({ seq: i + 1, event })),
+      { uptoSeq: 3, state: { a: "A", b: "edited B", c: "ignored" } },
+    );
     expect([...plan.reuse.keys()]).toEqual(["in", "a", "b"]);
     expect(plan.reuse.get("b")?.[0]?.output).toBe("edited B");
     expect(plan.rerun).toEqual(["c", "out"]);

@@ -21,7 +21,9 @@ const fromBase64Url = (text: string): Uint8Array => {
   return out;
 };
 
-export type ShareLink = { ok: true; fragment: string; length: number; redactions: Redaction[] } | { ok: false; length: number; limit: number; redactions: Redaction[] };
+export type ShareLink =
+  | { ok: true; fragment: string; length: number; redactions: Redaction[] }
+  | { ok: false; length: number; limit: number; redactions: Redaction[] };
 
 /**
  * The pipeline, secrets redacted, compressed into a URL fragment (`#share=…`). Fragments never
@@ -37,7 +39,8 @@ export function encodeShareLink(pipeline: Pipeline, limit = SHARE_LINK_LIMIT): S
 /** Reads `#share=…` (with or without the `#`); every failure is a diagnostic, never a throw. */
 export function decodeShareLink(fragment: string): ParseResult {
   const body = fragment.replace(/^#/, "");
-  if (!body.startsWith(PREFIX)) return { ok: false, diagnostics: [{ code: "E_PARSE", severity: "error", message: "not a Braid share link (it should contain #share=…)" }] };
+  if (!body.startsWith(PREFIX))
+    return { ok: false, diagnostics: [{ code: "E_PARSE", severity: "error", message: "not a Braid share link (it should contain #share=…)" }] };
   let json: string;
   try {
     json = strFromU8(unzlibSync(fromBase64Url(body.slice(PREFIX.length))));

@@ -16,7 +16,20 @@ const VALUE_PATTERNS: Array<{ kind: string; re: RegExp }> = [
   { kind: "private key", re: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g },
 ];
 
-const SECRET_WORDS = new Set(["key", "apikey", "secret", "password", "passwd", "pwd", "token", "authorization", "bearer", "credential", "credentials", "cookie"]);
+const SECRET_WORDS = new Set([
+  "key",
+  "apikey",
+  "secret",
+  "password",
+  "passwd",
+  "pwd",
+  "token",
+  "authorization",
+  "bearer",
+  "credential",
+  "credentials",
+  "cookie",
+]);
 /** Words that make a key name harmless even though it ends in a secret word (maxTokens, apiKeyEnv). */
 const HARMLESS_LAST = new Set(["env", "tokens", "name", "names", "count", "limit", "id"]);
 

@@ -5,7 +5,10 @@ import { toMermaid } from "../mermaid/index.js";
 import { SHARE_LINK_LIMIT, decodeShareLink, encodeShareLink, exportPipelineJson } from "./link.js";
 import { isSecretKey, redactSecrets } from "./secrets.js";
 
-const fixture = JSON.parse(readFileSync(new URL("../../../../../shared/fixtures/hostile-strings.json", import.meta.url), "utf8")) as { canarySecrets: string[]; labels: string[] };
+const fixture = JSON.parse(readFileSync(new URL("../../../../../shared/fixtures/hostile-strings.json", import.meta.url), "utf8")) as {
+  canarySecrets: string[];
+  labels: string[];
+};
 const canaries = [...fixture.canarySecrets, "sk-ant-canary0123456789abcd", "ghp_canaryCANARYcanaryCANARY123456", "AKIACANARY0123456789"];
 const example = JSON.parse(readFileSync(new URL("../../../../../main/examples/validation-loop.json", import.meta.url), "utf8")) as Pipeline;
 
@@ -18,7 +21,14 @@ function salted(): Pipeline {
   p.nodes.forEach((n, i) => {
     const secret = canaries[i % canaries.length] as string;
     n.label = `${n.label ?? n.id} ${secret}`;
-    n.config = { ...n.config, prompt: `use ${secret} please`, token: "plain-looking-value", password: "hunter2", headers: { Authorization: canaries[1] }, apiKeyEnv: "OPENAI_API_KEY" };
+    n.config = {
+      ...n.config,
+      prompt: `use ${secret} please`,
+      token: "plain-looking-value",
+      password: "hunter2",
+      headers: { Authorization: canaries[1] },
+      apiKeyEnv: "OPENAI_API_KEY",
+    };
   });
   return p;
 }
@@ -37,9 +47,22 @@ describe("no secrets in exports", () => {
     if (!link.ok) throw new Error("link too long");
     const decoded = decodeShareLink(`#${link.fragment}`);
     if (!decoded.ok) throw new Error(JSON.stringify(decoded.diagnostics));
-    const outputs = { json: json.text, mermaid, mermaidDecoded: Buffer.from(mermaid.split("\n").filter((l) => l.startsWith("%% braid:pipeline ")).map((l) => l.slice(18)).join(""), "base64url").toString("utf8"), link: JSON.stringify(decoded.pipeline) };
+    const outputs = {
+      json: json.text,
+      mermaid,
+      mermaidDecoded: Buffer.from(
+        mermaid
+          .split("\n")
+          .filter((l) => l.startsWith("%% braid:pipeline "))
+          .map((l) => l.slice(18))
+          .join(""),
+        "base64url",
+      ).toString("utf8"),
+      link: JSON.stringify(decoded.pipeline),
+    };
     for (const [format, text] of Object.entries(outputs)) {
-      for (const c of [...canaries, "canary-pass", "hunter2", "plain-looking-value"]) expect({ format, leaked: text.includes(c) ? c : null }).toEqual({ format, leaked: null });
+      for (const c of [...canaries, "canary-pass", "hunter2", "plain-looking-value"])
+        expect({ format, leaked: text.includes(c) ? c : null }).toEqual({ format, leaked: null });
     }
     expect(json.redactions.length).toBeGreaterThan(10);
     expect(JSON.parse(json.text).nodes[0].config.apiKeyEnv).toBe("OPENAI_API_KEY");

@@ -81,13 +81,28 @@ export interface RunView {
 
 export const emptyRunView = (): RunView => ({ status: "queued", usage: emptyUsage(), nodes: {}, spans: {}, order: [], state: {}, steps: 0, lanes: 0 });
 
-const nodeOf = (v: RunView, nodeId: string): NodeView => (v.nodes[nodeId] ??= { nodeId, status: "idle", spans: [], retried: false, usage: emptyUsage(), durationMs: 0 });
+const nodeOf = (v: RunView, nodeId: string): NodeView =>
+  (v.nodes[nodeId] ??= { nodeId, status: "idle", spans: [], retried: false, usage: emptyUsage(), durationMs: 0 });
 
 /** A span first seen through any event (parallel events may arrive out of order). */
 function spanOf(v: RunView, nodeId: string, span: string, seq: number, at: number): SpanView {
   let s = v.spans[span];
   if (!s) {
-    s = { span, nodeId, attempt: Number(span.split("#").pop()) || 1, status: "running", startSeq: seq, startedAt: at, tokens: "", usage: emptyUsage(), retries: [], fallbacks: [], cached: false, reused: false, lane: 0 };
+    s = {
+      span,
+      nodeId,
+      attempt: Number(span.split("#").pop()) || 1,
+      status: "running",
+      startSeq: seq,
+      startedAt: at,
+      tokens: "",
+      usage: emptyUsage(),
+      retries: [],
+      fallbacks: [],
+      cached: false,
+      reused: false,
+      lane: 0,
+    };
     v.spans[span] = s;
     const node = nodeOf(v, nodeId);
     if (!node.spans.includes(span)) node.spans.push(span);
@@ -235,7 +250,13 @@ export function takenEdges(pipeline: Pipeline, v: RunView): TakenEdge[] {
     for (const f of fromSpans) {
       if (edge.branch !== undefined && f.branch !== edge.branch) continue;
       if (!toSpans.some((t) => t.startSeq > (f.finishSeq ?? Number.POSITIVE_INFINITY))) continue;
-      out.push({ index, from: edge.from, to: edge.to, ...(edge.branch !== undefined ? { branch: edge.branch } : {}), ...(f.reason ? { reason: f.reason } : {}) });
+      out.push({
+        index,
+        from: edge.from,
+        to: edge.to,
+        ...(edge.branch !== undefined ? { branch: edge.branch } : {}),
+        ...(f.reason ? { reason: f.reason } : {}),
+      });
       return;
     }
   });

@@ -18,7 +18,9 @@ describe("resuming from a checkpoint", () => {
     // Pretend the process died after "validate" was checkpointed but before its finish was logged.
     const cut = first.findIndex((e) => e.type === "node_finished" && e.nodeId === "validate");
     const logged = first.slice(0, cut);
-    const resumed = await drain(startRun(p, { registry: defaultRegistry, pool: zeroPool(), runId: "t", seed: 3, checkpointer: saver, resume: true, resumeLog: resumeLogFrom(logged) }));
+    const resumed = await drain(
+      startRun(p, { registry: defaultRegistry, pool: zeroPool(), runId: "t", seed: 3, checkpointer: saver, resume: true, resumeLog: resumeLogFrom(logged) }),
+    );
     const all = [...logged, ...resumed];
     const finishes = ofType(all, "node_finished").map((e) => e.span);
     expect(finishes.filter((s) => s === "validate#1")).toHaveLength(1);
