@@ -4,11 +4,32 @@ import { UsageError } from "./args.js";
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: (argv: string[]) => Promise<number> }> }> = {
   validate: { summary: "validate <file>                 print diagnostics; exit 0 if no errors, 2 otherwise", load: () => import("./commands/validate.js") },
-  run: { summary: "run <file> [--input JSON|@file] [--seed N] [--backends FILE] [--latency realistic|zero] [--json] [--events]", load: () => import("./commands/run.js") },
+  run: {
+    summary: "run <file> [--input JSON|@file] [--seed N] [--backends FILE] [--latency realistic|zero] [--json] [--events]",
+    load: () => import("./commands/run.js"),
+  },
+  batch: {
+    summary:
+      "batch <file> --inputs data.jsonl|data.csv [--concurrency N] [--out results.jsonl] [--seed N] [--backends FILE] [--latency realistic|zero] [--fresh] [--retry-failed] [--json]",
+    load: () => import("./commands/batch.js"),
+  },
   serve: { summary: "serve [--port N] [--host H] [--data-dir DIR]   the API and web app (same as pnpm start)", load: () => import("./commands/serve.js") },
-  runs: { summary: "runs list [--pipeline ID] [--status S] | show <id> | events <id>   read runs from the data folder", load: () => import("./commands/runs.js") },
-  mermaid: { summary: "mermaid <file> [--run <runId>] [--direction TD|LR] [--backends] [--prompts] [--out file.mmd]", load: () => import("./commands/mermaid.js") },
-  import: { summary: "import <file.mmd|file.json> [--out file.json]   Mermaid (Braid export or hand-written) to a pipeline", load: () => import("./commands/import.js") },
+  runs: {
+    summary: "runs list [--pipeline ID] [--status S] | show <id> | events <id>   read runs from the data folder",
+    load: () => import("./commands/runs.js"),
+  },
+  mermaid: {
+    summary: "mermaid <file> [--run <runId>] [--direction TD|LR] [--backends] [--prompts] [--out file.mmd]",
+    load: () => import("./commands/mermaid.js"),
+  },
+  import: {
+    summary: "import <file.mmd|file.json> [--out file.json]   Mermaid (Braid export or hand-written) to a pipeline",
+    load: () => import("./commands/import.js"),
+  },
+  backends: {
+    summary: "backends stats [--window 5m|1h|all] [--json] | list | test <name>   [--url URL] from the running server",
+    load: () => import("./commands/backends.js"),
+  },
   codes: { summary: "codes [--markdown]              list the stable error and diagnostic codes", load: () => import("./commands/codes.js") },
 };
 

@@ -3,25 +3,55 @@ import { BATCH_SCHEMA, batchOpenApiPaths } from "./batches.js";
 /** The REST API for applications, described for tools and humans. */
 export function openApiDocument(): Record<string, unknown> {
   const error = { $ref: "#/components/schemas/Error" };
-  const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { description: ERRORS[c], content: { "application/json": { schema: error } } }]));
+  const errors = (...codes: number[]) =>
+    Object.fromEntries(codes.map((c) => [String(c), { description: ERRORS[c], content: { "application/json": { schema: error } } }]));
   const runId = { name: "id", in: "path", required: true, schema: { type: "string" } };
   return {
     openapi: "3.1.0",
-    info: { title: "Braid API", version: "1", description: "Run saved Braid pipelines and follow their events. With BRAID_TOKEN set, send `Authorization: Bearer <token>`." },
+    info: {
+      title: "Braid API",
+      version: "1",
+      description: "Run saved Braid pipelines and follow their events. With BRAID_TOKEN set, send `Authorization: Bearer <token>`.",
+    },
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
       schemas: {
-        Error: { type: "object", required: ["error"], properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" }, nodeId: { type: "string" }, diagnostics: { type: "array" } } } } },
+        Error: {
+          type: "object",
+          required: ["error"],
+          properties: {
+            error: {
+              type: "object",
+              required: ["code", "message"],
+              properties: { code: { type: "string" }, message: { type: "string" }, nodeId: { type: "string" }, diagnostics: { type: "array" } },
+            },
+          },
+        },
         Usage: { type: "object", properties: { inputTokens: { type: "integer" }, outputTokens: { type: "integer" }, costUsd: { type: "number" } } },
         Batch: BATCH_SCHEMA,
-        Run: { type: "object", properties: { id: { type: "string" }, status: { enum: ["queued", "running", "completed", "failed", "cancelled"] }, input: {}, output: {}, usage: { $ref: "#/components/schemas/Usage" }, seed: { type: "integer" }, pipelineId: { type: "string" }, pipelineVersion: { type: "integer" }, parentRunId: { type: "string" } } },
+        Run: {
+          type: "object",
+          properties: {
+            id: { type: "string" },
+            status: { enum: ["queued", "running", "completed", "failed", "cancelled"] },
+            input: {},
+            output: {},
+            usage: { $ref: "#/components/schemas/Usage" },
+            seed: { type: "integer" },
+            pipelineId: { type: "string" },
+            pipelineVersion: { type: "integer" },
+            parentRunId: { type: "string" },
+          },
+        },
       },
     },
     security: [{ bearer: [] }],
     paths: {
       "/healthz": { get: { summary: "Liveness", security: [], responses: { "200": { description: "ok" } } } },
       "/api/pipelines": { get: { summary: "List saved pipelines", responses: { "200": { description: "pipelines" }, ...errors(401) } } },
-      "/api/pipelines/{id}": { get: { summary: "Get a saved pipeline", parameters: [runId], responses: { "200": { description: "the pipeline document" }, ...errors(401, 404) } } },
+      "/api/pipelines/{id}": {
+        get: { summary: "Get a saved pipeline", parameters: [runId], responses: { "200": { description: "the pipeline document" }, ...errors(401, 404) } },
+      },
       "/api/pipelines/{id}/runs": {
         post: {
           summary: "Start a run of a saved pipeline",
@@ -29,27 +59,61 @@ export function openApiDocument(): Record<string, unknown> {
             runId,
             { name: "wait", in: "query", schema: { type: "boolean" }, description: "true: answer when the run ends with {runId, status, output, usage}" },
             { name: "seed", in: "query", schema: { type: "integer", minimum: 0 } },
-            { name: "X-Braid-Backend", in: "header", schema: { type: "string" }, description: "run every LLM node on this backend (X-LLM-Backend is accepted too)" },
+            {
+              name: "X-Braid-Backend",
+              in: "header",
+              schema: { type: "string" },
+              description: "run every LLM node on this backend (X-LLM-Backend is accepted too)",
+            },
           ],
           requestBody: { description: "the run input (JSON); empty uses the pipeline's example input", content: { "application/json": { schema: {} } } },
           responses: {
-            "200": { description: "with wait=true: the finished run", content: { "application/json": { schema: { type: "object", properties: { runId: { type: "string" }, status: { type: "string" }, output: {}, usage: { $ref: "#/components/schemas/Usage" } } } } } },
+            "200": {
+              description: "with wait=true: the finished run",
+              content: {
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    properties: { runId: { type: "string" }, status: { type: "string" }, output: {}, usage: { $ref: "#/components/schemas/Usage" } },
+                  },
+                },
+              },
+            },
             "202": { description: "accepted: {runId}" },
             ...errors(400, 401, 404, 413, 429, 503),
           },
         },
       },
-      "/api/runs/{id}": { get: { summary: "Get a run", parameters: [runId], responses: { "200": { description: "run", content: { "application/json": { schema: { $ref: "#/components/schemas/Run" } } } }, ...errors(401, 404) } } },
+      "/api/runs/{id}": {
+        get: {
+          summary: "Get a run",
+          parameters: [runId],
+          responses: { "200": { description: "run", content: { "application/json": { schema: { $ref: "#/components/schemas/Run" } } } }, ...errors(401, 404) },
+        },
+      },
       "/api/runs/{id}/events": {
         get: {
           summary: "Server-sent events of a run: stored ones, then live ones; honours Last-Event-ID",
-          parameters: [runId, { name: "Last-Event-ID", in: "header", schema: { type: "integer" } }, { name: "lastEventId", in: "query", schema: { type: "integer" } }],
+          parameters: [
+            runId,
+            { name: "Last-Event-ID", in: "header", schema: { type: "integer" } },
+            { name: "lastEventId", in: "query", schema: { type: "integer" } },
+          ],
           responses: { "200": { description: "text/event-stream; each event has id = sequence number and event = RunEvent type" }, ...errors(400, 401, 404) },
         },
       },
-      "/api/runs/{id}/cancel": { post: { summary: "Cancel a run", parameters: [runId], responses: { "200": { description: "{runId, cancelled}" }, ...errors(401, 404) } } },
+      "/api/runs/{id}/cancel": {
+        post: { summary: "Cancel a run", parameters: [runId], responses: { "200": { description: "{runId, cancelled}" }, ...errors(401, 404) } },
+      },
       ...batchOpenApiPaths(errors),
-      "/api/login": { post: { summary: "Exchange the token for an HttpOnly cookie (for browsers)", security: [], requestBody: { content: { "application/json": { schema: { type: "object", properties: { token: { type: "string" } } } } } }, responses: { "200": { description: "cookie set" }, ...errors(401) } } },
+      "/api/login": {
+        post: {
+          summary: "Exchange the token for an HttpOnly cookie (for browsers)",
+          security: [],
+          requestBody: { content: { "application/json": { schema: { type: "object", properties: { token: { type: "string" } } } } } },
+          responses: { "200": { description: "cookie set" }, ...errors(401) },
+        },
+      },
       "/api/backends": {
         get: {
           summary: "Backends with their configuration (no secrets), simulated flag, breaker state and stats over a window",

@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { BraidError, PipelineInvalidError, type RunEvent } from "@braid/engine";
+import { BraidError, PipelineInvalidError, type RunEvent, type StatsWindow } from "@braid/engine";
 import { QueueFullError, ShuttingDownError } from "../runs/manager.js";
 import type { Services } from "../services.js";
+import { WindowSchema, backendRows, backendStats } from "../trpc/backends.js";
 import { TOKEN_COOKIE, tokenMatches } from "./auth.js";
+import { registerBatchRoutes } from "./batches.js";
 import { openApiDocument } from "./openapi.js";
 import { HttpError, readJson, sendJson } from "./util.js";
 
@@ -95,6 +97,15 @@ def("POST", "/api/runs/:id/cancel", ({ res, params, services }) => {
   const id = params[0] as string;
   if (!services.runs.get(id)) throw new HttpError(404, "E_NOT_FOUND", `run "${id}" not found`);
   sendJson(res, 200, { runId: id, cancelled: services.manager.cancel(id) });
+});
+
+registerBatchRoutes(def);
+
+def("GET", "/api/backends", ({ res, url, services }) => {
+  const window = url.searchParams.get("window") ?? "all";
+  if (!WindowSchema.safeParse(window).success) throw new HttpError(400, "E_BAD_REQUEST", 'window must be "5m", "1h" or "all"');
+  const w = window as StatsWindow;
+  sendJson(res, 200, { window, at: Date.now(), backends: backendRows(services, w), transitions: backendStats(services.pool, w).transitions });
 });
 
 def("GET", "/api/openapi.json", ({ res }) => sendJson(res, 200, openApiDocument()));

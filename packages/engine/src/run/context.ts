@@ -44,6 +44,8 @@ export interface RunContext {
   now(): number;
   /** Runs every LLM node on this backend (the X-Braid-Backend header). */
   backendOverride?: string;
+  /** false: no token events, and backends are not asked to stream (see RunOptions.tokens). */
+  tokens?: boolean;
   reuse?: ReuseMap;
   resumeLog?: ResumeLog;
 }

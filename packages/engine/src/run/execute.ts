@@ -50,12 +50,14 @@ export async function executeNode(cn: CompiledNode, state: RunState, config: Lan
   const view: Record<string, unknown> = { ...state.outputs, input: state.input };
   const random = createRng(`${rc.seed}|${id}|${visit}|random`);
 
+  // Without a token listener, backends answer in one piece (batch runs keep no token events).
+  const onToken = rc.tokens === false ? undefined : (text: string) => emit({ type: "token", nodeId: id, span, text });
   const llm = async (backendName: string, request: LlmRequest): Promise<LlmCallResult> => {
     const callOnce = async (req: LlmRequest) => {
       const res = await rc.pool.call(
         rc.backendOverride ?? backendName,
         req,
-        { signal: rc.signal, seedKey: `${rc.seed}|${id}|${visit}|${callIndex++}`, random, onToken: (text) => emit({ type: "token", nodeId: id, span, text }) },
+        { signal: rc.signal, seedKey: `${rc.seed}|${id}|${visit}|${callIndex++}`, random, onToken },
         {
           onRetry: (r) => emit({ type: "retry", nodeId: id, span, backend: r.backend, attempt: r.attempt, delayMs: r.delayMs, error: r.error }),
           onFallback: (f) => emit({ type: "fallback", nodeId: id, span, from: f.from, to: f.to, reason: f.reason }),

@@ -31,6 +31,11 @@ export interface RunOptions {
   startedAt?: number;
   usageSoFar?: Usage;
   backendOverride?: string;
+  /**
+   * Emit `token` events while backends stream (default true). Batch runs, which discard them, turn
+   * this off: backends then answer in one piece, which saves a timer and an event per chunk.
+   */
+  tokens?: boolean;
   reuse?: ReuseMap;
   /** The interrupted run's logged events, when resuming after a crash. */
   resumeLog?: ResumeLog;
@@ -110,6 +115,7 @@ export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
 
   const rc: RunContext = { runId, seed, pool: opts.pool, signal: controller.signal, usage, emit, checkBudget, now };
   if (opts.backendOverride) rc.backendOverride = opts.backendOverride;
+  if (opts.tokens === false) rc.tokens = false;
   if (opts.reuse) rc.reuse = opts.reuse;
   if (opts.resumeLog) rc.resumeLog = opts.resumeLog;
 
