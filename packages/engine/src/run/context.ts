@@ -26,7 +26,8 @@ export function resumeLogFrom(events: Iterable<RunEvent>): ResumeLog {
       if (e.branch !== undefined) rec.branch = e.branch;
       if (e.replaces) rec.replaces = e.replaces;
       log.finished.set(e.span, rec);
-    } else if (e.type === "node_started" || e.type === "route_decided" || e.type === "loop_iteration" || e.type === "token") log.seen.add(`${e.span}|${e.type}`);
+    } else if (e.type === "node_started" || e.type === "route_decided" || e.type === "loop_iteration" || e.type === "token")
+      log.seen.add(`${e.span}|${e.type}`);
   }
   return log;
 }

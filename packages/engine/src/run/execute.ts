@@ -23,7 +23,13 @@ export async function executeNode(cn: CompiledNode, state: RunState, config: Lan
   const started = rc.now();
 
   const logged = rc.resumeLog?.finished.get(span);
-  if (logged) return toUpdate(id, prevMeta, visit, { output: logged.output, ...(logged.branch !== undefined ? { branch: logged.branch } : {}), meta: (logged.meta ?? {}) as Partial<NodeMeta>, ...(logged.replaces ? { replaces: logged.replaces } : {}) });
+  if (logged)
+    return toUpdate(id, prevMeta, visit, {
+      output: logged.output,
+      ...(logged.branch !== undefined ? { branch: logged.branch } : {}),
+      meta: (logged.meta ?? {}) as Partial<NodeMeta>,
+      ...(logged.replaces ? { replaces: logged.replaces } : {}),
+    });
   const emit = rc.resumeLog ? dedupe(rc, rc.resumeLog.seen) : rc.emit;
 
   const recorded = rc.reuse?.get(id)?.[visit];
@@ -41,7 +47,12 @@ export async function executeNode(cn: CompiledNode, state: RunState, config: Lan
       ...(recorded.meta ? { meta: recorded.meta } : {}),
       ...(recorded.replaces ? { replaces: recorded.replaces } : {}),
     });
-    return toUpdate(id, prevMeta, visit, { output: recorded.output, ...(recorded.branch ? { branch: recorded.branch } : {}), meta: (recorded.meta ?? {}) as Partial<NodeMeta>, ...(recorded.replaces ? { replaces: recorded.replaces } : {}) });
+    return toUpdate(id, prevMeta, visit, {
+      output: recorded.output,
+      ...(recorded.branch ? { branch: recorded.branch } : {}),
+      meta: (recorded.meta ?? {}) as Partial<NodeMeta>,
+      ...(recorded.replaces ? { replaces: recorded.replaces } : {}),
+    });
   }
 
   const nodeUsage: Usage = emptyUsage();
@@ -141,7 +152,10 @@ function dedupe(rc: RunContext, seen: Set<string>): RunContext["emit"] {
   };
 }
 
-function parseChecked(text: string, spec: NonNullable<LlmRequest["json"]>): { ok: true; value: unknown } | { ok: false; code: "E_LLM_OUTPUT" | "E_OUTPUT_SHAPE"; error: string } {
+function parseChecked(
+  text: string,
+  spec: NonNullable<LlmRequest["json"]>,
+): { ok: true; value: unknown } | { ok: false; code: "E_LLM_OUTPUT" | "E_OUTPUT_SHAPE"; error: string } {
   const parsed = extractJson(text);
   if (!parsed.ok) return { ok: false, code: "E_LLM_OUTPUT", error: parsed.error };
   const problems = outputProblems(parsed.value, spec);

@@ -73,7 +73,13 @@ class BudgetExceeded extends Error {}
  * ending with exactly one of run_finished, run_failed or run_cancelled.
  */
 export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
-  const compiled = opts.compiled ?? compile(pipeline, opts.registry, opts.checkpointer ? { checkpointer: opts.checkpointer, backends: opts.pool.availability() } : { backends: opts.pool.availability() });
+  const compiled =
+    opts.compiled ??
+    compile(
+      pipeline,
+      opts.registry,
+      opts.checkpointer ? { checkpointer: opts.checkpointer, backends: opts.pool.availability() } : { backends: opts.pool.availability() },
+    );
   const input = opts.resume ? undefined : opts.resumeLog ? opts.input : resolveInput(pipeline, opts.input);
   const runId = opts.runId ?? newRunId();
   const seed = opts.seed ?? 0;
@@ -104,7 +110,10 @@ export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
   };
   const timer =
     budget.maxDurationMs !== undefined
-      ? setTimeout(() => controller.abort(new BudgetExceeded(`wall-time budget exceeded: limit ${budget.maxDurationMs} ms`)), Math.max(0, budget.maxDurationMs - (now() - startedAt)))
+      ? setTimeout(
+          () => controller.abort(new BudgetExceeded(`wall-time budget exceeded: limit ${budget.maxDurationMs} ms`)),
+          Math.max(0, budget.maxDurationMs - (now() - startedAt)),
+        )
       : undefined;
   const onOuterAbort = () => controller.abort(opts.signal?.reason ?? "cancelled");
   opts.signal?.addEventListener("abort", onOuterAbort, { once: true });
@@ -143,7 +152,12 @@ export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
       if (controller.signal.aborted) throw controller.signal.reason;
       const durationMs = now() - startedAt;
       if (!final?.outputs || !Object.hasOwn(final.outputs, compiled.outputId)) {
-        finish({ type: "run_failed", error: { code: "E_NO_OUTPUT_PRODUCED", message: `the run ended without reaching the output node "${compiled.outputId}"` }, durationMs, usage: { ...usage } });
+        finish({
+          type: "run_failed",
+          error: { code: "E_NO_OUTPUT_PRODUCED", message: `the run ended without reaching the output node "${compiled.outputId}"` },
+          durationMs,
+          usage: { ...usage },
+        });
         return;
       }
       finish({ type: "run_finished", output: final.outputs[compiled.outputId], durationMs, usage: { ...usage } });
@@ -153,7 +167,12 @@ export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
       if (reason instanceof BudgetExceeded) {
         finish({ type: "run_failed", error: { code: "E_BUDGET_EXCEEDED", message: reason.message }, durationMs, usage: { ...usage } });
       } else if (controller.signal.aborted) {
-        finish({ type: "run_cancelled", reason: typeof reason === "string" ? reason : reason instanceof Error ? reason.message : "cancelled", durationMs, usage: { ...usage } });
+        finish({
+          type: "run_cancelled",
+          reason: typeof reason === "string" ? reason : reason instanceof Error ? reason.message : "cancelled",
+          durationMs,
+          usage: { ...usage },
+        });
       } else {
         finish({ type: "run_failed", error: toErrorInfo(unwrap(err)), durationMs, usage: { ...usage } });
       }
@@ -174,7 +193,12 @@ export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
  * checkpointed result and its node_finished event. LangGraph will not run that node again, so its
  * finish is logged here from the checkpoint: every completed node finishes exactly once in the log.
  */
-async function logCheckpointedFinishes(compiled: CompiledPipeline, config: { configurable: Record<string, unknown> }, log: ResumeLog, emit: (e: RunEventInit) => void): Promise<void> {
+async function logCheckpointedFinishes(
+  compiled: CompiledPipeline,
+  config: { configurable: Record<string, unknown> },
+  log: ResumeLog,
+  emit: (e: RunEventInit) => void,
+): Promise<void> {
   const snapshot = await compiled.graph.getState({ configurable: { thread_id: config.configurable.thread_id } });
   const values = snapshot.values as Partial<RunState> | undefined;
   for (const [nodeId, meta] of Object.entries(values?.meta ?? {})) {
