@@ -179,7 +179,6 @@ describe("backends in local single-user mode", () => {
       file,
       JSON.stringify({
         MockLlmApi: {
-          // biome-ignore lint/suspicious/noTemplateCurlyInString: the MockLlmApi format's own placeholder, not a template
           LlmBackends: [{ Name: "hand", Provider: "ollama", BaseUrl: `${stub.url}/v1/`, ModelName: "llama3", ApiKey: "${STUB_HAND_KEY}", Enabled: true }],
           MaxRetryAttempts: 1,
           TimeoutSeconds: 5,
