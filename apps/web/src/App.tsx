@@ -8,6 +8,7 @@ import { Toolbar } from "./components/Toolbar.js";
 import { Inspector } from "./inspector/Inspector.js";
 import { BottomPanel } from "./panels/BottomPanel.js";
 import { BackendsPage } from "./backends/BackendsPage.js";
+import { BatchPage } from "./batch/BatchPage.js";
 import { ShareHost } from "./share/ShareHost.js";
 import { TraceLayer } from "./trace/TraceLayer.js";
 
@@ -18,6 +19,7 @@ export function App() {
         <Toolbar />
         <OfflineBanner />
         <BackendsPage />
+        <BatchPage />
         <Palette />
         <main className="center" aria-label="Canvas">
           <Canvas />

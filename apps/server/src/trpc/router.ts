@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Services } from "../services.js";
 import type { RunOptionsRecord, RunRecord } from "../store/runs.js";
 import { backendsRouter } from "./backends.js";
+import { batchesRouter } from "./batches.js";
 import { notFound, procedure, router } from "./init.js";
 
 const Id = z.string().min(1).max(200);
@@ -192,7 +193,7 @@ function startChild(
   };
 }
 
-export const appRouter = router({ pipelines, templates, backends, runs });
+export const appRouter = router({ pipelines, templates, backends, runs, batches: batchesRouter });
 export type AppRouter = typeof appRouter;
 
 // Re-exported for clients that validate documents before sending them.

@@ -6,6 +6,7 @@ import { save } from "../state/server.js";
 import { edit, isDirty, redo, undo, useEditor } from "../state/store.js";
 import { viewport } from "../state/viewport.js";
 import { BackendsButton } from "../backends/BackendsButton.js";
+import { BatchButton } from "../batch/BatchButton.js";
 
 export function Toolbar() {
   const s = useEditor(
@@ -74,6 +75,7 @@ export function Toolbar() {
       </div>
       <div className="tool-group run-group">
         <BackendsButton />
+        <BatchButton />
         {s.running ? (
           <button type="button" className="danger" onClick={() => void cancelRun()}>
             ■ Cancel run
