@@ -7,7 +7,14 @@ export const closeDialog = () => useEditor.setState({ dialog: null });
  * A native modal <dialog>: the browser traps focus and closes it on Escape; focus returns where it
  * was. A click on the backdrop closes it too.
  */
-export function Modal({ title, children, wide, alert }: { title: string; children: ReactNode; wide?: boolean; alert?: boolean }) {
+export function Modal({
+  title,
+  children,
+  wide,
+  alert,
+  className = "",
+  onClose = closeDialog,
+}: { title: string; children: ReactNode; wide?: boolean; alert?: boolean; className?: string; onClose?: () => void }) {
   const titleId = useId();
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
@@ -21,21 +28,21 @@ export function Modal({ title, children, wide, alert }: { title: string; childre
     // biome-ignore lint/a11y/useKeyWithClickEvents: the backdrop click has its keyboard twin in Escape (onCancel)
     <dialog
       ref={ref}
-      className={`modal ${wide ? "modal-wide" : ""}`}
+      className={`modal ${wide ? "modal-wide" : ""} ${className}`}
       role={alert ? "alertdialog" : undefined}
       aria-labelledby={titleId}
       onCancel={(e) => {
         e.preventDefault();
-        closeDialog();
+        onClose();
       }}
       onClick={(e) => {
-        if (e.target === e.currentTarget) closeDialog();
+        if (e.target === e.currentTarget) onClose();
       }}
     >
       <div className="modal-inner">
         <div className="modal-head">
           <h2 id={titleId}>{title}</h2>
-          <button type="button" className="ghost" onClick={closeDialog} aria-label="Close">
+          <button type="button" className="ghost" onClick={onClose} aria-label="Close">
             ✕
           </button>
         </div>
