@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { runCli } from "./cli-capture.js";
 import { defaultResultsPath } from "../src/cli/commands/batch.js";
-import { main } from "../src/cli/cli.js";
 
 const root = new URL("../../../", import.meta.url).pathname;
 const example = (name: string) => join(root, "examples", `${name}.json`);
@@ -16,24 +16,7 @@ const file = (name: string, text: string) => {
 const jsonl = (n: number, extra: string[] = []) =>
   `${[...Array.from({ length: n }, (_, i) => JSON.stringify({ country: "Ukraine", segment: `segment ${i}` })), ...extra].join("\n")}\n`;
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, "log").mockImplementation((...a) => void out.push(a.join(" ")));
-  const error = vi.spyOn(console, "error").mockImplementation((...a) => void err.push(a.join(" ")));
-  const write = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    err.push(String(s));
-    return true;
-  });
-  try {
-    const code = await main(argv);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    write.mockRestore();
-  }
-}
+const cli = runCli;
 
 afterEach(() => vi.restoreAllMocks());
 
