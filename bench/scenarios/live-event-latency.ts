@@ -7,52 +7,16 @@
  * The parallel example is run from the UI several times (after one warm-up run that is not
  * counted); p50/p95 are over every event of the measured runs.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CHROMIUM, freePort, loadChromium, waitHealthy } from "../lib/browser.js";
 import { ROOT } from "../lib/pipelines.js";
 import { fmt, percentile } from "../lib/stats.js";
 import type { Row, Scenario } from "../lib/types.js";
 
 export const TARGETS = { p95Ms: 100 };
-
-const CHROMIUM = process.env.BRAID_CHROMIUM ?? "/usr/bin/chromium";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("the server did not start in time");
-}
-
-/** Playwright is the e2e package's dependency; the bench borrows it from there. */
-async function loadChromium(): Promise<{ launch(opts: Record<string, unknown>): Promise<any> }> {
-  const require = createRequire(join(ROOT, "e2e", "package.json"));
-  const mod = (await import(require.resolve("@playwright/test"))) as { chromium?: unknown; default?: { chromium?: unknown } };
-  return (mod.chromium ?? mod.default?.chromium) as { launch(opts: Record<string, unknown>): Promise<any> };
-}
 
 export const scenario: Scenario = {
   id: "live-event-latency",
