@@ -14,7 +14,14 @@ export function Modal({
   alert,
   className = "",
   onClose = closeDialog,
-}: { title: string; children: ReactNode; wide?: boolean; alert?: boolean; className?: string; onClose?: () => void }) {
+}: {
+  title: string;
+  children: ReactNode;
+  wide?: boolean;
+  alert?: boolean;
+  className?: string;
+  onClose?: () => void;
+}) {
   const titleId = useId();
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
