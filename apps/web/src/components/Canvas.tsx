@@ -34,7 +34,8 @@ const edgeTypes: EdgeTypes = { traced: TracedEdge };
 const NONE: ReadonlySet<string> = new Set();
 const NO_DIAGNOSTICS: never[] = [];
 const DELETE_KEYS = ["Backspace", "Delete"];
-const defaultEdgeOptions = { markerEnd: { type: "arrowclosed" as const, width: 18, height: 18 } };
+// Sized in canvas units, not stroke widths: highlighted (thicker) run edges keep normal arrowheads.
+const defaultEdgeOptions = { markerEnd: { type: "arrowclosed" as const, width: 30, height: 30, markerUnits: "userSpaceOnUse" } };
 // Room on the right for the minimap and on the left for the zoom buttons, so no node hides under them.
 const fitViewOptions: FitViewOptions = { padding: { top: "36px", bottom: "56px", left: "64px", right: "210px" }, maxZoom: 1.1 };
 const proOptions = { hideAttribution: false };
