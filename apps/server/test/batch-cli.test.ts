@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runCli } from "./cli-capture.js";
+import { profileJsonl } from "./helpers.js";
 import { defaultResultsPath } from "../src/cli/commands/batch.js";
 
 const root = new URL("../../../", import.meta.url).pathname;
@@ -13,8 +14,7 @@ const file = (name: string, text: string) => {
   writeFileSync(p, text);
   return p;
 };
-const jsonl = (n: number, extra: string[] = []) =>
-  `${[...Array.from({ length: n }, (_, i) => JSON.stringify({ country: "Ukraine", segment: `segment ${i}` })), ...extra].join("\n")}\n`;
+const jsonl = profileJsonl;
 
 const cli = runCli;
 

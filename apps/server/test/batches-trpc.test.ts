@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { json, startApp, waitFor } from "./helpers.js";
+import { json, profileJsonl, startApp, waitFor } from "./helpers.js";
 
-const jsonl = (n: number, extra: string[] = []) =>
-  `${[...Array.from({ length: n }, (_, i) => JSON.stringify({ country: "Ukraine", segment: `segment ${i}` })), ...extra].join("\n")}\n`;
+const jsonl = profileJsonl;
 
 /** A tRPC query over HTTP (GET /trpc/<path>?input=<json>); returns the result's data. */
 async function query(base: string, path: string, input?: unknown): Promise<{ status: number; data: any; error: any }> {

@@ -5,32 +5,17 @@ import { createApp } from "../src/app.js";
 import { configFromEnv } from "../src/config.js";
 import { batchesOf } from "../src/batch/manager.js";
 import { REST_ROUTES } from "../src/http/rest.js";
-import { json, startApp, tempDir, waitFor } from "./helpers.js";
+import { json, profileJsonl, readSseFrames, startApp, tempDir, waitFor } from "./helpers.js";
 
 const lines = (text: string) => text.split("\n").filter(Boolean);
-const jsonl = (n: number, extra: string[] = []) =>
-  `${[...Array.from({ length: n }, (_, i) => JSON.stringify({ country: "Ukraine", segment: `segment ${i}` })), ...extra].join("\n")}\n`;
+const jsonl = profileJsonl;
 
 /** Reads a batch's SSE stream to its end. */
 async function readBatchSse(url: string): Promise<Array<{ event: string; data: any }>> {
-  const res = await fetch(url);
-  expect(res.status).toBe(200);
-  expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
-  const out: Array<{ event: string; data: any }> = [];
-  const decoder = new TextDecoder();
-  let buf = "";
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buf += decoder.decode(chunk, { stream: true });
-    let i: number;
-    while ((i = buf.indexOf("\n\n")) >= 0) {
-      const frame = buf.slice(0, i);
-      buf = buf.slice(i + 2);
-      const event = /^event: (.*)$/m.exec(frame)?.[1];
-      const data = /^data: (.*)$/m.exec(frame)?.[1];
-      if (event && data) out.push({ event, data: JSON.parse(data) });
-    }
-  }
-  return out;
+  const { status, contentType, frames } = await readSseFrames(url);
+  expect(status).toBe(200);
+  expect(contentType).toMatch(/text\/event-stream/);
+  return frames.flatMap((f) => (f.event && f.data ? [{ event: f.event, data: JSON.parse(f.data) }] : []));
 }
 
 describe("batches over REST", () => {

@@ -78,11 +78,22 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> 
   }
 }
 
-/** Reads an SSE stream until the run ends; returns the events with their ids. */
-export async function readSse(url: string, headers: Record<string, string> = {}): Promise<Array<{ id: number; event: RunEvent }>> {
+export interface SseFrame {
+  id?: string;
+  event?: string;
+  data?: string;
+  status: number;
+  contentType: string | null;
+}
+
+/** Reads a server-sent-event stream to its end, frame by frame. */
+export async function readSseFrames(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; contentType: string | null; frames: Array<Omit<SseFrame, "status" | "contentType">> }> {
   const res = await fetch(url, { headers });
   if (!res.ok || !res.body) throw new Error(`SSE ${url}: ${res.status}`);
-  const out: Array<{ id: number; event: RunEvent }> = [];
+  const frames: Array<Omit<SseFrame, "status" | "contentType">> = [];
   const decoder = new TextDecoder();
   let buf = "";
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
@@ -91,13 +102,27 @@ export async function readSse(url: string, headers: Record<string, string> = {})
     while ((i = buf.indexOf("\n\n")) >= 0) {
       const frame = buf.slice(0, i);
       buf = buf.slice(i + 2);
-      const id = /^id: (\d+)$/m.exec(frame)?.[1];
-      const data = /^data: (.*)$/m.exec(frame)?.[1];
-      if (id && data) out.push({ id: Number(id), event: JSON.parse(data) });
+      const field = (name: string) => new RegExp(`^${name}: (.*)$`, "m").exec(frame)?.[1];
+      const f: Omit<SseFrame, "status" | "contentType"> = {};
+      for (const name of ["id", "event", "data"] as const) {
+        const v = field(name);
+        if (v !== undefined) f[name] = v;
+      }
+      frames.push(f);
     }
   }
-  return out;
+  return { status: res.status, contentType: res.headers.get("content-type"), frames };
 }
+
+/** Reads a run's SSE stream until the run ends; returns the events with their ids. */
+export async function readSse(url: string, headers: Record<string, string> = {}): Promise<Array<{ id: number; event: RunEvent }>> {
+  const { frames } = await readSseFrames(url, headers);
+  return frames.flatMap((f) => (f.id && f.data ? [{ id: Number(f.id), event: JSON.parse(f.data) as RunEvent }] : []));
+}
+
+/** JSONL inputs for the sequential example: `n` good rows, then any extra lines as given. */
+export const profileJsonl = (n: number, extra: string[] = []): string =>
+  `${[...Array.from({ length: n }, (_, i) => JSON.stringify({ country: "Ukraine", segment: `segment ${i}` })), ...extra].join("\n")}\n`;
 
 /** Checks what every complete log must satisfy, and returns a description of the first problem. */
 export function logProblems(seqs: number[], events: RunEvent[]): string | undefined {

@@ -3,17 +3,14 @@ import {
   BraidError,
   type CompiledPipeline,
   type Pipeline,
-  PipelineInvalidError,
   type Registry,
   type ReuseMap,
   type RunEvent,
-  type RunStatus,
   newRunId,
   planReuse,
   resolveInput,
   resumeLogFrom,
   compile,
-  lint,
   startRun,
 } from "@braid/engine";
 import type { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
@@ -103,25 +100,24 @@ export class RunManager {
     if (req.pipelineVersion !== undefined) record.pipelineVersion = req.pipelineVersion;
     if (req.parentRunId) record.parentRunId = req.parentRunId;
     if (req.fromNode) record.fromNode = req.fromNode;
-    this.precheck(record);
+    // Compiling lints first: an invalid pipeline is refused with its diagnostics and never stored.
+    this.compiled(record.pipeline);
     this.deps.store.create(record);
     if (req.reuse) this.reuseByRun.set(id, req.reuse);
     this.enqueue(id, () => this.execute(this.deps.store.get(id) as RunRecord, false));
     return this.deps.store.get(id) as RunRecord;
   }
 
-  /** Lints up front so an invalid pipeline is refused with its diagnostics and never stored. */
-  private precheck(record: Omit<RunRecord, "usage" | "status">): void {
-    const diagnostics = lint(record.pipeline, { registry: this.deps.registry, backends: this.deps.pool.availability() });
-    if (diagnostics.some((d) => d.severity === "error")) throw new PipelineInvalidError(diagnostics);
-  }
-
-  /** Compiling is pure in the pipeline, so runs of the same document share one compiled graph. */
+  /**
+   * Compiling (which lints) depends only on the document and on which backends are available, so
+   * runs of the same document share one compiled graph until a backend is enabled or disabled.
+   */
   private compiled(pipeline: Pipeline): CompiledPipeline {
-    const key = JSON.stringify(pipeline);
+    const backends = this.deps.pool.availability();
+    const key = JSON.stringify([pipeline, backends]);
     let c = this.compileCache.get(key);
     if (!c) {
-      c = compile(pipeline, this.deps.registry, { checkpointer: this.deps.checkpointer, backends: this.deps.pool.availability() });
+      c = compile(pipeline, this.deps.registry, { checkpointer: this.deps.checkpointer, backends });
       if (this.compileCache.size >= 64) this.compileCache.delete(this.compileCache.keys().next().value as string);
       this.compileCache.set(key, c);
     }
@@ -260,13 +256,5 @@ export class RunManager {
       await all;
     }
     this.flush();
-  }
-
-  isActive(id: string): boolean {
-    return this.active.has(id) || this.queue.some((q) => q.id === id);
-  }
-
-  status(id: string): RunStatus | undefined {
-    return this.deps.store.get(id)?.status;
   }
 }

@@ -1,4 +1,4 @@
-import { type Pipeline, PipelineInvalidError, PipelineSchema, type ReusePlan, lint, parsePipeline, planReuse } from "@braid/engine";
+import { type Pipeline, type ReusePlan, lint, parsePipeline, planReuse } from "@braid/engine";
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import type { Services } from "../services.js";
@@ -195,6 +195,3 @@ function startChild(
 
 export const appRouter = router({ pipelines, templates, backends, runs, batches: batchesRouter });
 export type AppRouter = typeof appRouter;
-
-// Re-exported for clients that validate documents before sending them.
-export { PipelineSchema, PipelineInvalidError };

@@ -1,4 +1,4 @@
-import { navigate, useRoute } from "./route.js";
+import { navigate, useRoute } from "../route.js";
 
 /**
  * The toolbar's way to the Backends page and back. Where the toolbar is short of room the label

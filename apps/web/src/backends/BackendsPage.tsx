@@ -3,7 +3,7 @@ import "../styles/backends.css";
 import { BackendForm } from "./BackendForm.js";
 import { BackendList } from "./BackendList.js";
 import { Monitor } from "./Monitor.js";
-import { type BackendsTab, navigate, useRoute } from "./route.js";
+import { type BackendsTab, navigate, useRoute } from "../route.js";
 import { loadRows, reloadFromFile, startAdd, useBackendsPage } from "./state.js";
 
 /** The Backends page (`#/backends`): configuration and the monitor. Renders nothing in the designer. */
@@ -41,7 +41,7 @@ function Page({ tab }: { tab: BackendsTab }) {
   };
 
   return (
-    <section className="backends-page" aria-labelledby="bp-title">
+    <section className="app-page backends-page" aria-labelledby="bp-title">
       <header className="bp-head">
         <div className="bp-title">
           <h1 id="bp-title" ref={title} tabIndex={-1}>

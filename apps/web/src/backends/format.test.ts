@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { costByBackend, formatCost, formatCount, formatMs, formatRate, formatUsage, nodeCosts, runUsage, timeAgo } from "./format.js";
 import { summarizeStats } from "./monitorData.js";
-import { parseRoute, routeHash } from "./route.js";
+import { parseRoute, routeHash } from "../route.js";
 
 describe("formatting", () => {
   it("formats durations, counts and rates", () => {
@@ -85,5 +85,7 @@ describe("route", () => {
     expect(parseRoute("#/elsewhere")).toEqual({ page: "designer" });
     expect(routeHash({ page: "backends", tab: "monitor" })).toBe("#/backends/monitor");
     expect(routeHash({ page: "designer" })).toBe("");
+    expect(parseRoute("#/batch/")).toEqual({ page: "batch" });
+    expect(routeHash({ page: "batch" })).toBe("#/batch");
   });
 });

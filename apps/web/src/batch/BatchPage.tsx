@@ -30,7 +30,7 @@ function Page() {
   const hasFiles = (e: DragEvent) => e.dataTransfer.types.includes("Files");
   return (
     <section
-      className="batch-page"
+      className="app-page batch-page"
       aria-labelledby="bt-title"
       onDragOver={(e) => {
         if (!hasFiles(e)) return;

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { Diagnostic } from "../format/diagnostics.js";
 import { issuePath } from "../format/parse.js";
 import { isPlainObject } from "../json.js";
@@ -164,5 +163,3 @@ export function mergeBackendConfigs(...lists: BackendConfig[][]): BackendConfig[
   for (const list of lists) for (const c of list) byName.set(c.name, c);
   return [...byName.values()];
 }
-
-export const BackendsFileSchema = z.object({ backends: z.array(BackendConfigSchema) });

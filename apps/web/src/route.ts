@@ -1,20 +1,26 @@
 import { useSyncExternalStore } from "react";
 
 /**
- * The Backends page lives at `#/backends` (configuration) and `#/backends/monitor`; anything else is
- * the designer. A hash route needs no server support and survives a reload.
+ * The app's pages: the Backends page at `#/backends` (configuration) and `#/backends/monitor`, the
+ * Batch page at `#/batch`; anything else is the designer. A hash route needs no server support and
+ * survives a reload.
  */
 export type BackendsTab = "list" | "monitor";
-export type Route = { page: "designer" } | { page: "backends"; tab: BackendsTab };
+export type Route = { page: "designer" } | { page: "backends"; tab: BackendsTab } | { page: "batch" };
 
 export function parseRoute(hash: string): Route {
   const h = hash.replace(/^#\/?/, "").replace(/\/+$/, "");
   if (h === "backends") return { page: "backends", tab: "list" };
   if (h === "backends/monitor") return { page: "backends", tab: "monitor" };
+  if (h === "batch") return { page: "batch" };
   return { page: "designer" };
 }
 
-export const routeHash = (r: Route): string => (r.page === "designer" ? "" : r.tab === "monitor" ? "#/backends/monitor" : "#/backends");
+export function routeHash(r: Route): string {
+  if (r.page === "designer") return "";
+  if (r.page === "batch") return "#/batch";
+  return r.tab === "monitor" ? "#/backends/monitor" : "#/backends";
+}
 
 const subscribe = (cb: () => void) => {
   window.addEventListener("hashchange", cb);
