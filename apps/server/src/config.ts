@@ -30,6 +30,14 @@ function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
   return n;
 }
 
+/**
+ * The data folder, relative to where the user ran the command: `pnpm start` runs the server from
+ * apps/server, and pnpm passes the user's directory as INIT_CWD.
+ */
+export function dataDirFrom(env: NodeJS.ProcessEnv = process.env, override?: string): string {
+  return resolve(env.INIT_CWD || process.cwd(), override || env.BRAID_DATA_DIR || "./data");
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const host = env.BRAID_HOST || "127.0.0.1";
   const token = env.BRAID_TOKEN || undefined;
@@ -41,7 +49,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   const cfg: ServerConfig = {
     host,
     port: intEnv(env, "BRAID_PORT", 5116),
-    dataDir: resolve(env.BRAID_DATA_DIR || "./data"),
+    dataDir: dataDirFrom(env),
     maxConcurrentRuns: Math.max(1, intEnv(env, "BRAID_MAX_RUNS", 32)),
     queueLimit: intEnv(env, "BRAID_QUEUE_LIMIT", 1000),
     bodyLimit: intEnv(env, "BRAID_BODY_LIMIT", 1024 * 1024),

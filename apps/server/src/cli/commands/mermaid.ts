@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { toMermaid } from "@braid/engine";
 import { defaultRegistry } from "@braid/nodes";
 import { loadPipelineFile } from "../../files.js";
+import { dataDirFrom } from "../../config.js";
 import { openDb } from "../../store/db.js";
 import { SqliteRunStore } from "../../store/runs.js";
 import { UsageError, parse } from "../args.js";
@@ -27,7 +27,7 @@ export default async function mermaid(argv: string[]): Promise<number> {
   const pipeline = loadPipelineFile(positionals[0] as string);
   let run: { events: ReturnType<SqliteRunStore["events"]>[number]["event"][] } | undefined;
   if (values.run) {
-    const store = new SqliteRunStore(openDb(resolve(values["data-dir"] ?? process.env.BRAID_DATA_DIR ?? "./data")));
+    const store = new SqliteRunStore(openDb(dataDirFrom(process.env, values["data-dir"])));
     if (!store.get(values.run)) throw new UsageError(`no run "${values.run}" in the data folder`);
     run = { events: store.events(values.run).map((e) => e.event) };
   }

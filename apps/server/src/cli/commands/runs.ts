@@ -1,5 +1,5 @@
-import { resolve } from "node:path";
 import type { RunStatus } from "@braid/engine";
+import { dataDirFrom } from "../../config.js";
 import { openDb } from "../../store/db.js";
 import { SqliteRunStore } from "../../store/runs.js";
 import { UsageError, parse } from "../args.js";
@@ -16,7 +16,7 @@ export default async function runs(argv: string[]): Promise<number> {
   );
   const [sub, id] = positionals;
   if (values.status && !STATUSES.includes(values.status)) throw new UsageError(`--status must be one of ${STATUSES.join(", ")}`);
-  const store = new SqliteRunStore(openDb(resolve(values["data-dir"] ?? process.env.BRAID_DATA_DIR ?? "./data")));
+  const store = new SqliteRunStore(openDb(dataDirFrom(process.env, values["data-dir"])));
   if (sub === "list") {
     const list = store.list({
       ...(values.pipeline ? { pipelineId: values.pipeline } : {}),
