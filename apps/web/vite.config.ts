@@ -14,9 +14,6 @@ export default defineConfig({
     emptyOutDir: true,
     chunkSizeWarningLimit: 4000,
     sourcemap: false,
-    // The engine's entry also exports the runner (LangGraph, LangChain); the browser never runs
-    // it, so those packages are declared side-effect free and drop out of the bundle.
-    rollupOptions: { treeshake: { moduleSideEffects: (id: string) => !/[\\/](@langchain|langsmith)[\\/+]/.test(id) } },
   },
   server: { proxy: { "/trpc": target, "/api": target } },
 });

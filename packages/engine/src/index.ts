@@ -1,24 +1,9 @@
-// The isomorphic engine: no DOM, no HTTP, no Node-only imports. The browser lints, previews
-// and exports with this same code.
-export * from "./errors.js";
-export * from "./events.js";
-export * from "./json.js";
-export * from "./format/schema.js";
-export * from "./format/parse.js";
-export * from "./format/migrate.js";
-export * from "./format/diagnostics.js";
-export * from "./format/lint.js";
-export * from "./format/json-schema.js";
-export * from "./template/template.js";
-export * from "./template/expression.js";
-export * from "./kinds.js";
-export * from "./graph.js";
-export * from "./analysis/complexity.js";
-export * from "./backends/types.js";
+// The runtime: compile to LangGraph, run, the backend pool and the simulated provider. It
+// re-exports the browser-safe core so server code has one import; the browser imports
+// "@braid/core" directly and never this entry. Real providers are in "./node".
+export * from "@braid/core";
 export * from "./backends/pool.js";
-export * from "./backends/stats.js";
 export * from "./backends/cache.js";
-export * from "./backends/config.js";
 export { SimulatedBackend } from "./backends/simulated.js";
 export * from "./backends/rng.js";
 export * from "./backends/fake-data.js";
@@ -28,7 +13,3 @@ export * from "./run/context.js";
 export * from "./run/run.js";
 export * from "./run/llm-json.js";
 export * from "./run/reuse.js";
-export * from "./mermaid/index.js";
-export * from "./view/run-view.js";
-export * from "./share/secrets.js";
-export * from "./share/link.js";

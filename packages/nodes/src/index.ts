@@ -1,4 +1,4 @@
-import { Registry } from "@braid/engine";
+import { Registry } from "@braid/core";
 import { critiqueKind } from "./kinds/critique.js";
 import { generateKind } from "./kinds/generate.js";
 import { inputKind } from "./kinds/input.js";

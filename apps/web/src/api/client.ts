@@ -1,6 +1,6 @@
 import type { AppRouter } from "@braid/server/router";
 import { TRPCClientError, createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
-import type { Diagnostic } from "@braid/engine";
+import type { Diagnostic } from "@braid/core";
 
 /** The one tRPC client: queries and mutations batched over HTTP, run events over SSE. */
 export const api = createTRPCClient<AppRouter>({

@@ -1,4 +1,4 @@
-import { PROVIDERS } from "@braid/engine";
+import { PROVIDERS } from "@braid/core";
 import { type FormEvent, type ReactNode, useEffect, useId, useMemo, useRef, useState } from "react";
 import {
   ADVANCED_KEYS,

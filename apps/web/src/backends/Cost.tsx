@@ -1,4 +1,4 @@
-import type { Usage } from "@braid/engine";
+import type { Usage } from "@braid/core";
 import { type CostSource, formatCost, formatCount, formatUsage, nodeCosts, runUsage } from "./format.js";
 
 /**

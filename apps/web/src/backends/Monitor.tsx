@@ -1,4 +1,4 @@
-import type { StatsWindow } from "@braid/engine";
+import type { StatsWindow } from "@braid/core";
 import { useEffect, useId, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { BreakerBadge, ProviderText } from "./bits.js";

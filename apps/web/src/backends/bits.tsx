@@ -1,4 +1,4 @@
-import type { BreakerState } from "@braid/engine";
+import type { BreakerState } from "@braid/core";
 import { formatCount, formatMs } from "./format.js";
 import { type TestState, clearTest } from "./state.js";
 

@@ -1,4 +1,4 @@
-import { BackendConfigSchema, PROVIDERS } from "@braid/engine";
+import { BackendConfigSchema, PROVIDERS } from "@braid/core";
 import { describe, expect, it } from "vitest";
 import {
   NUMBER_FIELDS,

@@ -1,4 +1,4 @@
-import { type BackendConfig, BackendConfigSchema, PROVIDERS, type Provider, SimulationSchema } from "@braid/engine";
+import { type BackendConfig, BackendConfigSchema, PROVIDERS, type Provider, SimulationSchema } from "@braid/core";
 import { bareVariableName, keyLikeKind, keyRefusal } from "./keys.js";
 
 /**

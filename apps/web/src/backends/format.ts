@@ -1,4 +1,4 @@
-import type { Usage } from "@braid/engine";
+import type { Usage } from "@braid/core";
 
 /** Formatting for the Backends page and monitor, and the cost figures the run view shows. */
 

@@ -1,4 +1,4 @@
-import { type Redaction, redactString } from "@braid/engine";
+import { type Redaction, redactString } from "@braid/core";
 
 /**
  * `apiKeyEnv` holds the NAME of an environment variable; a key pasted there must never be sent or

@@ -1,4 +1,4 @@
-import type { StatsWindow } from "@braid/engine";
+import type { StatsWindow } from "@braid/core";
 import { create } from "zustand";
 import { type BackendView, api } from "../api/client.js";
 import { noteOnline, noteProblem } from "../state/server.js";

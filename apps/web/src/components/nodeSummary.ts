@@ -1,4 +1,4 @@
-import type { PipelineNode } from "@braid/engine";
+import type { PipelineNode } from "@braid/core";
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 

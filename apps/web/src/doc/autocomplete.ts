@@ -1,4 +1,4 @@
-import { type Pipeline, type Registry, isPlainObject } from "@braid/engine";
+import { type Pipeline, type Registry, isPlainObject } from "@braid/core";
 
 /** `{{` completion for prompt editors: paths from the example input and from upstream nodes. */
 export interface Suggestion {

@@ -1,4 +1,4 @@
-import { FORMAT_V1, type Pipeline } from "@braid/engine";
+import { FORMAT_V1, type Pipeline } from "@braid/core";
 
 /** A new pipeline: just the input and the output, waiting for nodes in between. */
 export function blankPipeline(name = "Untitled pipeline"): Pipeline {

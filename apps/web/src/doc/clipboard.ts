@@ -1,4 +1,4 @@
-import type { Pipeline, PipelineEdge, PipelineNode, Registry } from "@braid/engine";
+import type { Pipeline, PipelineEdge, PipelineNode, Registry } from "@braid/core";
 import { freeId } from "./ids.js";
 import { insertElements } from "./ops.js";
 import { renameRefsInConfig } from "./refs.js";

@@ -1,4 +1,4 @@
-import { type Diagnostic, type ErrorCode, type Pipeline, type PipelineEdge, type PipelineNode, type Registry, lint } from "@braid/engine";
+import { type Diagnostic, type ErrorCode, type Pipeline, type PipelineEdge, type PipelineNode, type Registry, lint } from "@braid/core";
 import { addEdge, sameEdge } from "./ops.js";
 
 export interface ConnectionAttempt {

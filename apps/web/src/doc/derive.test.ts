@@ -1,4 +1,4 @@
-import { lint } from "@braid/engine";
+import { lint } from "@braid/core";
 import { defaultRegistry as registry } from "@braid/nodes";
 import { describe, expect, it } from "vitest";
 import { type BraidFlowNode, type DeriveInput, deriveEdges, deriveNodes, edgeIds } from "./derive.js";

@@ -1,4 +1,4 @@
-import type { Diagnostic, Pipeline, PipelineNode, Registry } from "@braid/engine";
+import type { Diagnostic, Pipeline, PipelineNode, Registry } from "@braid/core";
 import type { Edge, Node } from "@xyflow/react";
 import { branchesOf } from "./connect.js";
 import type { XY } from "./ops.js";

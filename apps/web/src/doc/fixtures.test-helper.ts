@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { FORMAT_V1, type Pipeline } from "@braid/engine";
+import { FORMAT_V1, type Pipeline } from "@braid/core";
 
 /** The shared hostile-strings fixture (beside the repository), or a few of its labels when it is absent. */
 export function hostileLabels(): string[] {

@@ -1,4 +1,4 @@
-import type { Pipeline } from "@braid/engine";
+import type { Pipeline } from "@braid/core";
 import { defaultRegistry as registry } from "@braid/nodes";
 import { describe, expect, it } from "vitest";
 import { blankPipeline } from "./blank.js";

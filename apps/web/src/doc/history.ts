@@ -1,4 +1,4 @@
-import type { Pipeline } from "@braid/engine";
+import type { Pipeline } from "@braid/core";
 
 /**
  * Undo/redo over whole documents. Operations share unchanged parts, so a step costs little,

@@ -1,4 +1,4 @@
-import { NODE_ID_PATTERN } from "@braid/engine";
+import { NODE_ID_PATTERN } from "@braid/core";
 
 /** Turns any text into something that fits the node id pattern (`[A-Za-z][A-Za-z0-9_-]*`). */
 export function sanitizeId(text: string, fallback = "node"): string {

@@ -1,4 +1,4 @@
-import { type Diagnostic, type Pipeline, formatDiagnostic, parsePipeline } from "@braid/engine";
+import { type Diagnostic, type Pipeline, formatDiagnostic, parsePipeline } from "@braid/core";
 
 export type ImportResult = { ok: true; pipeline: Pipeline } | { ok: false; message: string; details: string[] };
 

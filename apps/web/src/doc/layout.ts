@@ -1,5 +1,5 @@
 import dagre from "@dagrejs/dagre";
-import type { Pipeline, PipelineNode, Registry } from "@braid/engine";
+import type { Pipeline, PipelineNode, Registry } from "@braid/core";
 import { branchesOf } from "./connect.js";
 import { DEFAULT_SIZE } from "./derive.js";
 import type { XY } from "./ops.js";

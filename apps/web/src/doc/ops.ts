@@ -1,4 +1,4 @@
-import { NODE_ID_PATTERN, type Pipeline, type PipelineEdge, type PipelineNode, type Registry } from "@braid/engine";
+import { NODE_ID_PATTERN, type Pipeline, type PipelineEdge, type PipelineNode, type Registry } from "@braid/core";
 import { BRANCH_ID_PATTERN, nextBranchId, nextId } from "./ids.js";
 import { renameRefsInConfig } from "./refs.js";
 

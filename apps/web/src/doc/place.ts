@@ -1,4 +1,4 @@
-import type { Pipeline } from "@braid/engine";
+import type { Pipeline } from "@braid/core";
 import { DEFAULT_SIZE } from "./derive.js";
 import type { XY } from "./ops.js";
 

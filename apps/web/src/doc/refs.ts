@@ -1,4 +1,4 @@
-import type { PipelineNode, Registry } from "@braid/engine";
+import type { PipelineNode, Registry } from "@braid/core";
 import { getPath, setPath } from "./paths.js";
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

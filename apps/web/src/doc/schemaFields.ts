@@ -1,4 +1,4 @@
-import { type AnyNodeKind, NODE_ID_PATTERN } from "@braid/engine";
+import { type AnyNodeKind, NODE_ID_PATTERN } from "@braid/core";
 import { z } from "zod";
 import { BRANCH_ID_PATTERN } from "./ids.js";
 

@@ -1,4 +1,4 @@
-import type { AnyNodeKind, Diagnostic, PipelineNode } from "@braid/engine";
+import type { AnyNodeKind, Diagnostic, PipelineNode } from "@braid/core";
 import { type ComponentType, useCallback, useId, useRef, useState } from "react";
 import { setConfigField } from "../doc/ops.js";
 import { type FieldSpec, type Widget, configFields } from "../doc/schemaFields.js";

@@ -1,4 +1,4 @@
-import type { PipelineNode } from "@braid/engine";
+import type { PipelineNode } from "@braid/core";
 import { useEffect, useId, useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { nodeIdProblem, renameNode, setLabel } from "../doc/ops.js";

@@ -1,4 +1,4 @@
-import { formatDiagnostic } from "@braid/engine";
+import { formatDiagnostic } from "@braid/core";
 import { useShallow } from "zustand/react/shallow";
 import { zoomTo } from "../state/canvas.js";
 import { edgeIds } from "../doc/derive.js";

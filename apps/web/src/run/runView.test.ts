@@ -1,4 +1,4 @@
-import { type RunEvent, runViewAt } from "@braid/engine";
+import { type RunEvent, runViewAt } from "@braid/core";
 import { describe, expect, it } from "vitest";
 import { isBusy, isFinished, summarize } from "./runView.js";
 

@@ -1,4 +1,4 @@
-import type { ErrorInfo, RunEvent, RunStatus, RunView as EngineRunView, SpanView, Usage } from "@braid/engine";
+import type { ErrorInfo, RunEvent, RunStatus, RunView as EngineRunView, SpanView, Usage } from "@braid/core";
 
 /**
  * The editor store's summary of the run on screen (`useEditor().run`). It is no longer a reducer

@@ -1,4 +1,4 @@
-import { exportPipelineJson, encodeShareLink, redactSecrets, stableStringify, toMermaid } from "@braid/engine";
+import { exportPipelineJson, encodeShareLink, redactSecrets, stableStringify, toMermaid } from "@braid/core";
 import { useReactFlow } from "@xyflow/react";
 import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";

@@ -1,4 +1,4 @@
-import type { Pipeline } from "@braid/engine";
+import type { Pipeline } from "@braid/core";
 import { useEffect, useId, useRef, useState } from "react";
 import { Modal, closeDialog } from "../dialogs/Modal.js";
 import { tidyWhenMeasured } from "../state/canvas.js";

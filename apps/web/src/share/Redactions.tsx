@@ -1,4 +1,4 @@
-import type { Redaction } from "@braid/engine";
+import type { Redaction } from "@braid/core";
 import { describeRedactions } from "./link.js";
 
 /** Says which secret-looking values were left out of every export, so nobody wonders where they went. */

@@ -1,4 +1,4 @@
-import { decodeShareLink, formatDiagnostic, toMermaid } from "@braid/engine";
+import { decodeShareLink, formatDiagnostic, toMermaid } from "@braid/core";
 import { useMemo } from "react";
 import { Modal, closeDialog } from "../dialogs/Modal.js";
 import { tidyWhenMeasured } from "../state/canvas.js";

@@ -1,4 +1,4 @@
-import { toMermaid } from "@braid/engine";
+import { toMermaid } from "@braid/core";
 import { describe, expect, it } from "vitest";
 import { detectFormat, importText } from "./detect.js";
 

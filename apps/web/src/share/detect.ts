@@ -1,4 +1,4 @@
-import { type Pipeline, fromMermaid } from "@braid/engine";
+import { type Pipeline, fromMermaid } from "@braid/core";
 import { importPipeline } from "../doc/importDoc.js";
 
 export type ImportFormat = "json" | "mermaid";

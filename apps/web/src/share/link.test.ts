@@ -1,4 +1,4 @@
-import { decodeShareLink, encodeShareLink } from "@braid/engine";
+import { decodeShareLink, encodeShareLink } from "@braid/core";
 import { describe, expect, it } from "vitest";
 import { describeRedactions, formatChars, shareFragment, shareUrl } from "./link.js";
 

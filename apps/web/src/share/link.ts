@@ -1,4 +1,4 @@
-import type { Redaction } from "@braid/engine";
+import type { Redaction } from "@braid/core";
 
 const SHARE_PREFIX = "share=";
 

@@ -1,4 +1,4 @@
-import type { Pipeline, RunEvent } from "@braid/engine";
+import type { Pipeline, RunEvent } from "@braid/core";
 import { describe, expect, it, vi } from "vitest";
 import { idleRun, type RunView } from "../run/runView.js";
 import { eventsOf, fetchRunEvents, hasExportableRun, overlayFromRunView } from "./runOverlay.js";

@@ -1,4 +1,4 @@
-import type { Pipeline, RunEvent, RunOverlay } from "@braid/engine";
+import type { Pipeline, RunEvent, RunOverlay } from "@braid/core";
 import type { RunView } from "../run/runView.js";
 
 /** The run open in the editor, as the exporter needs it: its events when known, else an overlay from the run view. */

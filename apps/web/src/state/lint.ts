@@ -1,4 +1,4 @@
-import { type BackendAvailability, type Diagnostic, type Pipeline, type Registry, lint } from "@braid/engine";
+import { type BackendAvailability, type Diagnostic, type Pipeline, type Registry, lint } from "@braid/core";
 import type { BackendView } from "../api/client.js";
 import { useEditor } from "./store.js";
 

@@ -1,4 +1,4 @@
-import { type Pipeline, parsePipeline, stableStringify } from "@braid/engine";
+import { type Pipeline, parsePipeline, stableStringify } from "@braid/core";
 import { loadDocument, useEditor } from "./store.js";
 
 const KEY = "braid.working.v1";

@@ -1,4 +1,4 @@
-import type { Pipeline } from "@braid/engine";
+import type { Pipeline } from "@braid/core";
 import { type ApiProblem, api, describeError } from "../api/client.js";
 import { tidyWhenMeasured } from "./canvas.js";
 import { isDirty, loadDocument, notify, useEditor } from "./store.js";

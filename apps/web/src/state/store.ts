@@ -1,4 +1,4 @@
-import type { Diagnostic, Pipeline, Registry } from "@braid/engine";
+import type { Diagnostic, Pipeline, Registry } from "@braid/core";
 import { defaultRegistry } from "@braid/nodes";
 import { create } from "zustand";
 import type { BackendView } from "../api/client.js";

@@ -1,4 +1,4 @@
-import type { Pipeline } from "@braid/engine";
+import type { Pipeline } from "@braid/core";
 import type { Change } from "diff";
 import { useEffect, useState } from "react";
 import { describeError } from "../api/client.js";

@@ -1,4 +1,4 @@
-import { PipelineGraph, type SpanView } from "@braid/engine";
+import { PipelineGraph, type SpanView } from "@braid/core";
 import { useId, useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { useEditor } from "../state/store.js";

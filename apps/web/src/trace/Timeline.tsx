@@ -1,4 +1,4 @@
-import type { SpanView } from "@braid/engine";
+import type { SpanView } from "@braid/core";
 import { useMemo } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { ms } from "./format.js";

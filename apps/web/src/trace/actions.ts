@@ -1,4 +1,4 @@
-import { type Pipeline, type RunEvent, isTerminal } from "@braid/engine";
+import { type Pipeline, type RunEvent, isTerminal } from "@braid/core";
 import { api } from "../api/client.js";
 import { noteOnline, noteProblem } from "../state/server.js";
 import { edit, notify, useEditor } from "../state/store.js";

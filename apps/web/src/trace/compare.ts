@@ -1,4 +1,4 @@
-import { type Pipeline, type RunView, type SpanView, runViewAt, takenEdges } from "@braid/engine";
+import { type Pipeline, type RunView, type SpanView, runViewAt, takenEdges } from "@braid/core";
 import { type Change, diffJson, diffWordsWithSpace } from "diff";
 import type { StoredItem } from "./session.js";
 

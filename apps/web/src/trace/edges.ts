@@ -1,4 +1,4 @@
-import type { TakenEdge } from "@braid/engine";
+import type { TakenEdge } from "@braid/core";
 import type { BraidFlowEdge } from "../doc/derive.js";
 
 export type TracedEdgeData = { index: number; branch?: string; reason?: string };

@@ -1,4 +1,4 @@
-import type { Pipeline, RunEvent } from "@braid/engine";
+import type { Pipeline, RunEvent } from "@braid/core";
 import type { StoredItem } from "./session.js";
 
 const usage = (t: number) => ({ inputTokens: t, outputTokens: t, costUsd: t / 1000 });

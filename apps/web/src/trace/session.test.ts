@@ -1,4 +1,4 @@
-import { runViewAt } from "@braid/engine";
+import { runViewAt } from "@braid/core";
 import { describe, expect, it } from "vitest";
 import { parallelRun, pipeline } from "./fixtures.test-helper.js";
 import { describeStep, emptySession, nextMeaningful, overlayOf, prevMeaningful, receive, seek } from "./session.js";

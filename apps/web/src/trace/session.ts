@@ -1,4 +1,4 @@
-import { type Pipeline, type RunEvent, type RunView, type SpanView, type TakenEdge, applyEvent, emptyRunView, runViewAt, takenEdges } from "@braid/engine";
+import { type Pipeline, type RunEvent, type RunView, type SpanView, type TakenEdge, applyEvent, emptyRunView, runViewAt, takenEdges } from "@braid/core";
 
 /**
  * The browser side of a run: its events as received, the step shown, and the engine's RunView at

@@ -1,4 +1,4 @@
-import { type Pipeline, type RunEvent, isTerminal, stableStringify, statusOf, takenEdges } from "@braid/engine";
+import { type Pipeline, type RunEvent, isTerminal, stableStringify, statusOf, takenEdges } from "@braid/core";
 import { create } from "zustand";
 import { api } from "../api/client.js";
 import { noteOnline, noteProblem } from "../state/server.js";

@@ -1,4 +1,4 @@
-import type { BackendConfig, CompletionResult, LlmRequest } from "./types.js";
+import type { BackendConfig, CompletionResult, LlmRequest } from "@braid/core";
 
 /** Default TTL when a node asks for caching and its backend sets none. */
 export const DEFAULT_CACHE_TTL_MS = 15 * 60_000;
@@ -75,14 +75,4 @@ export class ResponseCache {
   get size(): number {
     return this.entries.size;
   }
-}
-
-/**
- * The background documents write `"$cache": N` inside a shape to ask for caching. Returns the
- * shape without the directive, and whether it asked.
- */
-export function splitCacheDirective(shape: unknown): { shape: unknown; cache?: boolean } {
-  if (shape === null || typeof shape !== "object" || Array.isArray(shape) || !Object.hasOwn(shape, "$cache")) return { shape };
-  const { $cache, ...rest } = shape as Record<string, unknown>;
-  return { shape: rest, cache: $cache !== false && $cache !== 0 && $cache !== null };
 }

@@ -1,7 +1,6 @@
-import { type LatencyProfile, defaultBackendConfigs, mergeBackendConfigs } from "./config.js";
+import { type LatencyProfile, defaultBackendConfigs, mergeBackendConfigs, type BackendConfig } from "@braid/core";
 import { BackendPool, type ProviderFactory } from "./pool.js";
 import { SimulatedBackend } from "./simulated.js";
-import type { BackendConfig } from "./types.js";
 
 /** Providers available in every environment. Real providers are added by the Node-only entry. */
 export const isomorphicProviders: Record<string, ProviderFactory> = {

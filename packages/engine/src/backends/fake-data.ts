@@ -4,7 +4,7 @@
  * built with `define`, and every lookup by a caller-supplied key goes through regexes or
  * `getOwn`, so keys such as `__proto__` or `constructor` stay plain data.
  */
-import { define, getOwn, hasOwn, isPlainObject, stableStringify } from "../json.js";
+import { define, getOwn, hasOwn, isPlainObject, stableStringify } from "@braid/core";
 import { type Rng, createRng, floatBetween, intBetween, pick, stringFromPattern } from "./rng.js";
 
 // ---------------------------------------------------------------------------------------------

@@ -1,9 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { BraidError } from "../errors.js";
-import { ResponseCache, splitCacheDirective } from "./cache.js";
+import {
+  BraidError,
+  splitCacheDirective,
+  BackendStats,
+  type Backend,
+  type BackendConfig,
+  BackendConfigSchema,
+  type CompletionResult,
+  RetryableError,
+} from "@braid/core";
+import { ResponseCache } from "./cache.js";
 import { BackendPool } from "./pool.js";
-import { BackendStats } from "./stats.js";
-import { type Backend, type BackendConfig, BackendConfigSchema, type CompletionResult, RetryableError } from "./types.js";
 
 /** A scripted provider: each call takes the next behaviour from the list. */
 function scripted(behaviours: Array<"ok" | "retryable" | "fatal" | { retryAfterMs: number }>, calls: string[]) {

@@ -14,21 +14,25 @@ import {
   handleWhen,
   retry,
 } from "cockatiel";
-import { BraidError } from "../errors.js";
-import { type BreakerState, type Usage, roundCost } from "../events.js";
-import { extractJson, outputProblems } from "../run/llm-json.js";
-import { ResponseCache } from "./cache.js";
-import { BackendStats } from "./stats.js";
 import {
+  BraidError,
+  type BreakerState,
+  type Usage,
+  roundCost,
+  extractJson,
+  BackendStats,
   type Backend,
   BackendTimeoutError,
   type BackendConfig,
   type CallContext,
   type CompletionResult,
   type LlmRequest,
+  type BackendAvailability,
   RetryableError,
   costOf,
-} from "./types.js";
+} from "@braid/core";
+import { outputProblems } from "../run/llm-json.js";
+import { ResponseCache } from "./cache.js";
 
 export type ProviderFactory = (config: BackendConfig) => Backend;
 
@@ -76,15 +80,6 @@ const STATE_NAMES: Record<CircuitState, BreakerState> = {
 };
 
 /** Whether a backend can be called here, and why not. Lint uses this to explain. */
-export interface BackendAvailability {
-  name: string;
-  provider: string;
-  simulated: boolean;
-  enabled: boolean;
-  available: boolean;
-  reason?: string;
-  group?: string;
-}
 
 const isRetryable = (err: unknown): boolean => err instanceof RetryableError;
 

@@ -2,7 +2,7 @@ import Ajv from "ajv";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { findDefects } from "./fake-data.js";
 import { SimulatedBackend, repairJson } from "./simulated.js";
-import { BackendConfigSchema, type CallContext, type LlmRequest, RetryableError, type Simulation, estimateTokens } from "./types.js";
+import { BackendConfigSchema, type CallContext, type LlmRequest, RetryableError, type Simulation, estimateTokens } from "@braid/core";
 
 const backend = (simulation?: Partial<Simulation>, name = "fast"): SimulatedBackend =>
   new SimulatedBackend(BackendConfigSchema.parse({ name, provider: "simulated", model: "sim-fast", simulation }));

@@ -4,10 +4,10 @@
  * `req.task` to answer plausibly (critiques find the defects it injected, revisions fix them),
  * which lets validation loops, routing and consensus behave realistically without a model.
  */
-import { deepMerge, define, isPlainObject } from "../json.js";
-import { fillSchema, fillShape, findDefects, fixDefects, injectDefect } from "./fake-data.js";
-import { type Rng, createRng, intBetween, pick } from "./rng.js";
 import {
+  deepMerge,
+  define,
+  isPlainObject,
   type Backend,
   type BackendConfig,
   type CallContext,
@@ -17,7 +17,9 @@ import {
   type Simulation,
   SimulationSchema,
   estimateTokens,
-} from "./types.js";
+} from "@braid/core";
+import { fillSchema, fillShape, findDefects, fixDefects, injectDefect } from "./fake-data.js";
+import { type Rng, createRng, intBetween, pick } from "./rng.js";
 
 const DEFAULTS: Simulation = SimulationSchema.parse({});
 /** Guards memory when a pipeline asks for an absurd `count`. */

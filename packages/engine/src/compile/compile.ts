@@ -1,11 +1,16 @@
 import { Annotation, type BaseCheckpointSaver, END, START, StateGraph } from "@langchain/langgraph";
-import type { BackendAvailability } from "../backends/pool.js";
-import { BraidError } from "../errors.js";
-import type { Diagnostic } from "../format/diagnostics.js";
-import { lint } from "../format/lint.js";
-import type { Pipeline, PipelineNode } from "../format/schema.js";
-import { PipelineGraph } from "../graph.js";
-import type { AnyNodeKind, NodeMeta, Registry } from "../kinds.js";
+import {
+  type BackendAvailability,
+  BraidError,
+  type Diagnostic,
+  lint,
+  type Pipeline,
+  type PipelineNode,
+  PipelineGraph,
+  type AnyNodeKind,
+  type NodeMeta,
+  type Registry,
+} from "@braid/core";
 import { executeNode } from "../run/execute.js";
 
 /** Outputs and bookkeeping are keyed by node id, so parallel branches never write the same key. */

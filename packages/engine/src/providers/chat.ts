@@ -1,6 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { AIMessageChunk, BaseMessage } from "@langchain/core/messages";
-import { type Backend, type BackendConfig, type CallContext, type CompletionResult, type LlmRequest, estimateTokens } from "../backends/types.js";
+import { type Backend, type BackendConfig, type CallContext, type CompletionResult, type LlmRequest, estimateTokens } from "@braid/core";
 import { type EgressPolicy, OPEN_EGRESS, checkEgress } from "./egress.js";
 import { BackendConfigError, toBackendError } from "./errors.js";
 import { type LastResponse, guardedFetch } from "./http.js";

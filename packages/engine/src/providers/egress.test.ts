@@ -1,6 +1,6 @@
 /** Egress policy: normalised host forms, allowlists in token mode, keys only to their own host, redirects. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { BackendConfigSchema } from "../backends/types.js";
+import { BackendConfigSchema } from "@braid/core";
 import { OPEN_EGRESS, checkEgress, classifyHost, egressPolicyFromEnv } from "./egress.js";
 import { OpenAiBackend } from "./openai.js";
 import { pipeline, pool, run } from "./testing/harness.js";

@@ -1,4 +1,4 @@
-import { BackendTimeoutError, RetryableError } from "../backends/types.js";
+import { BackendTimeoutError, RetryableError } from "@braid/core";
 import { EgressError, type LastResponse } from "./http.js";
 
 /** A problem with the backend's configuration or environment (missing key variable, bad base URL). Never retried. */

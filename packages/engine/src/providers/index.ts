@@ -1,7 +1,6 @@
-import type { LatencyProfile } from "../backends/config.js";
+import type { LatencyProfile, BackendConfig } from "@braid/core";
 import { createPool, isomorphicProviders } from "../backends/default-pool.js";
 import type { BackendPool, ProviderFactory } from "../backends/pool.js";
-import type { BackendConfig } from "../backends/types.js";
 import { AnthropicBackend } from "./anthropic.js";
 export { DEFAULT_BASE_URLS } from "./defaults.js";
 import type { ProviderDeps } from "./chat.js";

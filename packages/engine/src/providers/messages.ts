@@ -1,6 +1,5 @@
 import { type BaseMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
-import type { LlmRequest } from "../backends/types.js";
-import { isPlainObject } from "../json.js";
+import { type LlmRequest, isPlainObject } from "@braid/core";
 
 type JsonSpec = NonNullable<LlmRequest["json"]>;
 

@@ -1,5 +1,5 @@
 import { ChatOpenAICompletions } from "@langchain/openai";
-import type { LlmRequest } from "../backends/types.js";
+import type { LlmRequest } from "@braid/core";
 import { ChatBackend, type ModelParams } from "./chat.js";
 import { DEFAULT_BASE_URLS } from "./defaults.js";
 import { wantsJsonObject } from "./messages.js";

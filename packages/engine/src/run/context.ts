@@ -1,5 +1,5 @@
 import type { BackendPool } from "../backends/pool.js";
-import type { RunEvent, RunEventInit, Usage } from "../events.js";
+import type { RunEvent, RunEventInit, Usage } from "@braid/core";
 
 /** Outputs recorded by an earlier run, per node and per visit, that a re-run reuses instead of executing. */
 export type ReuseMap = Map<string, Array<{ output: unknown; meta?: Record<string, unknown>; branch?: string; replaces?: string[] }>>;

@@ -1,14 +1,25 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { createRng } from "../backends/rng.js";
-import type { LlmRequest } from "../backends/types.js";
+import {
+  type LlmRequest,
+  BraidError,
+  toErrorInfo,
+  type Usage,
+  addUsage,
+  emptyUsage,
+  type LlmCallResult,
+  type NodeContext,
+  type NodeMeta,
+  type NodeResult,
+  type Prepared,
+  evaluateExpression,
+  renderTemplate,
+  resolveTemplateValue,
+  extractJson,
+} from "@braid/core";
 import type { CompiledNode, RunState } from "../compile/compile.js";
-import { BraidError, toErrorInfo } from "../errors.js";
-import { type Usage, addUsage, emptyUsage } from "../events.js";
-import type { LlmCallResult, NodeContext, NodeMeta, NodeResult, Prepared } from "../kinds.js";
-import { evaluateExpression } from "../template/expression.js";
-import { renderTemplate, resolveTemplateValue } from "../template/template.js";
 import { RUN_CONTEXT_KEY, type RunContext } from "./context.js";
-import { extractJson, outputProblems } from "./llm-json.js";
+import { outputProblems } from "./llm-json.js";
 
 type StateUpdate = { outputs: Record<string, unknown>; meta: Record<string, NodeMeta> };
 

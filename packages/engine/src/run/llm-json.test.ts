@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { extractJson, outputProblems, shapeProblems } from "./llm-json.js";
+import { extractJson } from "@braid/core";
+import { outputProblems, shapeProblems } from "./llm-json.js";
 
 describe("model JSON output", () => {
   it("extracts JSON from bare text, fences and prose", () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RunEvent } from "../events.js";
-import type { Pipeline } from "../format/schema.js";
+import type { RunEvent, Pipeline } from "@braid/core";
 import { planReuse } from "./reuse.js";
 
 const pipeline: Pipeline = {

@@ -1,6 +1,4 @@
-import type { RunEvent } from "../events.js";
-import type { Pipeline } from "../format/schema.js";
-import { PipelineGraph } from "../graph.js";
+import { type RunEvent, type Pipeline, PipelineGraph } from "@braid/core";
 import type { ReuseMap } from "./context.js";
 
 export interface ReusePlan {

@@ -1,11 +1,17 @@
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { BackendPool } from "../backends/pool.js";
 import { type CompiledPipeline, type RunState, compile } from "../compile/compile.js";
-import { BraidError, toErrorInfo } from "../errors.js";
-import { type RunEvent, type RunEventInit, type Usage, emptyUsage } from "../events.js";
-import { validateAgainstSchema } from "../format/json-schema.js";
-import type { Pipeline } from "../format/schema.js";
-import type { Registry } from "../kinds.js";
+import {
+  BraidError,
+  toErrorInfo,
+  type RunEvent,
+  type RunEventInit,
+  type Usage,
+  emptyUsage,
+  validateAgainstSchema,
+  type Pipeline,
+  type Registry,
+} from "@braid/core";
 import { RUN_CONTEXT_KEY, type ResumeLog, type ReuseMap, type RunContext } from "./context.js";
 import { AsyncQueue } from "./queue.js";
 

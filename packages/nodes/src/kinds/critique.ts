@@ -1,4 +1,4 @@
-import { type NodeKind, stringifyValue, validateAgainstSchema, BraidError, emptyRefs } from "@braid/engine";
+import { type NodeKind, stringifyValue, validateAgainstSchema, BraidError, emptyRefs } from "@braid/core";
 import { z } from "zod";
 import { BackendName, JsonSchemaObject, NodeRef } from "./shared.js";
 

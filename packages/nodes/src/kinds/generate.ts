@@ -1,4 +1,4 @@
-import { type NodeKind, emptyRefs, splitCacheDirective } from "@braid/engine";
+import { type NodeKind, emptyRefs, splitCacheDirective } from "@braid/core";
 import { z } from "zod";
 import { BackendName, JsonSchemaObject, JsonValue, NodeRef, asIssues, keysOf } from "./shared.js";
 

@@ -1,4 +1,4 @@
-import { type LlmRequest, type NodeContext, type NodeEventInit, type Pipeline, evaluateExpression, renderTemplate, resolveTemplateValue } from "@braid/engine";
+import { type LlmRequest, type NodeContext, type NodeEventInit, type Pipeline, evaluateExpression, renderTemplate, resolveTemplateValue } from "@braid/core";
 import { describe, expect, it } from "vitest";
 import { critiqueKind } from "./critique.js";
 import { generateKind } from "./generate.js";

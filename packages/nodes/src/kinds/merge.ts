@@ -1,4 +1,4 @@
-import { type NodeKind, deepMerge, emptyRefs, extractJson, isPlainObject, stableStringify } from "@braid/engine";
+import { type NodeKind, deepMerge, emptyRefs, extractJson, isPlainObject, stableStringify } from "@braid/core";
 import { z } from "zod";
 import { BackendName, JsonValue } from "./shared.js";
 

@@ -1,4 +1,4 @@
-import { type NodeKind, emptyRefs } from "@braid/engine";
+import { type NodeKind, emptyRefs } from "@braid/core";
 import { z } from "zod";
 
 const Config = z.object({

@@ -1,4 +1,4 @@
-import { type NodeKind, BraidError, complexityScore, emptyRefs, isTruthy, stringifyValue } from "@braid/engine";
+import { type NodeKind, BraidError, complexityScore, emptyRefs, isTruthy, stringifyValue } from "@braid/core";
 import { z } from "zod";
 import { BackendName, BranchId } from "./shared.js";
 

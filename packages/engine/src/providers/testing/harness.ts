@@ -1,10 +1,7 @@
 /** Test harness: pipelines over real providers, and checks that a run's event log is whole. */
 import { expect } from "vitest";
-// The real node kinds; imported by path because @braid/nodes depends on this package.
-import { defaultRegistry } from "../../../../nodes/src/index.js";
-import { type BackendConfigInput, BackendConfigSchema } from "../../backends/types.js";
-import type { RunEvent, Usage } from "../../events.js";
-import type { Pipeline } from "../../format/schema.js";
+import { defaultRegistry } from "@braid/nodes";
+import { type BackendConfigInput, BackendConfigSchema, type RunEvent, type Usage, type Pipeline } from "@braid/core";
 import { type RunOptions, runToEnd } from "../../run/run.js";
 import type { ProviderDeps } from "../chat.js";
 import { createNodePool } from "../index.js";

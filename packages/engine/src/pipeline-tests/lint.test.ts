@@ -1,6 +1,6 @@
-import { type Diagnostic, type Pipeline, createPool, lint, lintDocument } from "@braid/engine";
+import { type Diagnostic, type Pipeline, createPool, lint, lintDocument } from "../index.js";
 import { describe, expect, it } from "vitest";
-import { defaultRegistry } from "../index.js";
+import { defaultRegistry } from "@braid/nodes";
 import { exampleNames, gen, loadExample, pipeline } from "./helpers.js";
 
 const backends = createPool({ latency: "zero" }).availability();

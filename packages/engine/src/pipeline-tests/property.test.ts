@@ -1,7 +1,7 @@
-import { BraidError, ERROR_CODES, type Pipeline, type RunEvent, PipelineInvalidError, createPool, startRun } from "@braid/engine";
+import { BraidError, ERROR_CODES, type Pipeline, type RunEvent, PipelineInvalidError, createPool, startRun } from "../index.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { defaultRegistry } from "../index.js";
+import { defaultRegistry } from "@braid/nodes";
 
 type Stage =
   | { t: "gen"; backend: number; shaped: boolean }

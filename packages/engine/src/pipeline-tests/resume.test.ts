@@ -1,7 +1,7 @@
-import { type RunEvent, resumeLogFrom, startRun } from "@braid/engine";
+import { type RunEvent, resumeLogFrom, startRun } from "../index.js";
 import { MemorySaver } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
-import { defaultRegistry } from "../index.js";
+import { defaultRegistry } from "@braid/nodes";
 import { loadExample, ofType, zeroPool } from "./helpers.js";
 
 async function drain(h: { events: AsyncIterable<RunEvent> }) {

@@ -133,3 +133,24 @@ export const costOf = (cfg: BackendConfig, inputTokens: number, outputTokens: nu
 
 /** About four characters a token: the estimate used when a provider reports no usage. */
 export const estimateTokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4));
+
+/** Whether a configured backend can take calls right now, and why not. */
+export interface BackendAvailability {
+  name: string;
+  provider: string;
+  simulated: boolean;
+  enabled: boolean;
+  available: boolean;
+  reason?: string;
+  group?: string;
+}
+
+/**
+ * The background documents write `"$cache": N` inside a shape to ask for caching. Returns the
+ * shape without the directive, and whether it asked.
+ */
+export function splitCacheDirective(shape: unknown): { shape: unknown; cache?: boolean } {
+  if (shape === null || typeof shape !== "object" || Array.isArray(shape) || !Object.hasOwn(shape, "$cache")) return { shape };
+  const { $cache, ...rest } = shape as Record<string, unknown>;
+  return { shape: rest, cache: $cache !== false && $cache !== 0 && $cache !== null };
+}

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { type BackendConfigInput, BackendConfigSchema, type Pipeline, type RunEvent, createPool, parsePipeline, runToEnd } from "@braid/engine";
-import { defaultRegistry } from "../index.js";
+import { type BackendConfigInput, BackendConfigSchema, type Pipeline, type RunEvent, createPool, parsePipeline, runToEnd } from "../index.js";
+import { defaultRegistry } from "@braid/nodes";
 
 export const EXAMPLES_DIR = join(import.meta.dirname, "../../../../examples");
 

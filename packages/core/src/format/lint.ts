@@ -1,4 +1,4 @@
-import type { BackendAvailability } from "../backends/pool.js";
+import type { BackendAvailability } from "../backends/types.js";
 import { PipelineGraph } from "../graph.js";
 import type { ConfigRefs, Registry } from "../kinds.js";
 import { checkExpression } from "../template/expression.js";

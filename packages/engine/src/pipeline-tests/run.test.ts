@@ -1,6 +1,6 @@
-import { BraidError, PipelineInvalidError, type ReuseMap, createPool, startRun } from "@braid/engine";
+import { BraidError, PipelineInvalidError, type ReuseMap, createPool, startRun } from "../index.js";
 import { describe, expect, it } from "vitest";
-import { defaultRegistry } from "../index.js";
+import { defaultRegistry } from "@braid/nodes";
 import { exampleNames, gen, loadExample, ofType, pipeline, run, zeroPool } from "./helpers.js";
 
 describe("running the examples", () => {
