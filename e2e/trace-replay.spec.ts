@@ -48,7 +48,7 @@ test("replay scrubs a stored run on its own graph, and a fork with edited state 
   const dialog = page.getByRole("dialog", { name: `Fork from step ${step}` });
   const stateBox = dialog.getByRole("textbox", { name: "State at this step (JSON)" });
   const state = JSON.parse(await stateBox.inputValue());
-  expect(state.details).toBeTruthy();
+  expect(state.details).toMatchObject({ name: expect.any(String), description: expect.any(String), category: expect.any(String) });
   state.details.name = "Forked product name";
   await stateBox.fill(JSON.stringify(state, null, 2));
   await dialog.getByRole("button", { name: "Run fork from here" }).click();

@@ -1,9 +1,7 @@
-/** Nearest-rank percentile of an unsorted sample (p in 0..1). */
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
-}
+import { percentile } from "@braid/engine";
+
+/** Nearest-rank percentile of an unsorted sample (p in 0..1); one definition, in @braid/core. */
+export { percentile };
 
 export const median = (values: number[]): number => percentile(values, 0.5);
 

@@ -1,12 +1,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runCli } from "./cli-capture.js";
 import { profileJsonl } from "./helpers.js";
 import { defaultResultsPath } from "../src/cli/commands/batch.js";
 
-const root = new URL("../../../", import.meta.url).pathname;
+const root = fileURLToPath(new URL("../../../", import.meta.url));
 const example = (name: string) => join(root, "examples", `${name}.json`);
 const dir = mkdtempSync(join(tmpdir(), "braid-batch-cli-"));
 const file = (name: string, text: string) => {

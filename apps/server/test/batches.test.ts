@@ -171,8 +171,26 @@ describe("batches over REST", () => {
 
   it("describes the batch routes in the OpenAPI document", async () => {
     const doc = (await json(`${ctx.url}/api/openapi.json`)).body;
-    for (const p of ["/api/pipelines/{id}/batches", "/api/batches/{id}", "/api/batches/{id}/events", "/api/batches/{id}/results", "/api/batches/{id}/errors"])
-      expect(doc.paths[p]).toBeDefined();
+    const routes: Array<[path: string, method: "get" | "post", success: string]> = [
+      ["/api/pipelines/{id}/batches", "post", "202"],
+      ["/api/batches", "get", "200"],
+      ["/api/batches/{id}", "get", "200"],
+      ["/api/batches/{id}/events", "get", "200"],
+      ["/api/batches/{id}/results", "get", "200"],
+      ["/api/batches/{id}/errors", "get", "200"],
+      ["/api/batches/{id}/cancel", "post", "200"],
+      ["/api/batches/{id}/resume", "post", "202"],
+    ];
+    for (const [p, method, success] of routes)
+      expect(doc.paths[p]?.[method], `${method.toUpperCase()} ${p}`).toMatchObject({
+        summary: expect.stringMatching(/\w/),
+        responses: { [success]: { description: expect.any(String) } },
+      });
+    for (const [p, method] of routes.filter(([p]) => p.includes("{id}")))
+      expect(doc.paths[p][method].parameters, `${method.toUpperCase()} ${p}`).toContainEqual(
+        expect.objectContaining({ name: "id", in: "path", required: true }),
+      );
+    expect(doc.components.schemas.Batch).toMatchObject({ type: "object", properties: { batchId: { type: "string" }, total: { type: "integer" } } });
   });
 });
 

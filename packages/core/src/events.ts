@@ -73,12 +73,19 @@ export type RunEvent =
     })
   | (SpanBase & { type: "route_decided"; branch: string; reason: string })
   | (SpanBase & {
+      /** One pass of a bounded loop, emitted by any kind that bounds one (a critique, a route). */
       type: "loop_iteration";
+      /** 1-based: this node's evaluations in the loop so far. */
       attempt: number;
-      maxAttempts: number;
-      score: number;
-      passed: boolean;
-      branch: "pass" | "fail" | "exhausted";
+      /** The bound, when the kind has one. */
+      maxAttempts?: number;
+      branch: string;
+      /** Whether this pass ends the loop successfully, when the kind judges that. */
+      passed?: boolean;
+      /** Numbers the kind measured on this pass (a critique's `score`), shown as name and value. */
+      metrics?: Record<string, number>;
+      /** One line written by the kind for timelines and logs: "score 0.72 < 0.8". */
+      summary?: string;
     })
   | (SpanBase & { type: "node_failed"; error: ErrorInfo; durationMs: number })
   | (Base & { type: "run_finished"; output: unknown; durationMs: number; usage: Usage })
@@ -103,3 +110,19 @@ export function statusOf(e: RunEvent): RunStatus | undefined {
 
 /** Event without the fields the runner stamps on it. */
 export type RunEventInit = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, "runId" | "at"> : never) : never;
+
+type LoopIteration = Extract<RunEvent, { type: "loop_iteration" }>;
+
+/** A loop pass's metrics; runs stored before metrics existed carried a top-level `score`. */
+export function loopMetrics(e: LoopIteration): Record<string, number> {
+  if (e.metrics) return e.metrics;
+  const legacy = (e as { score?: unknown }).score;
+  return typeof legacy === "number" ? { score: legacy } : {};
+}
+
+/** "attempt 2/3 · score 0.72 < 0.8 → fail": one line for timelines and the CLI. */
+export function describeLoopIteration(e: LoopIteration): string {
+  const metrics = Object.entries(loopMetrics(e)).map(([k, v]) => `${k} ${v}`);
+  const detail = e.summary ?? metrics.join(" · ");
+  return `attempt ${e.attempt}${e.maxAttempts !== undefined ? `/${e.maxAttempts}` : ""}${detail ? ` · ${detail}` : ""} → ${e.branch}`;
+}

@@ -15,6 +15,7 @@ export * from "./template/expression.js";
 export * from "./kinds.js";
 export * from "./graph.js";
 export * from "./analysis/complexity.js";
+export * from "./analysis/stats.js";
 export * from "./backends/types.js";
 export * from "./backends/config.js";
 export * from "./backends/stats.js";

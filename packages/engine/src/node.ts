@@ -1,7 +1,7 @@
 // The Node-only entry: real LLM providers (LangChain clients, node fetch, process.env). The
 // browser imports "@braid/engine" (src/index.ts), which must never import this file.
 export * from "./index.js";
-export { DEFAULT_BASE_URLS, createNodeProviders, nodeProviders, createNodePool } from "./providers/index.js";
+export { createNodeProviders, nodeProviders, createNodePool } from "./providers/index.js";
 export type { ProviderDeps } from "./providers/chat.js";
 export { ChatBackend } from "./providers/chat.js";
 export { OpenAiBackend } from "./providers/openai.js";

@@ -3,7 +3,7 @@
  * per whole millisecond (exact percentiles, one map entry per distinct value), failure reasons
  * are capped, and no result is kept.
  */
-import { type ErrorInfo, type Usage, roundCost } from "@braid/engine";
+import { type ErrorInfo, type Usage, percentile, roundCost } from "@braid/engine";
 import type { BadRow } from "./inputs.js";
 
 /** One line of results.jsonl: a record that ran to an end (completed or failed). */
@@ -82,17 +82,7 @@ export class MsHistogram {
 
   summary(): LatencySummary {
     if (this.n === 0) return { count: 0, p50: 0, p95: 0, max: 0 };
-    const keys = [...this.counts.keys()].sort((a, b) => a - b);
-    const at = (p: number) => {
-      const rank = Math.max(1, Math.ceil(p * this.n));
-      let acc = 0;
-      for (const k of keys) {
-        acc += this.counts.get(k) as number;
-        if (acc >= rank) return k;
-      }
-      return keys[keys.length - 1] as number;
-    };
-    return { count: this.n, p50: at(0.5), p95: at(0.95), max: keys[keys.length - 1] as number };
+    return { count: this.n, p50: percentile(this.counts, 0.5), p95: percentile(this.counts, 0.95), max: percentile(this.counts, 1) };
   }
 }
 

@@ -1,10 +1,11 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runCli } from "../../test/cli-capture.js";
 
-const root = new URL("../../../../", import.meta.url).pathname;
+const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const example = (name: string) => join(root, "examples", `${name}.json`);
 const dir = mkdtempSync(join(tmpdir(), "braid-cli-"));
 

@@ -1,4 +1,4 @@
-import type { RunEvent, Usage } from "@braid/engine";
+import { type RunEvent, type Usage, describeLoopIteration } from "@braid/engine";
 
 const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)}s` : `${Math.round(n)}ms`);
 export const usd = (n: number) => `$${n < 0.01 ? n.toFixed(6) : n.toFixed(4)}`;
@@ -19,7 +19,7 @@ export function formatEvent(e: RunEvent, t0: number, simulated: ReadonlySet<stri
     case "route_decided":
       return `${at}  ⑂ ${e.nodeId} → ${e.branch}: ${e.reason}`;
     case "loop_iteration":
-      return `${at}  ↻ ${e.nodeId} attempt ${e.attempt}/${e.maxAttempts} score ${e.score} → ${e.branch}`;
+      return `${at}  ↻ ${e.nodeId} ${describeLoopIteration(e)}`;
     case "retry":
       return `${at}  ⟳ ${e.nodeId} retry ${e.attempt} on ${e.backend} in ${ms(e.delayMs)}: ${e.error}`;
     case "fallback":

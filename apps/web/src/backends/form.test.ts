@@ -143,6 +143,7 @@ describe("number field bounds", () => {
     return b ? { ...base, [a]: { [b]: v } } : { ...base, [a]: v };
   };
   it.each(Object.values(NUMBER_FIELDS))("$key", (f) => {
+    expect.hasAssertions(); // a field with no min, max or int would otherwise check nothing
     if (f.min !== undefined) {
       expect(BackendConfigSchema.safeParse(withValue(f.key, f.min)).success).toBe(true);
       expect(BackendConfigSchema.safeParse(withValue(f.key, f.min - 1)).success).toBe(false);

@@ -1,4 +1,4 @@
-import { type BackendConfig, BackendConfigSchema, PROVIDERS, type Provider, SimulationSchema } from "@braid/core";
+import { type BackendConfig, BackendConfigSchema, DEFAULT_BASE_URLS, PROVIDERS, type Provider, SimulationSchema } from "@braid/core";
 import { bareVariableName, keyLikeKind, keyRefusal } from "./keys.js";
 
 /**
@@ -14,12 +14,8 @@ export const PROVIDER_LABELS: Record<Provider, string> = {
   anthropic: "Anthropic",
 };
 
-/** Where a provider goes when the base URL is empty (the engine's DEFAULT_BASE_URLS, which is Node-only). */
-export const DEFAULT_BASE_URLS_HINT: Partial<Record<Provider, string>> = {
-  openai: "https://api.openai.com/v1",
-  ollama: "http://127.0.0.1:11434",
-  anthropic: "https://api.anthropic.com",
-};
+/** Where a provider goes when the base URL is empty (core's DEFAULT_BASE_URLS, which the engine uses too). */
+export const DEFAULT_BASE_URLS_HINT: Partial<Record<Provider, string>> = DEFAULT_BASE_URLS;
 
 export interface Preset {
   id: string;

@@ -21,8 +21,10 @@ describe("keyLikeKind", () => {
     ["Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MEFCQ0RFRg", /API key/],
   ])("flags %s", (value, kind) => expect(keyLikeKind(value)).toMatch(kind));
   it("ignores surrounding blanks and empty input", () => {
-    expect(keyLikeKind("  sk-live-123  ")).toBeDefined();
+    expect(keyLikeKind("  sk-live-123  ")).toBe("an OpenAI-style API key");
+    expect(keyLikeKind("\tsk-live-123\n")).toBe("an OpenAI-style API key");
     expect(keyLikeKind("")).toBeUndefined();
+    expect(keyLikeKind(" \t ")).toBeUndefined();
   });
   it("explains where the key goes instead", () => {
     const text = keyRefusal("an OpenAI-style API key");

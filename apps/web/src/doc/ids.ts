@@ -1,4 +1,4 @@
-import { NODE_ID_PATTERN } from "@braid/core";
+import { BRANCH_ID_PATTERN, NODE_ID_PATTERN } from "@braid/core";
 
 /** Turns any text into something that fits the node id pattern (`[A-Za-z][A-Za-z0-9_-]*`). */
 export function sanitizeId(text: string, fallback = "node"): string {
@@ -30,4 +30,4 @@ export function nextBranchId(taken: ReadonlySet<string>, base = "branch"): strin
   }
 }
 
-export const BRANCH_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+export { BRANCH_ID_PATTERN };

@@ -10,7 +10,7 @@ const events: RunEvent[] = [
   { ...base, type: "token", nodeId: "gen", span: "gen#1", text: "x" },
   { ...base, type: "node_finished", nodeId: "gen", span: "gen#1", output: { name: "A" }, durationMs: 5, usage, backend: "generator", model: "sim-fast" },
   { ...base, type: "node_started", nodeId: "check", span: "check#1", kind: "critique", attempt: 1 },
-  { ...base, type: "loop_iteration", nodeId: "check", span: "check#1", attempt: 1, maxAttempts: 3, score: 0.5, passed: false, branch: "fail" },
+  { ...base, type: "loop_iteration", nodeId: "check", span: "check#1", attempt: 1, maxAttempts: 3, metrics: { score: 0.5 }, passed: false, branch: "fail" },
   { ...base, type: "node_finished", nodeId: "check", span: "check#1", output: { score: 0.5 }, durationMs: 2, usage, branch: "fail" },
   { ...base, type: "node_started", nodeId: "gen", span: "gen#2", kind: "generate", attempt: 1 },
   { ...base, type: "node_failed", nodeId: "gen", span: "gen#2", error: { code: "E_LLM_OUTPUT", message: "bad json" }, durationMs: 1 },

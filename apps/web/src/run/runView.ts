@@ -38,7 +38,7 @@ export interface RunView {
   /** Spans running now. */
   active: string[];
   decisions: Array<{ nodeId: string; branch: string; reason: string }>;
-  iterations: Array<{ nodeId: string; attempt: number; maxAttempts: number; score: number; passed: boolean; branch: string }>;
+  iterations: Array<{ nodeId: string; attempt: number; maxAttempts?: number; metrics: Record<string, number>; passed?: boolean; branch: string }>;
   output?: unknown;
   error?: ErrorInfo;
   usage?: Usage;
@@ -96,8 +96,8 @@ export function summarize(view: EngineRunView, runId: string | undefined, events
       n.reason = s.reason;
       if (s.branch !== undefined) out.decisions.push({ nodeId: s.nodeId, branch: s.branch, reason: s.reason });
     }
-    if (s.score !== undefined && s.maxAttempts !== undefined && s.branch !== undefined)
-      out.iterations.push({ nodeId: s.nodeId, attempt: s.attempt, maxAttempts: s.maxAttempts, score: s.score, passed: !!s.passed, branch: s.branch });
+    if (s.metrics !== undefined && s.branch !== undefined)
+      out.iterations.push({ nodeId: s.nodeId, attempt: s.attempt, maxAttempts: s.maxAttempts, metrics: s.metrics, passed: s.passed, branch: s.branch });
     if (s.error) n.error = s.error;
     else if (s.status === "failed")
       n.error = {

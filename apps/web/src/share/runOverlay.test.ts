@@ -39,7 +39,7 @@ describe("run overlay from the run view", () => {
       runId: "r1",
       order: ["in", "gen", "check", "fix"],
       nodes: { in: node("in", "done"), gen: node("gen", "done"), check: node("check", "done", 2, "fail"), fix: node("fix", "failed", 1) },
-      iterations: [{ nodeId: "check", attempt: 1, maxAttempts: 3, score: 0.2, passed: false, branch: "fail" }],
+      iterations: [{ nodeId: "check", attempt: 1, maxAttempts: 3, metrics: { score: 0.2 }, passed: false, branch: "fail" }],
     };
     expect(hasExportableRun(run)).toBe(true);
     const o = overlayFromRunView(run, loop);
@@ -59,8 +59,8 @@ describe("run overlay from the run view", () => {
       order: ["in", "gen", "check", "fix", "out"],
       nodes: { in: node("in", "done"), gen: node("gen", "done"), check: node("check", "done", 2, "pass"), fix: node("fix", "done"), out: node("out", "done") },
       iterations: [
-        { nodeId: "check", attempt: 1, maxAttempts: 3, score: 0.2, passed: false, branch: "fail" },
-        { nodeId: "check", attempt: 2, maxAttempts: 3, score: 0.9, passed: true, branch: "pass" },
+        { nodeId: "check", attempt: 1, maxAttempts: 3, metrics: { score: 0.2 }, passed: false, branch: "fail" },
+        { nodeId: "check", attempt: 2, maxAttempts: 3, metrics: { score: 0.9 }, passed: true, branch: "pass" },
       ],
     };
     expect(overlayFromRunView(run, loop).takenEdges).toEqual([

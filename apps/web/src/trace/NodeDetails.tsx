@@ -122,12 +122,14 @@ function SpanDetails({ span: s, simulated }: { span: SpanView; simulated: boolea
         <dd>{money(s.usage.costUsd)}</dd>
         {s.branch !== undefined && (
           <>
-            <dt>{s.score !== undefined ? "Critique" : "Decision"}</dt>
+            <dt>{s.metrics !== undefined ? "Iteration" : "Decision"}</dt>
             <dd className="nd-decision">
-              {s.score !== undefined && (
+              {s.metrics !== undefined && (
                 <>
                   attempt {s.attempt}
-                  {s.maxAttempts ? `/${s.maxAttempts}` : ""} · score {s.score} · {s.passed ? "passed" : "not passed"} ·{" "}
+                  {s.maxAttempts ? `/${s.maxAttempts}` : ""}
+                  {Object.entries(s.metrics).map(([k, v]) => ` · ${k} ${v}`)}
+                  {s.passed !== undefined && (s.passed ? " · passed" : " · not passed")} ·{" "}
                 </>
               )}
               → <strong>{s.branch}</strong>

@@ -43,7 +43,7 @@ function NodeRunStripView({ id, o }: { id: string; o: NodeOverlay }) {
           {o.attempts !== undefined && (
             <span className="bn-run-fact bn-run-critique">
               attempt {o.attempts}/{o.maxAttempts ?? "?"}
-              {o.score !== undefined && ` · score ${Math.round(o.score * 100) / 100}`}
+              {o.metrics && Object.entries(o.metrics).map(([k, v]) => ` · ${k} ${Math.round(v * 100) / 100}`)}
               {o.passed !== undefined && (o.passed ? " · passed" : " · not yet")}
             </span>
           )}

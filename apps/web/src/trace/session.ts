@@ -1,4 +1,15 @@
-import { type Pipeline, type RunEvent, type RunView, type SpanView, type TakenEdge, applyEvent, emptyRunView, runViewAt, takenEdges } from "@braid/core";
+import {
+  type Pipeline,
+  type RunEvent,
+  type RunView,
+  type SpanView,
+  type TakenEdge,
+  applyEvent,
+  describeLoopIteration,
+  emptyRunView,
+  runViewAt,
+  takenEdges,
+} from "@braid/core";
 
 /**
  * The browser side of a run: its events as received, the step shown, and the engine's RunView at
@@ -30,7 +41,7 @@ export interface NodeOverlay {
   reason?: string;
   attempts?: number;
   maxAttempts?: number;
-  score?: number;
+  metrics?: Record<string, number>;
   passed?: boolean;
   error?: string;
 }
@@ -84,7 +95,7 @@ export function overlayOf(view: RunView, nodeId: string): NodeOverlay {
   if (n.reason !== undefined) o.reason = n.reason;
   if (n.attempts !== undefined) o.attempts = n.attempts;
   if (n.maxAttempts !== undefined) o.maxAttempts = n.maxAttempts;
-  if (n.score !== undefined) o.score = n.score;
+  if (n.metrics !== undefined) o.metrics = n.metrics;
   if (last?.passed !== undefined) o.passed = last.passed;
   const failed = [...spans].reverse().find((s) => s.status === "failed" && s.error);
   if (status === "failed") o.error = failed?.error?.message ?? (view.status === "cancelled" ? "cancelled" : "stopped when the run ended");
@@ -228,7 +239,7 @@ export function describeStep(items: readonly StoredItem[], step: number): string
     case "route_decided":
       return `${e.nodeId} chose ${e.branch}`;
     case "loop_iteration":
-      return `${e.nodeId} attempt ${e.attempt}/${e.maxAttempts}: score ${e.score} → ${e.branch}`;
+      return `${e.nodeId} ${describeLoopIteration(e)}`;
     case "retry":
       return `${e.nodeId} retry ${e.attempt} (${e.error})`;
     case "fallback":

@@ -1,7 +1,17 @@
 import type { Diagnostic } from "../format/diagnostics.js";
 import { issuePath } from "../format/parse.js";
 import { isPlainObject } from "../json.js";
-import { type BackendConfig, type BackendConfigInput, BackendConfigSchema } from "./types.js";
+import { type BackendConfig, type BackendConfigInput, BackendConfigSchema, type Provider } from "./types.js";
+
+/**
+ * Where each provider goes when a backend gives no baseUrl (the simulated provider goes nowhere).
+ * The one definition: the engine's providers, the server's views and the web form's hints use it.
+ */
+export const DEFAULT_BASE_URLS: Readonly<Partial<Record<Provider, string>>> = {
+  openai: "https://api.openai.com/v1",
+  ollama: "http://127.0.0.1:11434",
+  anthropic: "https://api.anthropic.com",
+};
 
 /** Latency presets for the default simulated pool; `zero` is for benchmarks and fast tests. */
 export type LatencyProfile = "realistic" | "zero";

@@ -1,3 +1,4 @@
+import { percentile } from "../analysis/stats.js";
 import type { Usage } from "../events.js";
 
 export interface BackendStatsSnapshot {
@@ -109,8 +110,8 @@ export class BackendStats {
     const since = this.now() - STATS_WINDOWS[window];
     const inWindow = window === "all" ? s.samples : s.samples.filter((x) => x.at >= since);
     const real = inWindow.filter((x) => !x.cached);
-    const sorted = real.map((x) => x.latencyMs).sort((a, b) => a - b);
-    const pct = (p: number) => (sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0) : 0);
+    const latencies = real.map((x) => x.latencyMs);
+    const pct = (p: number) => (latencies.length ? percentile(latencies, p) : 0);
     const sum = (f: (x: Sample) => number) => inWindow.reduce((t, x) => t + f(x), 0);
     const all = window === "all";
     const calls = all ? s.calls : real.length;

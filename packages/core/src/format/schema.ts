@@ -2,6 +2,8 @@ import { z } from "zod";
 
 export const FORMAT_V1 = "braid/pipeline@1" as const;
 export const NODE_ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/** A route's or critique's branch id (`pass`, `tier-2`, `3`): like a node id, but it may start with a digit. */
+export const BRANCH_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 export const PositionSchema = z.object({ x: z.number(), y: z.number() });
 

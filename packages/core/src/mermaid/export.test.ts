@@ -229,7 +229,7 @@ describe("run overlay", () => {
     type: "loop_iteration",
     attempt,
     maxAttempts: 3,
-    score: branch === "pass" ? 1 : 0,
+    metrics: { score: branch === "pass" ? 1 : 0 },
     passed: branch === "pass",
     branch,
   });

@@ -10,7 +10,7 @@ const fixture = JSON.parse(readFileSync(new URL("../../../../../shared/fixtures/
   labels: string[];
 };
 const canaries = [...fixture.canarySecrets, "sk-ant-canary0123456789abcd", "ghp_canaryCANARYcanaryCANARY123456", "AKIACANARY0123456789"];
-const example = JSON.parse(readFileSync(new URL("../../../../../main/examples/validation-loop.json", import.meta.url), "utf8")) as Pipeline;
+const example = JSON.parse(readFileSync(new URL("../../../../examples/validation-loop.json", import.meta.url), "utf8")) as Pipeline;
 
 /** Every string field of every node and of the document, salted with a canary. */
 function salted(): Pipeline {

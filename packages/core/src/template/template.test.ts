@@ -33,7 +33,9 @@ describe("templates", () => {
   it("never walks into prototypes", async () => {
     const err = await renderTemplate("{{gen.constructor}}", state).catch((e) => e);
     expect(err.code).toBe("E_TEMPLATE_RUNTIME");
-    expect((await renderTemplate("{{ gen.__proto__ }}", state).catch((e) => e)).code).toBeDefined();
+    const proto = await renderTemplate("{{ gen.__proto__ }}", state).catch((e) => e);
+    expect(proto).toBeInstanceOf(BraidError);
+    expect(proto.code).toBe("E_TEMPLATE_RUNTIME");
   });
 
   it("reports syntax problems and roots for lint", () => {

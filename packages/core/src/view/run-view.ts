@@ -1,5 +1,5 @@
 import type { ErrorInfo } from "../errors.js";
-import { type RunEvent, type RunStatus, type Usage, addUsage, emptyUsage } from "../events.js";
+import { type RunEvent, type RunStatus, type Usage, addUsage, emptyUsage, loopMetrics } from "../events.js";
 import type { Pipeline } from "../format/schema.js";
 
 /** One execution of one node, as the timeline and node details show it. */
@@ -31,7 +31,9 @@ export interface SpanView {
   reused: boolean;
   branch?: string;
   reason?: string;
-  score?: number;
+  /** Bounded loops: what the kind measured on this pass, and its one-line summary. */
+  metrics?: Record<string, number>;
+  summary?: string;
   passed?: boolean;
   maxAttempts?: number;
   /** Timeline lane: spans that overlap in time get different lanes. */
@@ -50,7 +52,8 @@ export interface NodeView {
   reason?: string;
   attempts?: number;
   maxAttempts?: number;
-  score?: number;
+  /** The latest loop pass's metrics. */
+  metrics?: Record<string, number>;
 }
 
 export interface RunView {
@@ -156,8 +159,9 @@ export function applyEvent(v: RunView, e: RunEvent, seq = v.steps + 1): RunView 
     }
     case "loop_iteration": {
       const s = spanOf(v, e.nodeId, e.span, seq, e.at);
-      Object.assign(s, { branch: e.branch, score: e.score, passed: e.passed, maxAttempts: e.maxAttempts });
-      Object.assign(nodeOf(v, e.nodeId), { branch: e.branch, attempts: e.attempt, maxAttempts: e.maxAttempts, score: e.score });
+      const metrics = loopMetrics(e);
+      Object.assign(s, { branch: e.branch, metrics, summary: e.summary, passed: e.passed, attempt: e.attempt, maxAttempts: e.maxAttempts });
+      Object.assign(nodeOf(v, e.nodeId), { branch: e.branch, attempts: e.attempt, maxAttempts: e.maxAttempts, metrics });
       break;
     }
     case "node_finished": {

@@ -1,4 +1,5 @@
 import type { BackendConfig, CompletionResult, LlmRequest } from "@braid/core";
+import { LRUCache } from "lru-cache";
 
 /** Default TTL when a node asks for caching and its backend sets none. */
 export const DEFAULT_CACHE_TTL_MS = 15 * 60_000;
@@ -9,12 +10,14 @@ export const DEFAULT_CACHE_TTL_MS = 15 * 60_000;
  * bounded, least recently used first out. Hits cost nothing and show in the trace as `cache_hit`.
  */
 export class ResponseCache {
-  private readonly entries = new Map<string, { value: CompletionResult; expires: number }>();
+  private readonly entries: LRUCache<string, CompletionResult>;
 
-  constructor(
-    private readonly maxEntries = 1000,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(maxEntries = 1000, now: () => number = Date.now) {
+    // lru-cache reads time through `perf`; it must never be 0 (a start of 0 means "no TTL"), so the
+    // clock is measured from just before construction. No debouncing: an injected clock is exact.
+    const origin = now() - 1;
+    this.entries = new LRUCache<string, CompletionResult>({ max: maxEntries, ttlResolution: 0, perf: { now: () => now() - origin } });
+  }
 
   /** The TTL for this call, or 0 when it must not be cached. A node's `cache: false` always wins. */
   static ttlFor(cfg: BackendConfig, req: LlmRequest): number {
@@ -38,28 +41,14 @@ export class ResponseCache {
     ]);
   }
 
+  /** The cached completion, or undefined when there is none or it expired; a hit becomes the most recently used. */
   get(key: string): CompletionResult | undefined {
-    const e = this.entries.get(key);
-    if (!e) return undefined;
-    if (e.expires <= this.now()) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    // Refresh recency.
-    this.entries.delete(key);
-    this.entries.set(key, e);
-    return e.value;
+    return this.entries.get(key);
   }
 
   set(key: string, value: CompletionResult, ttlMs: number): void {
     if (ttlMs <= 0) return;
-    this.entries.delete(key);
-    this.entries.set(key, { value, expires: this.now() + ttlMs });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
+    this.entries.set(key, value, { ttl: ttlMs });
   }
 
   /** Drops every entry of one backend (its configuration changed). */

@@ -30,7 +30,7 @@ describe("rng", () => {
     const rng = createRng("p");
     for (const p of ["^[A-Z]{3}-\\d{4}$", "^(red|green|blue)$", "^\\w+@example\\.com$", "^[^0-9]{2,5}$"]) {
       const s = stringFromPattern(p, rng);
-      expect(s, p).toBeDefined();
+      expect(s, p).toBeTypeOf("string");
       expect(new RegExp(p, "u").test(s as string), `${p} -> ${s}`).toBe(true);
     }
     expect(stringFromPattern("^(?=.*\\d)\\w+$", rng)).toBeUndefined();

@@ -210,7 +210,7 @@ describe("BackendStats windows", () => {
       calls: 2,
       failures: 1,
       successRate: 0.5,
-      p50Ms: 300,
+      p50Ms: 200,
       p95Ms: 300,
       retries: 2,
       lastError: "HTTP 500",

@@ -19,7 +19,6 @@ import {
   type BreakerState,
   type Usage,
   roundCost,
-  extractJson,
   BackendStats,
   type Backend,
   BackendTimeoutError,
@@ -31,7 +30,7 @@ import {
   RetryableError,
   costOf,
 } from "@braid/core";
-import { outputProblems } from "../run/llm-json.js";
+import { parseModelOutput } from "../run/llm-json.js";
 import { ResponseCache } from "./cache.js";
 
 export type ProviderFactory = (config: BackendConfig) => Backend;
@@ -315,12 +314,14 @@ export class BackendPool {
   }
 }
 
-/** Only answers worth repeating are cached: non-empty, and valid against the JSON spec when one was asked for. */
+/**
+ * Only answers worth repeating are cached: non-empty, and valid against the JSON spec when one was
+ * asked for (after the local jsonrepair pass the runtime applies too, so such answers need no LLM repair).
+ */
 function cacheable(req: LlmRequest, text: string): boolean {
   if (text.trim() === "") return false;
   if (!req.json) return true;
-  const parsed = extractJson(text);
-  return parsed.ok && outputProblems(parsed.value, req.json).length === 0;
+  return parseModelOutput(text, req.json).ok;
 }
 
 /** Runs `call` within the backend's concurrency limit, counting the calls that wait for a slot. */

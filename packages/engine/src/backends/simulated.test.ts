@@ -216,7 +216,9 @@ describe("SimulatedBackend", () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RetryableError);
     expect((err as RetryableError).status).toBe(503);
-    await expect(backend({ failureRate: 0 }).complete(gen({ shape }), ctx("f"))).resolves.toBeDefined();
+    const ok = await backend({ failureRate: 0 }).complete(gen({ shape }), ctx("f"));
+    expect(ok.model).toBe("sim-fast");
+    expect(Object.keys(parse(ok.text)).sort()).toEqual(Object.keys(shape).sort());
     const outcomes = async (): Promise<boolean[]> =>
       Promise.all(
         Array.from({ length: 200 }, (_, i) =>

@@ -11,10 +11,14 @@ export function loadExample(name: string): Pipeline {
   return r.pipeline;
 }
 
-export const exampleNames = (): string[] =>
-  readdirSync(EXAMPLES_DIR)
+/** The shipped pipeline examples (not backends files). Throws when there are none, so tests looping over them cannot pass vacuously. */
+export const exampleNames = (): string[] => {
+  const names = readdirSync(EXAMPLES_DIR)
     .filter((f) => f.endsWith(".json") && !f.startsWith("backends"))
     .map((f) => f.replace(/\.json$/, ""));
+  if (names.length === 0) throw new Error(`no pipeline examples in ${EXAMPLES_DIR}`);
+  return names;
+};
 
 /** A pool of zero-latency simulated backends, optionally with overrides (latency, defects, failures). */
 export function zeroPool(overrides: BackendConfigInput[] = []) {

@@ -146,39 +146,95 @@ describe("property: random well-formed pipelines", () => {
           expect(last.error.code).not.toBe("E_INTERNAL");
           if (failureRate === 0) expect(last.error.code).not.toBe("E_BACKEND_FAILED");
         } else if (failureRate === 0) expect(last?.type).toBe("run_finished");
-        for (const e of events) if (e.type === "loop_iteration") expect(e.attempt).toBeLessThanOrEqual(e.maxAttempts);
+        for (const e of events) if (e.type === "loop_iteration") expect(e.attempt).toBeLessThanOrEqual(e.maxAttempts ?? Number.POSITIVE_INFINITY);
         expect(events.filter((e) => e.type === "run_started")).toHaveLength(1);
       }),
       { numRuns: 60 },
     );
   }, 60_000);
 
-  it("broken variants are refused with coded diagnostics, never a raw error", () => {
-    fc.assert(
-      fc.property(
+  it("broken variants are refused with coded diagnostics, never a raw error", async () => {
+    type How = "drop-edge" | "cycle" | "bad-backend" | "bad-branch";
+    const refused: Record<How, number> = { "drop-edge": 0, cycle: 0, "bad-backend": 0, "bad-branch": 0 };
+    const reachable = (p: Pipeline, from: string, to: string): boolean => {
+      const seen = new Set([from]);
+      const todo = [from];
+      for (let cur = todo.pop(); cur !== undefined; cur = todo.pop()) {
+        for (const x of p.edges) {
+          if (x.from !== cur || seen.has(x.to)) continue;
+          seen.add(x.to);
+          todo.push(x.to);
+        }
+      }
+      return seen.has(to);
+    };
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(stage, { minLength: 1, maxLength: 4 }),
         fc.nat(),
-        fc.constantFrom("drop-edge", "cycle", "bad-backend", "bad-branch"),
-        (stages, pick, how) => {
+        fc.constantFrom<How>("drop-edge", "cycle", "bad-backend", "bad-branch"),
+        async (stages, pick, how) => {
           const p = build(stages);
           const e = p.edges[pick % p.edges.length];
-          if (how === "drop-edge") p.edges = p.edges.filter((x) => x !== e);
-          if (how === "cycle" && e) p.edges.push({ from: e.to, to: e.from });
-          if (how === "bad-backend") (p.nodes.find((x) => x.kind === "generate")?.config as { backend: string }).backend = "nope";
-          if (how === "bad-branch" && e) e.branch = "zzz";
+          if (!e) throw new Error("build() made a pipeline without edges");
+          // Which refusal (if any) each breakage must cause; a diagnostic code of `null` means any error will do.
+          let mustRefuse: { code: string | null; nodeId?: string } | undefined;
+          if (how === "drop-edge") {
+            p.edges = p.edges.filter((x) => x !== e);
+            if (!reachable(p, "in", "out")) mustRefuse = { code: "E_NO_PATH_TO_OUTPUT" };
+          }
+          if (how === "cycle") {
+            // Reversing an edge whose reverse already exists (a critique's fail edge) adds no new cycle.
+            if (!p.edges.some((x) => x.from === e.to && x.to === e.from)) mustRefuse = { code: null };
+            p.edges.push({ from: e.to, to: e.from });
+          }
+          if (how === "bad-backend") {
+            const g = p.nodes.find((x) => x.kind === "generate");
+            if (!g) throw new Error("build() made a pipeline without a generate node");
+            (g.config as { backend: string }).backend = "nope";
+            mustRefuse = { code: "E_UNKNOWN_BACKEND", nodeId: g.id };
+          }
+          if (how === "bad-branch") {
+            e.branch = "zzz";
+            mustRefuse = { code: "E_UNKNOWN_BRANCH" };
+          }
+
+          const pool = createPool({ latency: "zero" });
+          let started: ReturnType<typeof startRun> | undefined;
+          let refusal: unknown;
           try {
-            const pool = createPool({ latency: "zero" });
-            const h = startRun(p, { registry: defaultRegistry, pool, signal: AbortSignal.abort() });
-            void (async () => {
-              for await (const _ of h.events);
-            })();
+            started = startRun(p, { registry: defaultRegistry, pool, signal: AbortSignal.abort() });
           } catch (err) {
-            expect(err).toBeInstanceOf(BraidError);
-            if (err instanceof PipelineInvalidError) expect(err.diagnostics.every((d) => d.code in ERROR_CODES)).toBe(true);
+            refusal = err;
+          }
+
+          if (mustRefuse) expect(refusal, `${how} must be refused`).toBeInstanceOf(PipelineInvalidError);
+          if (refusal !== undefined) {
+            refused[how]++;
+            expect(refusal).toBeInstanceOf(BraidError);
+            if (refusal instanceof PipelineInvalidError) {
+              expect(refusal.diagnostics.some((d) => d.severity === "error")).toBe(true);
+              expect(refusal.diagnostics.map((d) => d.code).filter((c) => !(c in ERROR_CODES))).toEqual([]);
+              expect(Object.keys(ERROR_CODES)).toContain(refusal.code);
+              if (mustRefuse?.code)
+                expect(refusal.diagnostics).toContainEqual(
+                  expect.objectContaining({ severity: "error", code: mustRefuse.code, ...(mustRefuse.nodeId ? { nodeId: mustRefuse.nodeId } : {}) }),
+                );
+            }
+          } else if (started) {
+            // Not refused: the run, aborted before it began, ends cancelled rather than with a raw error.
+            const events: RunEvent[] = [];
+            for await (const ev of started.events) events.push(ev);
+            expect(events.at(-1)?.type).toBe("run_cancelled");
           }
         },
       ),
       { numRuns: 200 },
     );
+    // Every kind of breakage was actually exercised and refused at least once.
+    expect(refused["drop-edge"]).toBeGreaterThan(0);
+    expect(refused.cycle).toBeGreaterThan(0);
+    expect(refused["bad-backend"]).toBeGreaterThan(0);
+    expect(refused["bad-branch"]).toBeGreaterThan(0);
   });
 });

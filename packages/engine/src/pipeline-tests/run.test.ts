@@ -226,7 +226,7 @@ describe("routes", () => {
 describe("merges", () => {
   it("vote picks the highest critique score (consensus example)", async () => {
     const { events, last } = await run(loadExample("consensus"));
-    const scores = ofType(events, "loop_iteration").map((e) => ({ node: e.nodeId, score: e.score }));
+    const scores = ofType(events, "loop_iteration").map((e) => ({ node: e.nodeId, score: e.metrics?.score ?? Number.NaN }));
     expect(scores).toHaveLength(3);
     const best = scores.reduce((a, b) => (b.score > a.score ? b : a));
     const target = { judgeA: "a", judgeB: "b", judgeC: "c" }[best.node] as string;

@@ -1,6 +1,6 @@
 import { ChatAnthropic } from "@langchain/anthropic";
+import { DEFAULT_BASE_URLS } from "@braid/core";
 import { ChatBackend, type ModelParams } from "./chat.js";
-import { DEFAULT_BASE_URLS } from "./defaults.js";
 
 /**
  * Anthropic's Messages API (`/v1/messages`, SSE with message_start / content_block_delta /

@@ -42,6 +42,40 @@ describe("host normalisation and classes", () => {
     ["http://ollama.local/", "private"],
     ["https://api.openai.com/v1", "public"],
     ["http://8.8.8.8/", "public"],
+    // Documentation, benchmarking and other special-purpose ranges are not public.
+    ["http://192.0.2.1/", "reserved"],
+    ["http://198.51.100.7/", "reserved"],
+    ["http://203.0.113.9/", "reserved"],
+    ["http://198.18.0.1/", "reserved"],
+    ["http://240.0.0.1/", "reserved"],
+    ["http://255.255.255.255/", "reserved"],
+    ["http://224.0.0.1/", "reserved"],
+    ["http://100.64.0.1/", "private"],
+    ["http://100.100.100.200/", "metadata"],
+    ["http://[2001:db8::1]/", "reserved"],
+    ["http://[3fff::1]/", "reserved"],
+    ["http://[ff02::1]/", "reserved"],
+    ["http://[2001:2::1]/", "reserved"],
+    ["http://[100::1]/", "reserved"],
+    ["http://[fec0::1]/", "private"],
+    ["http://[2606:4700:4700::1111]/", "public"],
+    // Teredo tunnels (2001::/32) are never public.
+    ["http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", "reserved"],
+    ["http://[2001::1]/", "reserved"],
+    // 6to4 (2002::/16) is classified by the IPv4 address it embeds.
+    ["http://[2002:c000:201::1]/", "reserved"],
+    ["http://[2002:a00:1::1]/", "private"],
+    ["http://[2002:7f00:1::]/", "loopback"],
+    ["http://[2002:a9fe:a9fe::1]/", "metadata"],
+    ["http://[2002:808:808::1]/", "public"],
+    // IPv4-mapped, -compatible and NAT64 addresses are their IPv4 address.
+    ["http://[::ffff:10.0.0.1]/", "private"],
+    ["http://[::ffff:192.0.2.1]/", "reserved"],
+    ["http://[::ffff:8.8.8.8]/", "public"],
+    ["http://[::10.0.0.1]/", "private"],
+    ["http://[64:ff9b::7f00:1]/", "loopback"],
+    ["http://[64:ff9b::808:808]/", "public"],
+    ["http://[::]/", "unspecified"],
   ])("%s is %s", (url, cls) => {
     expect(classifyHost(host(url))).toBe(cls);
   });

@@ -4,7 +4,9 @@
  * listed in BRAID_EGRESS_ALLOW. Hosts are normalised first, so that `2852039166`, `0xa9fea9fe`,
  * `0251.0376.0251.0376` and `[::ffff:169.254.169.254]` are all recognised as the cloud metadata
  * address, and `127.1`, `2130706433`, `0x7f000001`, `[::1]` and `[::ffff:127.0.0.1]` as loopback.
+ * Address classes come from ipaddr.js's special-purpose ranges (IANA registries).
  */
+import ipaddr from "ipaddr.js";
 
 export type HostClass = "public" | "loopback" | "private" | "link-local" | "metadata" | "unspecified" | "reserved";
 
@@ -46,20 +48,18 @@ export function normalizeAllowEntry(entry: string): string {
 export function canonicalHost(hostname: string): string {
   const h = hostname.toLowerCase().replace(/\.$/, "");
   if (!h.startsWith("[")) return h;
-  const words = ipv6Words(h.slice(1, -1));
-  if (!words) return h;
-  const v4 = embeddedIpv4(words);
-  return v4 ?? h;
+  const v6 = parseIpv6(h);
+  const v4 = v6 && sameHostIpv4(v6);
+  return v4 ? v4.toString() : h;
 }
 
 /** Classifies a (URL) hostname: loopback, private, link-local, the metadata address, or public. */
 export function classifyHost(hostname: string): HostClass {
   const h = canonicalHost(hostname);
-  const v4 = ipv4Octets(h);
-  if (v4) return classifyIpv4(v4);
+  if (ipaddr.IPv4.isValidFourPartDecimal(h)) return classifyIpv4(ipaddr.IPv4.parse(h));
   if (h.startsWith("[")) {
-    const words = ipv6Words(h.slice(1, -1));
-    return words ? classifyIpv6(words) : "reserved";
+    const v6 = parseIpv6(h);
+    return v6 ? classifyIpv6(v6) : "reserved";
   }
   if (h === "localhost" || h.endsWith(".localhost")) return "loopback";
   if (h === "metadata" || h === "metadata.google.internal" || h === "instance-data" || h.startsWith("instance-data.")) return "metadata";
@@ -117,66 +117,79 @@ function splitHostPort(entry: string): [string, string | undefined] {
   return i < 0 ? [entry, undefined] : [entry.slice(0, i), entry.slice(i + 1)];
 }
 
-function ipv4Octets(h: string): number[] | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
-  if (!m) return undefined;
-  const o = m.slice(1).map(Number);
-  return o.every((x) => x <= 255) ? o : undefined;
+/** Cloud metadata services: AWS/GCP/Azure (169.254.169.254), Alibaba Cloud (100.100.100.200), AWS over IPv6. */
+const METADATA = ["169.254.169.254", "100.100.100.200", "fd00:ec2::254"].map((a) => ipaddr.parse(a).toNormalizedString());
+
+/** ipaddr.js range names → our classes. Globally reachable special-purpose ranges (AS112, AMT) stay public. */
+const IPV4_CLASSES: Record<ReturnType<ipaddr.IPv4["range"]>, HostClass> = {
+  unicast: "public",
+  as112: "public",
+  amt: "public",
+  unspecified: "unspecified",
+  loopback: "loopback",
+  linkLocal: "link-local",
+  private: "private",
+  carrierGradeNat: "private",
+  broadcast: "reserved",
+  multicast: "reserved",
+  reserved: "reserved",
+  benchmarking: "reserved",
+};
+
+function classifyIpv4(a: ipaddr.IPv4): HostClass {
+  if (METADATA.includes(a.toNormalizedString())) return "metadata";
+  return IPV4_CLASSES[a.range()] ?? "reserved";
 }
 
-function classifyIpv4([a = 0, b = 0, c = 0, d = 0]: number[]): HostClass {
-  if (a === 169 && b === 254 && c === 169 && d === 254) return "metadata";
-  if (a === 100 && b === 100 && c === 100 && d === 200) return "metadata"; // Alibaba Cloud
-  if (a === 127) return "loopback";
-  if (a === 0) return "unspecified";
-  if (a === 169 && b === 254) return "link-local";
-  if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127)) return "private";
-  if (a >= 224 || (a === 192 && b === 0 && c === 0) || (a === 198 && (b === 18 || b === 19))) return "reserved";
-  return "public";
-}
-
-function classifyIpv6(w: number[]): HostClass {
-  const v4 = embeddedIpv4(w);
-  if (v4) return classifyIpv4(ipv4Octets(v4) ?? []);
-  if (w.every((x) => x === 0)) return "unspecified";
-  if (w.slice(0, 7).every((x) => x === 0) && w[7] === 1) return "loopback";
-  // fd00:ec2::254, the AWS metadata service over IPv6.
-  if (w[0] === 0xfd00 && w[1] === 0x0ec2 && w.slice(2, 7).every((x) => x === 0) && w[7] === 0x254) return "metadata";
-  const first = w[0] ?? 0;
-  if ((first & 0xffc0) === 0xfe80) return "link-local";
-  if ((first & 0xfe00) === 0xfc00) return "private";
-  if ((first & 0xff00) === 0xff00) return "reserved";
-  return "public";
-}
-
-/** The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d), -compatible (::a.b.c.d) or NAT64 (64:ff9b::a.b.c.d) IPv6 address. */
-function embeddedIpv4(w: number[]): string | undefined {
-  const zeros = (n: number) => w.slice(0, n).every((x) => x === 0);
-  const mapped = zeros(5) && w[5] === 0xffff;
-  const compatible = zeros(6) && ((w[6] ?? 0) !== 0 || (w[7] ?? 0) > 1);
-  const nat64 = w[0] === 0x64 && w[1] === 0xff9b && w.slice(2, 6).every((x) => x === 0);
-  if (!mapped && !compatible && !nat64) return undefined;
-  const hi = w[6] ?? 0;
-  const lo = w[7] ?? 0;
-  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-}
-
-/** Eight 16-bit words of an IPv6 address (with `::` and an optional dotted IPv4 tail), or undefined. */
-function ipv6Words(addr: string): number[] | undefined {
-  let a = addr.split("%")[0] ?? "";
-  const tail = /(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/.exec(a);
-  if (tail?.[1]) {
-    const o = ipv4Octets(tail[1]);
-    if (!o) return undefined;
-    a = `${a.slice(0, -tail[1].length)}${(((o[0] ?? 0) << 8) | (o[1] ?? 0)).toString(16)}:${(((o[2] ?? 0) << 8) | (o[3] ?? 0)).toString(16)}`;
+function classifyIpv6(a: ipaddr.IPv6): HostClass {
+  const v4 = sameHostIpv4(a);
+  if (v4) return classifyIpv4(v4);
+  if (METADATA.includes(a.toNormalizedString())) return "metadata";
+  // The range names ipaddr.js 2.5 uses for IPv6, some of which its typings do not list.
+  const range: string = a.range();
+  switch (range) {
+    case "unicast":
+    case "as112v6":
+    case "amt":
+      return "public";
+    case "unspecified":
+      return "unspecified";
+    case "loopback":
+      return "loopback";
+    case "linkLocal":
+      return "link-local";
+    case "uniqueLocal":
+    case "deprecatedSiteLocal":
+      return "private";
+    case "rfc6052":
+      // Only the /96 well-known prefix embeds an IPv4 (handled above); 64:ff9b:1::/48 is for local use.
+      return "private";
+    case "6to4":
+      // 2002:AABB:CCDD::/48 is the network behind the IPv4 address AA.BB.CC.DD.
+      return classifyIpv4(fromWords(a.parts[1] ?? 0, a.parts[2] ?? 0));
+    default:
+      // teredo, documentation and other reserved ranges, benchmarking, ORCHID, discard, multicast, …
+      return "reserved";
   }
-  const halves = a.split("::");
-  if (halves.length > 2) return undefined;
-  const parse = (s: string) => (s === "" ? [] : s.split(":").map((x) => (/^[0-9a-f]{1,4}$/i.test(x) ? Number.parseInt(x, 16) : Number.NaN)));
-  const head = parse(halves[0] ?? "");
-  const rest = halves.length === 2 ? parse(halves[1] ?? "") : [];
-  const fill = halves.length === 2 ? 8 - head.length - rest.length : 0;
-  if (fill < 0 || (halves.length === 1 && head.length !== 8)) return undefined;
-  const words = [...head, ...new Array<number>(fill).fill(0), ...rest];
-  return words.length === 8 && words.every((x) => Number.isInteger(x)) ? words : undefined;
+}
+
+const IPV4_COMPATIBLE = ipaddr.IPv6.parseCIDR("::/96");
+const NAT64 = ipaddr.IPv6.parseCIDR("64:ff9b::/96");
+
+/** The IPv4 address an IPv6 address stands for: IPv4-mapped (::ffff:a.b.c.d), -compatible (::a.b.c.d) or NAT64 (64:ff9b::a.b.c.d). */
+function sameHostIpv4(a: ipaddr.IPv6): ipaddr.IPv4 | undefined {
+  if (a.isIPv4MappedAddress()) return a.toIPv4Address();
+  const [hi = 0, lo = 0] = a.parts.slice(6);
+  // :: and ::1 are IPv6's own unspecified and loopback addresses, not IPv4-compatible ones.
+  if (a.match(IPV4_COMPATIBLE) && (hi !== 0 || lo > 1)) return fromWords(hi, lo);
+  if (a.match(NAT64)) return fromWords(hi, lo);
+  return undefined;
+}
+
+const fromWords = (hi: number, lo: number) => new ipaddr.IPv4([hi >> 8, hi & 255, lo >> 8, lo & 255]);
+
+/** A bracketed URL hostname (`[::1]`) as an IPv6 address, or undefined. */
+function parseIpv6(bracketed: string): ipaddr.IPv6 | undefined {
+  const inner = bracketed.slice(1, -1);
+  return ipaddr.IPv6.isValid(inner) ? ipaddr.IPv6.parse(inner) : undefined;
 }

@@ -2,7 +2,6 @@ import type { LatencyProfile, BackendConfig } from "@braid/core";
 import { createPool, isomorphicProviders } from "../backends/default-pool.js";
 import type { BackendPool, ProviderFactory } from "../backends/pool.js";
 import { AnthropicBackend } from "./anthropic.js";
-export { DEFAULT_BASE_URLS } from "./defaults.js";
 import type { ProviderDeps } from "./chat.js";
 import { OllamaBackend } from "./ollama.js";
 import { OpenAiBackend } from "./openai.js";

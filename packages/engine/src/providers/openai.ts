@@ -1,7 +1,6 @@
 import { ChatOpenAICompletions } from "@langchain/openai";
-import type { LlmRequest } from "@braid/core";
+import { DEFAULT_BASE_URLS, type LlmRequest } from "@braid/core";
 import { ChatBackend, type ModelParams } from "./chat.js";
-import { DEFAULT_BASE_URLS } from "./defaults.js";
 import { wantsJsonObject } from "./messages.js";
 
 /**

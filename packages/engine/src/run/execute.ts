@@ -15,11 +15,10 @@ import {
   evaluateExpression,
   renderTemplate,
   resolveTemplateValue,
-  extractJson,
 } from "@braid/core";
 import type { CompiledNode, RunState } from "../compile/compile.js";
 import { RUN_CONTEXT_KEY, type RunContext } from "./context.js";
-import { outputProblems } from "./llm-json.js";
+import { parseModelOutput } from "./llm-json.js";
 
 type StateUpdate = { outputs: Record<string, unknown>; meta: Record<string, NodeMeta> };
 
@@ -95,16 +94,17 @@ export async function executeNode(cn: CompiledNode, state: RunState, config: Lan
     };
     const res = await callOnce(request);
     if (!request.json) return { text: res.text, backend: res.backend, model: res.model };
-    let parsed = parseChecked(res.text, request.json);
+    // Defects jsonrepair can mend (truncation, trailing commas, single quotes) are mended locally, for free.
+    let parsed = parseModelOutput(res.text, request.json);
     if (!parsed.ok) {
-      // One repair attempt: the model sees its own output and what was wrong with it.
+      // One paid repair attempt: the model sees its own output and what was wrong with it.
       const repair = await callOnce({
         ...request,
         system: "You repair JSON. Reply with valid JSON only, no prose.",
         prompt: `This output was rejected (${parsed.error}). Return it corrected as JSON only:\n${res.text}`,
         task: { type: "repair", broken: res.text },
       });
-      parsed = parseChecked(repair.text, request.json);
+      parsed = parseModelOutput(repair.text, request.json);
       if (!parsed.ok) throw new BraidError(parsed.code, `${parsed.error} (after one repair attempt)`, { nodeId: id });
     }
     return { text: res.text, json: parsed.value, backend: res.backend, model: res.model };
@@ -161,17 +161,6 @@ function dedupe(rc: RunContext, seen: Set<string>): RunContext["emit"] {
     if ("span" in e && seen.has(`${e.span}|${e.type}`)) return;
     rc.emit(e);
   };
-}
-
-function parseChecked(
-  text: string,
-  spec: NonNullable<LlmRequest["json"]>,
-): { ok: true; value: unknown } | { ok: false; code: "E_LLM_OUTPUT" | "E_OUTPUT_SHAPE"; error: string } {
-  const parsed = extractJson(text);
-  if (!parsed.ok) return { ok: false, code: "E_LLM_OUTPUT", error: parsed.error };
-  const problems = outputProblems(parsed.value, spec);
-  if (problems.length) return { ok: false, code: "E_OUTPUT_SHAPE", error: `output does not match: ${problems.slice(0, 5).join("; ")}` };
-  return { ok: true, value: parsed.value };
 }
 
 function toUpdate(id: string, prev: NodeMeta, visit: number, result: NodeResult): StateUpdate {

@@ -84,8 +84,16 @@ export const critiqueKind: NodeKind<Config> = {
     score = Math.round(score * 1000) / 1000;
     const passed = score >= c.threshold && !issues.some((i) => i.startsWith("schema:"));
     const branch = passed ? "pass" : attempt >= c.maxAttempts ? "exhausted" : "fail";
-    ctx.emit({ type: "loop_iteration", attempt, maxAttempts: c.maxAttempts, score, passed, branch });
     const reason = passed ? `score ${score} ≥ ${c.threshold}` : `score ${score} < ${c.threshold} on attempt ${attempt} of ${c.maxAttempts}`;
+    ctx.emit({
+      type: "loop_iteration",
+      attempt,
+      maxAttempts: c.maxAttempts,
+      passed,
+      branch,
+      metrics: { score },
+      summary: passed ? `score ${score} ≥ ${c.threshold}` : `score ${score} < ${c.threshold}`,
+    });
     return { output: { score, passed, issues, attempt }, branch, reason, meta: { attempts: attempt, score, passed } };
   },
   diagram: { shape: "hexagon", icon: "✓" },

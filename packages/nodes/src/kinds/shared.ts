@@ -1,8 +1,9 @@
+import { BRANCH_ID_PATTERN, NODE_ID_PATTERN } from "@braid/core";
 import { z } from "zod";
 
 export const BackendName = z.string().min(1, "choose a backend");
-export const NodeRef = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "must be a node id");
-export const BranchId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "letters, digits, '_' and '-' only");
+export const NodeRef = z.string().regex(NODE_ID_PATTERN, "must be a node id");
+export const BranchId = z.string().regex(BRANCH_ID_PATTERN, "letters, digits, '_' and '-' only");
 /** Any JSON value (an example shape). */
 export const JsonValue = z.json();
 export const JsonSchemaObject = z.record(z.string(), z.unknown());
