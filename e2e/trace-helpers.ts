@@ -27,14 +27,14 @@ async function query<T>(request: APIRequestContext, path: string, input?: unknow
  * could watch it. This adds a simulated backend `slow` (600 ms a call, 5 streamed chunks), and
  * saves a copy of the parallel example whose three branches use it.
  */
-export async function saveSlowParallel(request: APIRequestContext, name = "Parallel, slow backends"): Promise<{ id: string; name: string }> {
+export async function saveSlowParallel(request: APIRequestContext, name = "Parallel, slow backends", latencyMs = 600): Promise<{ id: string; name: string }> {
   await trpc(request, "backends.save", {
     backend: {
       name: "slow",
       provider: "simulated",
       model: "sim-slow",
       pricing: { input: 0.001, output: 0.002 },
-      simulation: { latencyMs: 600, streamChunks: 5 },
+      simulation: { latencyMs, streamChunks: 5 },
     },
   });
   const doc = structuredClone(parallel);

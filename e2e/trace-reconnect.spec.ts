@@ -3,7 +3,8 @@ import { openApp } from "./helpers.js";
 import { canvasNode, openSaved, replayPosition, runStatus, saveSlowParallel, serverEventSeqs, shownRunId } from "./trace-helpers.js";
 
 test("reloading in the middle of a run continues the live view with no gap and no duplicate", async ({ page, request }) => {
-  const saved = await saveSlowParallel(request, "Parallel, slow (reconnect)");
+  // Slow enough that a reload on a busy machine lands while the node is still running.
+  const saved = await saveSlowParallel(request, "Parallel, slow (reconnect)", 3000);
   await openApp(page);
   await openSaved(page, saved.name);
   await page.getByRole("button", { name: "▶ Run", exact: true }).click();

@@ -1,5 +1,6 @@
 /** Mermaid export time for a 1,000-node pipeline (fan-outs with merges, labels that need escaping). */
 import { toMermaid } from "@braid/engine";
+import { defaultRegistry as registry } from "@braid/nodes";
 import { widePipeline } from "../lib/pipelines.js";
 import { fmt, median, percentile } from "../lib/stats.js";
 import type { Scenario } from "../lib/types.js";
@@ -10,12 +11,12 @@ export const scenario: Scenario = {
   async run({ quick }) {
     const pipeline = widePipeline(1000);
     const reps = quick ? 10 : 30;
-    for (let i = 0; i < 3; i++) toMermaid(pipeline);
+    for (let i = 0; i < 3; i++) toMermaid(pipeline, { registry });
     const times: number[] = [];
     let size = 0;
     for (let i = 0; i < reps; i++) {
       const t0 = performance.now();
-      size = toMermaid(pipeline).length;
+      size = toMermaid(pipeline, { registry }).length;
       times.push(performance.now() - t0);
     }
     const p50 = median(times);

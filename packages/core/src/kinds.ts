@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { LlmRequest } from "./backends/types.js";
+import type { LlmRequest, SimulationTools } from "./backends/types.js";
 import type { RunEventInit } from "./events.js";
 import type { Pipeline, PipelineNode } from "./format/schema.js";
 
@@ -14,6 +14,8 @@ export interface NodeMeta {
   /** Branching nodes: the branch taken on the latest execution, and why. */
   branch?: string;
   reason?: string;
+  /** Judging nodes: the node whose output was judged (a vote takes that output, with this node's score). */
+  subject?: string;
 }
 
 /** The state a template or expression sees: `input` plus one key per node with its latest output. */
@@ -74,6 +76,13 @@ export interface Prepared {
   backend?: string;
 }
 
+/**
+ * Inspector widgets a kind names for a config field with zod metadata, `.meta({ widget })`, when
+ * the field's type cannot say it: a `{{path}}` template, a node id, one of the node's own branch
+ * ids, a backend name, or the list of branches.
+ */
+export type FieldWidget = "template" | "nodeRef" | "branchRef" | "backend" | "branches";
+
 export type DiagramShape = "stadium" | "rect" | "rhombus" | "hexagon" | "trapezoid" | "circle" | "subroutine" | "parallelogram";
 
 export interface ConfigRefs {
@@ -103,16 +112,81 @@ export interface NodeKind<C = unknown> {
   branches?(config: C): string[];
   /** Branches that can never be taken with this config, so they need no edge. */
   optionalBranches?(config: C): string[];
+  /**
+   * The pipeline's fixed ends (pipeline-format: one input, one output): "start" takes the run
+   * input and has no incoming edges, "end" gives the result and has no outgoing edges.
+   */
+  terminal?: "start" | "end";
   /** Waits for every incoming branch before it runs (fan-in). */
   join?: boolean;
   /** Bounds a cycle through the given outgoing branch (critique `fail`, a route with maxIterations). */
   boundsCycleThrough?(config: C, branch: string | undefined): number | undefined;
   refs(config: C): ConfigRefs;
+  /** The canvas node's summary. Reads the raw config: a node being edited may not parse yet. */
+  summary?(config: Record<string, unknown>): NodeSummary;
   /** Top-level keys of this node's output when they are known statically (for lint and autocomplete). */
   outputKeys?(config: C): string[] | undefined;
   prepare?(ctx: NodeContext<C>): Promise<Prepared>;
   execute(ctx: NodeContext<C>, prepared: Prepared): Promise<NodeResult>;
-  diagram: { shape: DiagramShape; icon: string };
+  /** How the simulated backend answers this kind's LLM calls (the text a model would reply). */
+  simulate?(request: LlmRequest, sim: SimulationTools): string;
+  /** Its look: Mermaid shape, icon, the colour of its stripe on the canvas and palette, and its Mermaid style. */
+  diagram: {
+    shape: DiagramShape;
+    icon: string;
+    /** CSS hex colour: the kind's stripe on the canvas and palette. */
+    colour: string;
+    /** Mermaid `classDef` body for nodes of this kind, e.g. "fill:#e7f5ff,stroke:#1c7ed6,color:#0b2e4f". */
+    style: string;
+  };
+  /** Plain-Mermaid shapes (no Braid class, no embedded pipeline) imported as this kind. */
+  recognises?: DiagramShape[];
+  /** Imports a node of an unrecognised shape as this kind (exactly one registered kind should say so). */
+  diagramFallback?: true;
+  /** Guesses a placeholder config for a node imported from plain Mermaid as this kind. */
+  fromDiagram?(draft: DiagramDraft): DiagramGuess;
+}
+
+/** An edge of a flowchart being imported; `label` is the Mermaid edge text. */
+export interface DiagramEdge {
+  from: string;
+  to: string;
+  label?: string;
+}
+
+/** A node of a plain Mermaid flowchart being imported, as its kind's `fromDiagram` sees it. */
+export interface DiagramDraft {
+  id: string;
+  label?: string;
+  /** How notes name the node, e.g. `node "c" ("Check it")`. */
+  name: string;
+  /** How its kind was read, e.g. `hexagon read as a critique node`, for the note. */
+  how: string;
+  outgoing: readonly DiagramEdge[];
+  incoming: readonly DiagramEdge[];
+  /** The kind another draft was imported as. */
+  kindOf(id: string): string | undefined;
+  /** Config other nodes gave this one (`give` below), e.g. a critique's corrector gets `revises`. */
+  given: Record<string, unknown>;
+}
+
+/** A kind's guess for an imported node. */
+export interface DiagramGuess {
+  config: Record<string, unknown>;
+  /** One warning describing the guess. */
+  note?: string;
+  /** The branch of each outgoing edge, by index; undefined leaves the edge plain. */
+  branches?: Array<string | undefined>;
+  /** Warnings about its edges, reported after the node notes. */
+  edgeNotes?: string[];
+  /** Config merged into other nodes, by id; their kind's `fromDiagram` runs again with it as `given`. */
+  give?: Record<string, Record<string, unknown>>;
+}
+
+/** What a canvas node shows at a glance: an excerpt of its main text and a few facts. */
+export interface NodeSummary {
+  excerpt?: string;
+  facts: string[];
 }
 
 export type AnyNodeKind = NodeKind<any>;
@@ -140,6 +214,13 @@ export class Registry {
 
   list(): AnyNodeKind[] {
     return [...this.kinds.values()];
+  }
+
+  /** The kind id of the pipeline's start or end node. */
+  terminal(which: "start" | "end"): string {
+    const kind = this.list().find((k) => k.terminal === which);
+    if (!kind) throw new Error(`no registered node kind is the pipeline's ${which}`);
+    return kind.kind;
   }
 
   /** Parses a node's config with its kind's schema; undefined when the kind is unknown. */

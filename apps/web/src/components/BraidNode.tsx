@@ -4,7 +4,7 @@ import type { BraidFlowNode } from "../doc/derive.js";
 import { NodeRunStrip } from "../trace/NodeRunStrip.js";
 import { useTrace } from "../trace/store.js";
 import { KindIcon } from "./KindIcon.js";
-import { nodeSummary } from "./nodeSummary.js";
+import { kindColour } from "./kindColour.js";
 
 const BRANCH_WIDTH = 78;
 const MIN_WIDTH = 230;
@@ -27,19 +27,16 @@ function BraidNodeView({ id, data, selected }: NodeProps<BraidFlowNode>) {
   }, [id, branchKey, updateNodeInternals]);
 
   const label = node.label?.trim() ? node.label : node.id;
-  const summary = nodeSummary(node);
+  const summary = data.summary;
   const width = Math.max(MIN_WIDTH, (branches?.length ?? 0) * BRANCH_WIDTH);
-  const cls = [
-    "bn",
-    `bn-kind-${/^[a-z]+$/.test(node.kind) ? node.kind : "other"}`,
-    data.severity ? `bn-${data.severity}` : "",
-    selected ? "bn-selected" : "",
-    run ? `bn-st-${run.status}` : "",
-    hovered ? "bn-hover" : "",
-  ];
+  const cls = ["bn", data.severity ? `bn-${data.severity}` : "", selected ? "bn-selected" : "", run ? `bn-st-${run.status}` : "", hovered ? "bn-hover" : ""];
 
   return (
-    <div className={cls.filter(Boolean).join(" ")} style={{ width }} title={data.problems.length ? data.problems.join("\n") : undefined}>
+    <div
+      className={cls.filter(Boolean).join(" ")}
+      style={{ width, ...kindColour(data.colour) }}
+      title={data.problems.length ? data.problems.join("\n") : undefined}
+    >
       {data.hasTarget && <Handle type="target" position={Position.Top} role="button" aria-label={`Connect to ${node.id}`} />}
       <div className="bn-head">
         <KindIcon icon={data.icon} title={data.title} />

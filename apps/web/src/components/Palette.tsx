@@ -3,6 +3,7 @@ import { addNodeSomewhere } from "../state/canvas.js";
 import { useEditor } from "../state/store.js";
 import { KIND_MIME } from "./Canvas.js";
 import { KindIcon } from "./KindIcon.js";
+import { kindColour } from "./kindColour.js";
 
 /** Every registered kind: drag one onto the canvas, or press the button (keyboard) to add it in view. */
 export function Palette() {
@@ -20,7 +21,8 @@ export function Palette() {
           <li key={k.kind}>
             <button
               type="button"
-              className={`palette-item bn-kind-${/^[a-z]+$/.test(k.kind) ? k.kind : "other"}`}
+              className="palette-item"
+              style={kindColour(k)}
               draggable
               onDragStart={(e) => onDragStart(e, k.kind)}
               onClick={() => addNodeSomewhere(k.kind)}

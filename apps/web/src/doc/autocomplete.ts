@@ -44,8 +44,8 @@ export function templateSuggestions(doc: Pipeline, registry: Registry, nodeId: s
   examplePaths(doc.input?.example, "input", 0, out);
   for (const id of upstreamOf(doc, nodeId)) {
     const node = doc.nodes.find((n) => n.id === id);
-    if (!node || node.kind === "input") continue;
-    const kind = registry.get(node.kind);
+    const kind = node ? registry.get(node.kind) : undefined;
+    if (!node || kind?.terminal === "start") continue;
     out.push({ path: id, detail: `${kind?.title ?? node.kind} output${node.label ? ` · ${node.label}` : ""}` });
     const parsed = kind?.configSchema.safeParse(node.config ?? {});
     const keys = parsed?.success ? kind?.outputKeys?.(parsed.data) : undefined;

@@ -43,8 +43,8 @@ export function checkConnection(doc: Pipeline, registry: Registry, c: Connection
   const to = doc.nodes.find((n) => n.id === c.target);
   if (!from || !to) return { ok: false, reason: "Both ends must be nodes of this pipeline." };
   if (from.id === to.id) return { ok: false, reason: `A node cannot connect to itself ("${from.id}").` };
-  if (to.kind === "input") return { ok: false, reason: `Nothing can flow into the input node "${to.id}": it is where the run starts.` };
-  if (from.kind === "output") return { ok: false, reason: `The output node "${from.id}" is the end of the pipeline: nothing leaves it.` };
+  if (registry.get(to.kind)?.terminal === "start") return { ok: false, reason: `Nothing can flow into the input node "${to.id}": it is where the run starts.` };
+  if (registry.get(from.kind)?.terminal === "end") return { ok: false, reason: `The output node "${from.id}" is the end of the pipeline: nothing leaves it.` };
   const branches = branchesOfNode(doc, registry, from.id);
   const edge: PipelineEdge = { from: from.id, to: to.id };
   if (branches) {

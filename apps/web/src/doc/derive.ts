@@ -1,13 +1,17 @@
-import type { Diagnostic, Pipeline, PipelineNode, Registry } from "@braid/core";
+import type { Diagnostic, NodeSummary, Pipeline, PipelineNode, Registry } from "@braid/core";
 import type { Edge, Node } from "@xyflow/react";
 import { branchesOf } from "./connect.js";
 import type { XY } from "./ops.js";
+import { nodeSummary } from "../components/nodeSummary.js";
 
 /** What a canvas node shows; everything comes from the document, the lint and the backends list. */
 export type BraidNodeData = {
   node: PipelineNode;
   title: string;
   icon: string;
+  summary: NodeSummary;
+  /** The kind's colour; undefined for an unknown kind (drawn in the neutral colour). */
+  colour?: string | undefined;
   /** Source handles, one per branch; undefined for one plain source handle. */
   branches?: string[];
   hasTarget: boolean;
@@ -96,8 +100,10 @@ export function deriveNodes(input: DeriveInput, cache: Map<string, BraidFlowNode
       node: n,
       title: kind?.title ?? n.kind,
       icon: kind?.diagram.icon ?? "?",
-      hasTarget: n.kind !== "input",
-      hasSource: n.kind !== "output",
+      summary: nodeSummary(n, kind),
+      colour: kind?.diagram.colour,
+      hasTarget: kind?.terminal !== "start",
+      hasSource: kind?.terminal !== "end",
       problems: p?.messages ?? [],
     };
     const branches = branchesOf(n, input.registry);

@@ -20,7 +20,9 @@ export function layoutOrder(doc: Pipeline, registry?: Registry): PipelineNode[] 
   });
   const seen = new Set<string>();
   const order: PipelineNode[] = [];
-  const queue = doc.nodes.filter((n) => n.kind === "input").map((n) => n.id);
+  // Layers grow from the sources: the input, and any node nothing flows into yet.
+  const targets = new Set(doc.edges.map((e) => e.to));
+  const queue = doc.nodes.filter((n) => !targets.has(n.id)).map((n) => n.id);
   const visit = (id: string) => {
     if (seen.has(id) || !byId.has(id)) return;
     seen.add(id);

@@ -1,14 +1,13 @@
-import { type AnyNodeKind, NODE_ID_PATTERN } from "@braid/core";
+import type { AnyNodeKind, FieldWidget } from "@braid/core";
 import { z } from "zod";
-import { BRANCH_ID_PATTERN } from "./ids.js";
 
 /**
  * The inspector form of a kind, read from its zod config schema (through its JSON Schema):
  * field names, help texts from `.describe()`, bounds, enums, required keys. The widget is chosen
- * from the schema's shape; a few field names add meaning the schema cannot carry (a backend name,
- * a template).
+ * from the schema's shape, or named by the kind in zod metadata when the shape cannot say it (a
+ * backend name, a template, a node or branch reference).
  */
-export type Widget = "backend" | "template" | "text" | "json" | "number" | "boolean" | "enum" | "lines" | "nodeRef" | "branchRef" | "branches";
+export type Widget = FieldWidget | "text" | "json" | "number" | "boolean" | "enum" | "lines";
 
 export interface FieldSpec {
   key: string;
@@ -27,15 +26,16 @@ export interface FieldSpec {
 
 type JS = Record<string, unknown> & { properties?: Record<string, JS>; required?: string[] };
 
-/** String fields that hold `{{path}}` templates. */
-export const TEMPLATE_KEYS = new Set(["prompt", "system", "value", "subject"]);
-
 export function humanize(key: string): string {
   const words = key.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-function widgetFor(key: string, s: JS, hasBranches: boolean): Pick<FieldSpec, "widget" | "options" | "integer"> {
+const KIND_WIDGETS: ReadonlySet<string> = new Set<FieldWidget>(["template", "nodeRef", "branchRef", "backend", "branches"]);
+
+/** A kind names a field's widget with zod metadata (`.meta({ widget })`); plain types get the obvious one. */
+function widgetFor(s: JS): Pick<FieldSpec, "widget" | "options" | "integer"> {
+  if (typeof s.widget === "string" && KIND_WIDGETS.has(s.widget)) return { widget: s.widget as FieldWidget };
   const type = s.type;
   if (Array.isArray(s.enum)) return { widget: "enum", options: s.enum.map(String) };
   if (type === "integer") return { widget: "number", integer: true };
@@ -44,28 +44,21 @@ function widgetFor(key: string, s: JS, hasBranches: boolean): Pick<FieldSpec, "w
   if (type === "array") {
     const items = (s.items ?? {}) as JS;
     if (items.type === "string") return { widget: "lines" };
-    if (key === "branches" && hasBranches && items.type === "object") return { widget: "branches" };
     return { widget: "json" };
   }
-  if (type === "string") {
-    if (key === "backend") return { widget: "backend" };
-    if (s.pattern === NODE_ID_PATTERN.source) return { widget: "nodeRef" };
-    if (s.pattern === BRANCH_ID_PATTERN.source && hasBranches) return { widget: "branchRef" };
-    if (TEMPLATE_KEYS.has(key) || String(s.description ?? "").includes("{{")) return { widget: "template" };
-    return { widget: "text" };
-  }
+  if (type === "string") return { widget: "text" };
   return { widget: "json" };
 }
 
-function fieldsOf(schema: JS, hasBranches: boolean): FieldSpec[] {
+function fieldsOf(schema: JS): FieldSpec[] {
   const required = new Set(schema.required ?? []);
   return Object.entries(schema.properties ?? {}).map(([key, s]) => {
-    const spec: FieldSpec = { key, label: humanize(key), required: required.has(key), ...widgetFor(key, s, hasBranches) };
+    const spec: FieldSpec = { key, label: humanize(key), required: required.has(key), ...widgetFor(s) };
     if (typeof s.description === "string") spec.description = s.description;
     if (typeof s.minimum === "number") spec.min = s.minimum;
     if (typeof s.maximum === "number") spec.max = s.maximum;
     if (s.default !== undefined) spec.default = s.default;
-    if (spec.widget === "branches") spec.items = fieldsOf((s.items ?? {}) as JS, false);
+    if (spec.widget === "branches") spec.items = fieldsOf((s.items ?? {}) as JS);
     return spec;
   });
 }
@@ -76,7 +69,7 @@ export function configFields(kind: AnyNodeKind): FieldSpec[] {
   let fields = cache.get(kind);
   if (!fields) {
     const schema = z.toJSONSchema(kind.configSchema, { unrepresentable: "any", io: "input" }) as JS;
-    fields = fieldsOf(schema, typeof kind.branches === "function");
+    fields = fieldsOf(schema);
     cache.set(kind, fields);
   }
   return fields;

@@ -15,9 +15,9 @@ export function Connections({ nodeId }: { nodeId: string }) {
   if (!node) return null;
   const outgoing = doc.edges.map((e, i) => ({ e, i })).filter(({ e }) => e.from === nodeId);
   const incoming = doc.edges.filter((e) => e.to === nodeId);
-  const targets = doc.nodes.filter((n) => n.id !== nodeId && n.kind !== "input");
+  const targets = doc.nodes.filter((n) => n.id !== nodeId && registry.get(n.kind)?.terminal !== "start");
   const pickedBranch = branches ? branch || branches[0] || "" : "";
-  const canOut = node.kind !== "output";
+  const canOut = registry.get(node.kind)?.terminal !== "end";
   return (
     <section className="connections" aria-label="Connections">
       <h3>Connections</h3>

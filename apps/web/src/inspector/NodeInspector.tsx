@@ -5,6 +5,7 @@ import { nodeIdProblem, renameNode, setLabel } from "../doc/ops.js";
 import { copySelection, deleteElements, zoomTo } from "../state/canvas.js";
 import { edit, notify, useEditor } from "../state/store.js";
 import { KindIcon } from "../components/KindIcon.js";
+import { kindColour } from "../components/kindColour.js";
 import { ConfigForm } from "./ConfigForm.js";
 import { Connections } from "./Connections.js";
 
@@ -17,7 +18,7 @@ export function NodeInspector({ node }: { node: PipelineNode }) {
   const general = diagnostics.filter((d) => !d.path?.startsWith(configPrefix));
   return (
     <div className="node-inspector">
-      <div className={`inspector-head bn-kind-${/^[a-z]+$/.test(node.kind) ? node.kind : "other"}`}>
+      <div className="inspector-head" style={kindColour(kind)}>
         <KindIcon icon={kind?.diagram.icon ?? "?"} title={kind?.title ?? node.kind} />
         <div>
           <h2 className="panel-title">{kind?.title ?? node.kind} node</h2>

@@ -28,7 +28,7 @@ describe("run summary (from the engine's view model)", () => {
     expect(v.order).toEqual(["gen", "check"]);
     expect(v.nodes.gen).toMatchObject({ status: "failed", visits: 2, backend: "generator", model: "sim-fast", error: { code: "E_LLM_OUTPUT" } });
     expect(v.nodes.check).toMatchObject({ status: "done", branch: "fail", output: { score: 0.5 } });
-    expect(v.iterations).toEqual([{ nodeId: "check", attempt: 1, maxAttempts: 3, score: 0.5, passed: false, branch: "fail" }]);
+    expect(v.iterations).toEqual([{ nodeId: "check", attempt: 1, maxAttempts: 3, metrics: { score: 0.5 }, passed: false, branch: "fail" }]);
     expect(v.active).toEqual([]);
     expect(v).toMatchObject({ runId: "r1", durationMs: 20, usage, eventCount: events.length, lastSeq: events.length });
     expect(v.events).toHaveLength(events.length);

@@ -3,7 +3,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { Modal, closeDialog } from "../dialogs/Modal.js";
 import { tidyWhenMeasured } from "../state/canvas.js";
 import { confirmDiscard } from "../state/server.js";
-import { loadDocument, notify } from "../state/store.js";
+import { loadDocument, notify, useEditor } from "../state/store.js";
 import { type ImportOutcome, importText, readImportFile } from "./detect.js";
 
 type Pending = { pipeline: Pipeline; warnings: string[]; source: string };
@@ -43,9 +43,10 @@ export function ImportDialog({ initial }: { initial?: { text: string; fileName?:
     closeDialog();
     loadImported(r.pipeline, source);
   };
-  const run = (source: string, fileName?: string) => settle(importText(source, fileName), fileName ? `“${fileName}”` : "the pasted text");
+  const run = (source: string, fileName?: string) =>
+    settle(importText(source, useEditor.getState().registry, fileName), fileName ? `“${fileName}”` : "the pasted text");
   const fromFile = async (file: File) => {
-    const r = await readImportFile(file);
+    const r = await readImportFile(file, useEditor.getState().registry);
     if (r.text !== undefined) setText(r.text);
     settle(r, `“${file.name}”`);
   };
@@ -54,7 +55,7 @@ export function ImportDialog({ initial }: { initial?: { text: string; fileName?:
   useEffect(() => {
     if (ran.current || !initial?.run) return;
     ran.current = true;
-    settle(importText(initial.text, initial.fileName), initial.fileName ? `“${initial.fileName}”` : "the pasted text");
+    settle(importText(initial.text, useEditor.getState().registry, initial.fileName), initial.fileName ? `“${initial.fileName}”` : "the pasted text");
   });
 
   return (

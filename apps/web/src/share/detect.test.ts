@@ -1,4 +1,5 @@
 import { toMermaid } from "@braid/core";
+import { defaultRegistry as registry } from "@braid/nodes";
 import { describe, expect, it } from "vitest";
 import { detectFormat, importText } from "./detect.js";
 
@@ -34,7 +35,7 @@ describe("import detection", () => {
 
 describe("importing text", () => {
   it("imports a Braid Mermaid export losslessly and without guesses", () => {
-    const r = importText(toMermaid(doc));
+    const r = importText(toMermaid(doc, { registry }), registry);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.format).toBe("mermaid");
@@ -42,46 +43,46 @@ describe("importing text", () => {
     expect(r.warnings).toEqual([]);
   });
   it("imports a hand-written flowchart with a warning per guess", () => {
-    const r = importText("flowchart TD\n  A([Start]) --> B[Draft]\n  B --> C([Done])\n", "draft.mmd");
+    const r = importText("flowchart TD\n  A([Start]) --> B[Draft]\n  B --> C([Done])\n", registry, "draft.mmd");
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.pipeline.nodes.map((n) => n.kind)).toEqual(["input", "generate", "output"]);
     expect(r.warnings.length).toBeGreaterThanOrEqual(3);
   });
   it("imports JSON through the editor's path", () => {
-    const r = importText(JSON.stringify(doc), "tiny.json");
+    const r = importText(JSON.stringify(doc), registry, "tiny.json");
     expect(r.ok && r.pipeline).toEqual(doc);
     expect(r.ok && r.warnings).toEqual([]);
   });
   it("explains what is wrong, for every kind of bad input", () => {
-    const empty = importText("   ");
+    const empty = importText("   ", registry);
     expect(empty.ok).toBe(false);
     expect(!empty.ok && empty.message).toMatch(/Nothing to import/);
 
-    const notJson = importText('{"format": "braid/pipeline@1", "nodes": [}');
+    const notJson = importText('{"format": "braid/pipeline@1", "nodes": [}', registry);
     expect(!notJson.ok && notJson.message).toMatch(/not valid JSON/);
 
-    const invalid = importText('{"format": "braid/pipeline@1", "name": 3, "nodes": [], "edges": []}');
+    const invalid = importText('{"format": "braid/pipeline@1", "name": 3, "nodes": [], "edges": []}', registry);
     expect(!invalid.ok && invalid.details.join("\n")).toMatch(/name/);
 
-    const noNodes = importText("flowchart TD\n%% nothing here\n", "x.mmd");
+    const noNodes = importText("flowchart TD\n%% nothing here\n", registry, "x.mmd");
     expect(noNodes.ok).toBe(false);
     expect(!noNodes.ok && noNodes.format).toBe("mermaid");
     expect(!noNodes.ok && noNodes.details.join()).toMatch(/no nodes/);
 
-    const notFlowchart = importText('pie title Pets\n  "Dogs" : 3\n', "pets.mmd");
+    const notFlowchart = importText('pie title Pets\n  "Dogs" : 3\n', registry, "pets.mmd");
     expect(!notFlowchart.ok && notFlowchart.details.join()).toMatch(/flowchart/);
 
     // A Braid export whose embedded pipeline was damaged (a line cut short) is refused, not half-read.
-    const damaged = toMermaid(doc).replace(/(%% braid:pipeline \S{10})\S*/, "$1!!");
-    const cut = importText(damaged, "cut.mmd");
+    const damaged = toMermaid(doc, { registry }).replace(/(%% braid:pipeline \S{10})\S*/, "$1!!");
+    const cut = importText(damaged, registry, "cut.mmd");
     expect(cut.ok).toBe(false);
 
-    const other = importText("sequenceDiagram\n A->>B: hi");
+    const other = importText("sequenceDiagram\n A->>B: hi", registry);
     expect(!other.ok && other.message).toMatch(/neither/);
   });
   it("does not let hostile JSON pollute prototypes", () => {
-    const r = importText('{"format":"braid/pipeline@1","name":"x","nodes":[],"edges":[],"__proto__":{"polluted":true}}');
+    const r = importText('{"format":"braid/pipeline@1","name":"x","nodes":[],"edges":[],"__proto__":{"polluted":true}}', registry);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(r.ok || r.message.length > 0).toBe(true);
   });

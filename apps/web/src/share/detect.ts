@@ -1,4 +1,4 @@
-import { type Pipeline, fromMermaid } from "@braid/core";
+import { type Pipeline, type Registry, fromMermaid } from "@braid/core";
 import { importPipeline } from "../doc/importDoc.js";
 
 export type ImportFormat = "json" | "mermaid";
@@ -35,13 +35,13 @@ export function detectFormat(text: string, fileName?: string): ImportFormat | un
 }
 
 /** Reads pasted or dropped text as a pipeline: JSON through the editor's own import, Mermaid through `fromMermaid`. */
-export function importText(text: string, fileName?: string): ImportOutcome {
+export function importText(text: string, registry: Registry, fileName?: string): ImportOutcome {
   if (!text.trim()) {
     return { ok: false, message: "Nothing to import: paste a pipeline's JSON or a Mermaid flowchart, or choose a .json or .mmd file.", details: [] };
   }
   const format = detectFormat(text, fileName);
   if (format === "mermaid") {
-    const r = fromMermaid(text);
+    const r = fromMermaid(text, registry);
     if (!r.ok) {
       return { ok: false, format, message: "This Mermaid text cannot be read as a flowchart, so nothing was imported.", details: r.errors.slice(0, 12) };
     }
@@ -60,7 +60,7 @@ export function importText(text: string, fileName?: string): ImportOutcome {
 }
 
 /** Reads a picked or dropped file; refuses what is clearly not a pipeline before reading it whole. */
-export async function readImportFile(file: File): Promise<ImportOutcome & { text?: string }> {
+export async function readImportFile(file: File, registry: Registry): Promise<ImportOutcome & { text?: string }> {
   if (file.size > MAX_IMPORT_BYTES) {
     return {
       ok: false,
@@ -72,5 +72,5 @@ export async function readImportFile(file: File): Promise<ImportOutcome & { text
     return { ok: false, message: `“${file.name}” is not a .json or .mmd file, so nothing was imported.`, details: [] };
   }
   const text = await file.text();
-  return { ...importText(text, file.name), text };
+  return { ...importText(text, registry, file.name), text };
 }

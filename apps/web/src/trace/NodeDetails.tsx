@@ -1,6 +1,7 @@
 import { PipelineGraph, type SpanView } from "@braid/core";
 import { useId, useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
+import { configFields } from "../doc/schemaFields.js";
 import { useEditor } from "../state/store.js";
 import { rerunFromNode, shownConfig } from "./actions.js";
 import { money, ms, pretty } from "./format.js";
@@ -191,7 +192,14 @@ function RerunForm({ nodeId, ended }: { nodeId: string; ended: boolean }) {
   const [busy, setBusy] = useState(false);
   const id = useId();
   const downstream = useMemo(() => (pipeline ? [...new PipelineGraph(pipeline).downstream(nodeId)] : [nodeId]), [pipeline, nodeId]);
-  const hasPrompt = typeof p0 === "string" || ["generate", "critique", "route", "merge"].includes(pipeline?.nodes.find((n) => n.id === nodeId)?.kind ?? "");
+  // The form offers the text fields the node's kind has: its config schema says which.
+  const registry = useEditor((s) => s.registry);
+  const kindFields = useMemo(() => {
+    const kind = registry.get(pipeline?.nodes.find((n) => n.id === nodeId)?.kind ?? "");
+    return new Set(kind ? configFields(kind).map((f) => f.key) : []);
+  }, [registry, pipeline, nodeId]);
+  const hasPrompt = typeof p0 === "string" || kindFields.has("prompt");
+  const hasSystem = typeof s0 === "string" || kindFields.has("system");
   const submit = async () => {
     let rest: Record<string, unknown>;
     try {
@@ -227,7 +235,7 @@ function RerunForm({ nodeId, ended }: { nodeId: string; ended: boolean }) {
           <textarea value={prompt} onChange={(e) => setPrompt(e.target.value)} rows={3} aria-label="Re-run prompt" spellCheck={false} />
         </label>
       )}
-      {(typeof s0 === "string" || pipeline?.nodes.find((n) => n.id === nodeId)?.kind === "generate") && (
+      {hasSystem && (
         <label className="nd-field">
           <span>System prompt</span>
           <textarea value={system} onChange={(e) => setSystem(e.target.value)} rows={2} aria-label="Re-run system prompt" spellCheck={false} />

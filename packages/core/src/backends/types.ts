@@ -65,16 +65,44 @@ export type BackendConfig = z.infer<typeof BackendConfigSchema>;
 export type BackendConfigInput = z.input<typeof BackendConfigSchema>;
 
 /**
- * What the node wants, beyond the messages. Real providers use the messages only (plus `json`
- * for structured output); the simulated provider reads the task to answer plausibly.
+ * What the call is for, beyond the messages: a `type` the kind chooses (it also seeds the
+ * simulated provider's random numbers) and whatever data the kind's `simulate` reads. Real
+ * providers use the messages only (plus `json` for structured output). The runtime's own JSON
+ * repair call is `{ type: "repair", broken }`.
  */
-export type LlmTask =
-  | { type: "generate" }
-  | { type: "revise"; previous: unknown; issues: string[] }
-  | { type: "critique"; subject: unknown; rubric: string[] }
-  | { type: "classify"; labels: string[]; subject: unknown }
-  | { type: "synthesize"; inputs: Record<string, unknown> }
-  | { type: "repair"; broken: string };
+export interface LlmTask {
+  type: string;
+  [key: string]: unknown;
+}
+
+/**
+ * What the simulated provider offers a kind's `simulate` to answer a call: the call's random
+ * numbers (the same stream, so the draw order is the answer's) and its fake-data helpers.
+ */
+export interface SimulationTools {
+  /** The call's deterministic random numbers. */
+  rng(): number;
+  /** Whether this call should answer with a defect a critique can find (`simulation.defectRate`). */
+  readonly defective: boolean;
+  /** 1–3 sentences that mention a few words of the prompt. */
+  paragraph(prompt: string): string;
+  /** Tidies a text and notes how many review issues it addresses. */
+  rewrite(text: string, issues: readonly string[], prompt: string): string;
+  fillSchema(schema: Record<string, unknown>): unknown;
+  fillShape(shape: unknown): unknown;
+  /** The defects a reviewer with this rubric finds in a value, one line each. */
+  findDefects(value: unknown, rubric: readonly string[]): string[];
+  /** The value with the defects named by these issues mended. */
+  fixDefects(value: unknown, issues: readonly string[]): unknown;
+  /** The value with one defect a critique can find, and where it is. */
+  injectDefect(value: unknown): { value: unknown; path?: string };
+  /** Field count + nesting depth + arrays (text: words / 10). */
+  complexityOf(value: unknown): { fields: number; depth: number; arrays: number; score: number };
+  /** JSON-looking strings read as the data they carry; anything else as is. */
+  parseMaybe(value: unknown): unknown;
+  /** The generic answer: JSON from `request.json` (schema, shape, count; a defect when `defective`), else a paragraph. */
+  defaultAnswer(): string;
+}
 
 export interface LlmRequest {
   system?: string;
@@ -84,6 +112,11 @@ export interface LlmRequest {
   /** Ask for JSON: either an example shape or a JSON Schema, optionally `count` items. */
   json?: { shape?: unknown; schema?: Record<string, unknown>; count?: number };
   task: LlmTask;
+  /**
+   * How the simulated provider answers this call (the runner sets it from the node kind's
+   * `simulate`). In-process only: never serialised, hashed into cache keys or stored in events.
+   */
+  simulate?: (sim: SimulationTools) => string;
   /** Response cache for this call: true/false from the node; absent = the backend's `cacheTtlMs` decides. */
   cache?: boolean;
 }

@@ -19,8 +19,8 @@ export interface LintResult {
   diagnostics: Diagnostic[];
 }
 
-const INPUT = "input";
-const OUTPUT = "output";
+/** Templates read the run input as `{{input}}`, so no node may take that id. */
+const INPUT_ROOT = "input";
 
 /** Parses (if needed) and checks a pipeline; never throws on bad input. */
 export function lintDocument(doc: unknown, opts: LintOptions): LintResult {
@@ -32,6 +32,7 @@ export function lintDocument(doc: unknown, opts: LintOptions): LintResult {
 export function lint(pipeline: Pipeline, opts: LintOptions): Diagnostic[] {
   const ds: Diagnostic[] = [];
   const { registry } = opts;
+  const terminal = (n: { kind: string } | undefined) => (n ? registry.get(n.kind)?.terminal : undefined);
   const err = (d: Omit<Diagnostic, "severity">) => ds.push({ ...d, severity: "error" });
   const warn = (d: Omit<Diagnostic, "severity">) => ds.push({ ...d, severity: "warning" });
 
@@ -40,7 +41,7 @@ export function lint(pipeline: Pipeline, opts: LintOptions): Diagnostic[] {
   pipeline.nodes.forEach((n, i) => {
     if (byId.has(n.id)) err({ code: "E_DUPLICATE_ID", nodeId: n.id, path: `nodes[${i}].id`, message: `node id "${n.id}" is used more than once` });
     else byId.set(n.id, n);
-    if (n.id === INPUT && n.kind !== INPUT)
+    if (n.id === INPUT_ROOT && terminal(n) !== "start")
       err({
         code: "E_RESERVED_ID",
         nodeId: n.id,
@@ -48,8 +49,8 @@ export function lint(pipeline: Pipeline, opts: LintOptions): Diagnostic[] {
         message: `"input" is reserved for the run input in templates; rename this ${n.kind} node`,
       });
   });
-  const inputs = pipeline.nodes.filter((n) => n.kind === INPUT);
-  const outputs = pipeline.nodes.filter((n) => n.kind === OUTPUT);
+  const inputs = pipeline.nodes.filter((n) => terminal(n) === "start");
+  const outputs = pipeline.nodes.filter((n) => terminal(n) === "end");
   if (inputs.length === 0) err({ code: "E_NO_INPUT", message: "the pipeline needs exactly one input node; it has none" });
   for (const n of inputs.slice(1)) err({ code: "E_MULTIPLE_INPUTS", nodeId: n.id, message: `only one input node is allowed; "${n.id}" is an extra one` });
   if (outputs.length === 0) err({ code: "E_NO_OUTPUT", message: "the pipeline needs exactly one output node; it has none" });
@@ -100,8 +101,9 @@ export function lint(pipeline: Pipeline, opts: LintOptions): Diagnostic[] {
     if (!byId.has(e.to)) err({ ...at, code: "E_UNKNOWN_NODE", message: `edge #${i} ends at unknown node "${e.to}"` });
     if (!byId.has(e.from) || !byId.has(e.to)) return;
     if (e.from === e.to) err({ ...at, nodeId: e.from, code: "E_SELF_EDGE", message: `edge #${i} goes from "${e.from}" to itself` });
-    if (byId.get(e.to)?.kind === INPUT) err({ ...at, nodeId: e.to, code: "E_INPUT_HAS_INCOMING", message: `edge #${i} points into the input node "${e.to}"` });
-    if (byId.get(e.from)?.kind === OUTPUT)
+    if (terminal(byId.get(e.to)) === "start")
+      err({ ...at, nodeId: e.to, code: "E_INPUT_HAS_INCOMING", message: `edge #${i} points into the input node "${e.to}"` });
+    if (terminal(byId.get(e.from)) === "end")
       err({ ...at, nodeId: e.from, code: "E_OUTPUT_HAS_OUTGOING", message: `edge #${i} leaves the output node "${e.from}"` });
     const branches = branchesOf(e.from);
     const fromKind = byId.get(e.from)?.kind;
@@ -176,7 +178,7 @@ export function lint(pipeline: Pipeline, opts: LintOptions): Diagnostic[] {
   }
 
   // Templates, expressions, node and backend references.
-  const knownRoots = new Set([...byId.keys(), INPUT]);
+  const knownRoots = new Set([...byId.keys(), INPUT_ROOT]);
   const backendByName = new Map<string, BackendAvailability>();
   const groups = new Set<string>();
   for (const b of opts.backends ?? []) {
@@ -266,7 +268,7 @@ function checkFirstKey(
   pipeline: Pipeline,
 ): string | undefined {
   if (typeof first !== "string") return undefined;
-  if (head === INPUT) {
+  if (head === INPUT_ROOT) {
     const schema = pipeline.input?.schema as { properties?: Record<string, unknown>; additionalProperties?: unknown } | undefined;
     if (schema?.properties && schema.additionalProperties === false && !Object.hasOwn(schema.properties, first)) {
       return `the input schema has no property "${first}"`;

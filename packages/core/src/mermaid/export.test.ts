@@ -2,7 +2,11 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { RunEvent } from "../events.js";
 import type { Pipeline } from "../format/schema.js";
-import { toMermaid } from "./export.js";
+import { type MermaidExportOptions, toMermaid as exportMermaid } from "./export.js";
+// The real kinds: a test-only dependency (@braid/nodes itself depends on core).
+import { defaultRegistry as registry } from "@braid/nodes";
+
+const toMermaid = (p: Pipeline, options: Partial<MermaidExportOptions> = {}) => exportMermaid(p, { registry, ...options });
 import { parseMermaid, shownText } from "./mermaid-parse.test-helper.js";
 import { overlayFromEvents } from "./overlay.js";
 

@@ -17,19 +17,9 @@ export interface MermaidExportOptions {
   run?: RunOverlay | { events: readonly RunEvent[] };
   /** Carries the full pipeline JSON in `%% braid:pipeline` comments so `fromMermaid` is lossless. Default true. */
   embed?: boolean;
-  /** Shapes for kinds beyond the built-in ones come from `kind.diagram.shape`. */
-  registry?: Registry;
+  /** Every node's shape and style come from its kind's `diagram`. */
+  registry: Registry;
 }
-
-/** Shapes of the built-in kinds, so an export needs no registry. */
-const BUILTIN_SHAPES: Record<string, DiagramShape> = {
-  input: "stadium",
-  output: "stadium",
-  generate: "rect",
-  critique: "hexagon",
-  route: "rhombus",
-  merge: "trapezoid",
-};
 
 const BRACKETS: Record<DiagramShape, readonly [string, string]> = {
   stadium: ["([", "])"],
@@ -42,14 +32,6 @@ const BRACKETS: Record<DiagramShape, readonly [string, string]> = {
   parallelogram: ["[/", "/]"],
 };
 
-const KIND_STYLES: Record<string, string> = {
-  input: "fill:#e6fcf5,stroke:#0ca678,color:#0b3d2e",
-  output: "fill:#fff4e6,stroke:#f76707,color:#4a2500",
-  generate: "fill:#e7f5ff,stroke:#1c7ed6,color:#0b2e4f",
-  critique: "fill:#fff9db,stroke:#f59f00,color:#4a3500",
-  route: "fill:#f3f0ff,stroke:#7048e8,color:#25124f",
-  merge: "fill:#f8f0fc,stroke:#ae3ec9,color:#3d0f47",
-};
 const OTHER_STYLE = "fill:#f1f3f5,stroke:#868e96,color:#212529";
 /** Class for kinds the exporter knows nothing about; `k_` classes always name a known kind. */
 export const UNKNOWN_KIND_CLASS = "unknown_kind";
@@ -67,7 +49,7 @@ const TAKEN_EDGE_STYLE = "stroke:#2f9e44,stroke-width:3px";
  * quotes, ids through `allocateMermaidIds`, so the result parses whatever the labels contain.
  * Output depends only on the arguments (no clocks, no randomness, insertion order only).
  */
-export function toMermaid(source: Pipeline, options: MermaidExportOptions = {}): string {
+export function toMermaid(source: Pipeline, options: MermaidExportOptions): string {
   // Diagrams get pasted into PRs and docs: secret-looking values never leave (see share/secrets.ts).
   const pipeline = redactSecrets(source).value;
   const direction = options.direction === "LR" ? "LR" : "TD";
@@ -78,6 +60,7 @@ export function toMermaid(source: Pipeline, options: MermaidExportOptions = {}):
 
   const lines: string[] = [FORMAT_COMMENT, `flowchart ${direction}`];
   const classMembers = new Map<string, string[]>();
+  const classStyles = new Map<string, string>();
   const addToClass = (cls: string, id: string) => {
     const list = classMembers.get(cls) ?? [];
     list.push(id);
@@ -85,17 +68,18 @@ export function toMermaid(source: Pipeline, options: MermaidExportOptions = {}):
   };
 
   for (const node of pipeline.nodes) {
-    const { shape, cls } = kindLook(node.kind, options.registry);
+    const { shape, cls, style } = kindLook(node.kind, options.registry);
     const [open, close] = BRACKETS[shape];
     lines.push(`    ${mid(node.id)}${open}"${nodeLabel(node, options)}"${close}`);
     addToClass(cls, mid(node.id));
+    classStyles.set(cls, style);
   }
   for (const id of new Set(missing)) {
     lines.push(`    ${mid(id)}[["${escapeLabel(id)}"]]`);
     addToClass(UNKNOWN_KIND_CLASS, mid(id));
   }
 
-  const loops = backEdges(pipeline);
+  const loops = backEdges(pipeline, options.registry);
   pipeline.edges.forEach((edge, i) => {
     const label = edgeLabel(edge, nodeById.get(edge.from));
     const arrow = loops.has(i) ? "-.->" : "-->";
@@ -105,10 +89,7 @@ export function toMermaid(source: Pipeline, options: MermaidExportOptions = {}):
 
   const run = options.run === undefined ? undefined : isRunOverlay(options.run) ? options.run : overlayFromEvents(options.run.events, pipeline);
   const usedStyles = new Map<string, string>();
-  for (const cls of classMembers.keys()) {
-    const kind = cls.startsWith(KIND_CLASS_PREFIX) ? cls.slice(KIND_CLASS_PREFIX.length) : undefined;
-    usedStyles.set(cls, (kind !== undefined ? KIND_STYLES[kind] : undefined) ?? OTHER_STYLE);
-  }
+  for (const cls of classMembers.keys()) usedStyles.set(cls, classStyles.get(cls) ?? OTHER_STYLE);
   if (run) {
     // Run classes come after kind classes: Mermaid applies a node's classes in order, so they win.
     for (const [cls, list] of [
@@ -135,12 +116,10 @@ export function toMermaid(source: Pipeline, options: MermaidExportOptions = {}):
   return `${lines.join("\n")}\n`;
 }
 
-function kindLook(kind: string, registry: Registry | undefined): { shape: DiagramShape; cls: string } {
-  const registered = registry?.get(kind)?.diagram.shape;
-  const builtin = BUILTIN_SHAPES[kind];
-  const shape = registered !== undefined && registered in BRACKETS ? registered : builtin;
-  if (shape === undefined) return { shape: "subroutine", cls: UNKNOWN_KIND_CLASS };
-  return { shape, cls: KIND_CLASS_PREFIX + safeClassName(kind) };
+function kindLook(kind: string, registry: Registry): { shape: DiagramShape; cls: string; style: string } {
+  const diagram = registry.get(kind)?.diagram;
+  if (diagram === undefined || !(diagram.shape in BRACKETS)) return { shape: "subroutine", cls: UNKNOWN_KIND_CLASS, style: OTHER_STYLE };
+  return { shape: diagram.shape, cls: KIND_CLASS_PREFIX + safeClassName(kind), style: diagram.style };
 }
 
 function nodeLabel(node: PipelineNode, options: MermaidExportOptions): string {
@@ -170,11 +149,11 @@ function edgeLabel(edge: PipelineEdge, from: PipelineNode | undefined): string |
 }
 
 /**
- * Indices of edges that close a cycle (DFS back edges), drawn dashed. The walk starts at input
- * nodes and follows edges in file order, so the edge marked is the one a reader sees as "going
+ * Indices of edges that close a cycle (DFS back edges), drawn dashed. The walk starts at the start
+ * (input) nodes and follows edges in file order, so the edge marked is the one a reader sees as "going
  * back" (the corrector's edge to its critique, a route's loop), and the choice is deterministic.
  */
-function backEdges(pipeline: Pipeline): Set<number> {
+function backEdges(pipeline: Pipeline, registry: Registry): Set<number> {
   const out = new Map<string, Array<[number, string]>>();
   pipeline.edges.forEach((e, i) => {
     const list = out.get(e.from) ?? [];
@@ -182,7 +161,7 @@ function backEdges(pipeline: Pipeline): Set<number> {
     out.set(e.from, list);
   });
   const starts = [
-    ...pipeline.nodes.filter((n) => n.kind === "input").map((n) => n.id),
+    ...pipeline.nodes.filter((n) => registry.get(n.kind)?.terminal === "start").map((n) => n.id),
     ...pipeline.nodes.map((n) => n.id),
     ...pipeline.edges.map((e) => e.from),
   ];

@@ -4,8 +4,13 @@ import { describe, expect, it } from "vitest";
 import { parsePipeline } from "../format/parse.js";
 import type { Pipeline } from "../format/schema.js";
 import { base64urlEncode } from "./embed.js";
-import { toMermaid } from "./export.js";
-import { fromMermaid } from "./import.js";
+import { type MermaidExportOptions, toMermaid as exportMermaid } from "./export.js";
+import { fromMermaid as importMermaid } from "./import.js";
+// The real kinds: a test-only dependency (@braid/nodes itself depends on core).
+import { defaultRegistry as registry } from "@braid/nodes";
+
+const toMermaid = (p: Pipeline, options: Partial<MermaidExportOptions> = {}) => exportMermaid(p, { registry, ...options });
+const fromMermaid = (text: string) => importMermaid(text, registry);
 import { parseMermaid } from "./mermaid-parse.test-helper.js";
 
 const hostile = JSON.parse(readFileSync(new URL("../../../../../shared/fixtures/hostile-strings.json", import.meta.url), "utf8")) as {

@@ -1,5 +1,6 @@
 import { parsePipeline } from "../format/parse.js";
 import { FORMAT_V1, type Pipeline, type PipelineEdge, type PipelineNode, PipelineSchema } from "../format/schema.js";
+import type { DiagramDraft, DiagramEdge, DiagramGuess, DiagramShape, Registry } from "../kinds.js";
 import { decodeEmbedded, findEmbedded } from "./embed.js";
 import { KIND_CLASS_PREFIX } from "./export.js";
 import { type ParsedFlowchart, type ParsedNode, parseFlowchart, type ShapeName } from "./flowchart-parse.js";
@@ -10,13 +11,14 @@ export type MermaidImportResult = { ok: true; pipeline: Pipeline; warnings: stri
  * Reads a pipeline back from Mermaid. A Braid export carries the pipeline in `%% braid:pipeline`
  * comments and comes back exactly. Any other flowchart is read best-effort: kinds from shapes,
  * branches from edge labels, placeholder config; every such guess is one entry in `warnings`.
+ * Which shape means which kind, and each kind's placeholder config, come from the registry.
  */
-export function fromMermaid(text: string): MermaidImportResult {
+export function fromMermaid(text: string, registry: Registry): MermaidImportResult {
   if (typeof text !== "string") return { ok: false, errors: ["expected Mermaid text"] };
   const embedded = findEmbedded(text);
   if (embedded !== undefined) return importEmbedded(embedded);
   const parsed = parseFlowchart(text);
-  return parsed.ok ? inferPipeline(parsed.chart) : parsed;
+  return parsed.ok ? inferPipeline(parsed.chart, registry) : parsed;
 }
 
 function importEmbedded(data: string): MermaidImportResult {
@@ -32,15 +34,18 @@ function importEmbedded(data: string): MermaidImportResult {
   return { ok: true, pipeline: result.pipeline, warnings: [] };
 }
 
-const BUILTIN_KINDS = new Set(["input", "output", "generate", "critique", "route", "merge"]);
-const SHAPE_KIND: Partial<Record<ShapeName, string>> = {
-  none: "generate",
-  rect: "generate",
-  round: "generate",
-  rhombus: "route",
-  hexagon: "critique",
-  trapezoid: "merge",
-  circle: "merge",
+/** The kinds' shapes a parsed Mermaid shape counts as; a plain or rounded box is a rectangle. */
+const AS_DIAGRAM_SHAPE: Partial<Record<ShapeName, DiagramShape>> = {
+  none: "rect",
+  rect: "rect",
+  round: "rect",
+  stadium: "stadium",
+  subroutine: "subroutine",
+  circle: "circle",
+  rhombus: "rhombus",
+  hexagon: "hexagon",
+  parallelogram: "parallelogram",
+  trapezoid: "trapezoid",
 };
 const SHAPE_WORDS: Record<ShapeName, string> = {
   none: "plain node",
@@ -57,28 +62,6 @@ const SHAPE_WORDS: Record<ShapeName, string> = {
   trapezoid: "trapezoid",
   other: "shape",
 };
-const CRITIQUE_BRANCHES: Record<string, "pass" | "fail" | "exhausted"> = {
-  pass: "pass",
-  passed: "pass",
-  ok: "pass",
-  yes: "pass",
-  valid: "pass",
-  good: "pass",
-  accept: "pass",
-  fail: "fail",
-  failed: "fail",
-  no: "fail",
-  retry: "fail",
-  invalid: "fail",
-  bad: "fail",
-  revise: "fail",
-  reject: "fail",
-  exhausted: "exhausted",
-  "give up": "exhausted",
-  "max attempts": "exhausted",
-  timeout: "exhausted",
-};
-
 interface Draft {
   id: string;
   kind?: string;
@@ -102,15 +85,28 @@ const q = JSON.stringify;
 const describe = (d: Draft): string => `node ${q(d.id)}${d.label === undefined ? "" : ` (${q(d.label)})`}`;
 const shapeWord = (d: Draft): string => (d.shape === "other" ? `shape ${q(d.shapeName ?? "?")}` : SHAPE_WORDS[d.shape]);
 
-function inferPipeline(chart: ParsedFlowchart): MermaidImportResult {
+function inferPipeline(chart: ParsedFlowchart, registry: Registry): MermaidImportResult {
+  const kinds = registry.list();
+  const start = kinds.find((k) => k.terminal === "start");
+  const end = kinds.find((k) => k.terminal === "end");
+  const fallbackKind = kinds.find((k) => k.diagramFallback)?.kind;
+  if (!start || !end) return { ok: false, errors: ["the node kinds registered have no pipeline start and end"] };
+  /** The first registered kind that recognises a shape imports it. */
+  const recognised = new Map<DiagramShape, string>();
+  for (const k of kinds) for (const shape of k.recognises ?? []) if (!recognised.has(shape)) recognised.set(shape, k.kind);
+  const kindOfShape = (shape: ShapeName): string | undefined => {
+    const as = AS_DIAGRAM_SHAPE[shape];
+    return as === undefined ? undefined : recognised.get(as);
+  };
+  const isShape = (d: Draft, shape: DiagramShape) => AS_DIAGRAM_SHAPE[d.shape] === shape;
+
   const warnings = [...chart.warnings];
   const parsed = [...chart.nodes.values()];
   // Braid's exporter prefixes every id with `n_` and marks the file; undo the prefix for it only.
   const braidStyle = chart.braidFormat && parsed.every((n) => n.id.startsWith("n_") && n.id.length > 2);
   const used = new Set<string>();
   const ids = new Map(parsed.map((n) => [n.id, braidId(n.id, braidStyle, used, warnings)] as const));
-  const drafts = parsed.map((n) => draftOf(n, ids.get(n.id) ?? n.id, braidStyle));
-  const byId = new Map(drafts.map((d) => [d.id, d] as const));
+  const drafts = parsed.map((n) => draftOf(n, ids.get(n.id) ?? n.id, braidStyle, registry));
 
   const edges: DraftEdge[] = [];
   const seen = new Set<string>();
@@ -126,49 +122,94 @@ function inferPipeline(chart: ParsedFlowchart): MermaidImportResult {
   const notes = new Map<string, string>();
   const edgeNotes: string[] = [];
 
-  // Stadiums: the first with no incoming edge is the input, the last reachable one the output.
-  const stadiums = drafts.filter((d) => d.kind === undefined && d.shape === "stadium");
-  if (!drafts.some((d) => d.kind === "input")) {
-    const pick = stadiums.find((d) => count(d.id, "to") === 0);
+  // Nodes of the terminals' shape: the first with no incoming edge is the start, the last reachable one the end.
+  if (!drafts.some((d) => d.kind === start.kind)) {
+    const pick = drafts.find((d) => d.kind === undefined && isShape(d, start.diagram.shape) && count(d.id, "to") === 0);
     if (pick) {
-      pick.kind = "input";
-      notes.set(pick.id, `${describe(pick)}: stadium with no incoming edge read as the input`);
+      pick.kind = start.kind;
+      notes.set(pick.id, `${describe(pick)}: ${shapeWord(pick)} with no incoming edge read as the ${start.kind}`);
     }
   }
-  if (!drafts.some((d) => d.kind === "output")) {
-    const reached = stadiums.filter((d) => d.kind === undefined && count(d.id, "to") > 0);
+  if (!drafts.some((d) => d.kind === end.kind)) {
+    const reached = drafts.filter((d) => d.kind === undefined && isShape(d, end.diagram.shape) && count(d.id, "to") > 0);
     const pick = reached.filter((d) => count(d.id, "from") === 0).at(-1) ?? reached.at(-1);
     if (pick) {
-      pick.kind = "output";
-      notes.set(pick.id, `${describe(pick)}: stadium read as the output`);
+      pick.kind = end.kind;
+      notes.set(pick.id, `${describe(pick)}: ${shapeWord(pick)} read as the ${end.kind}`);
     }
   }
   for (const d of drafts) {
     if (d.kind !== undefined) continue;
-    d.kind = SHAPE_KIND[d.shape] ?? "generate";
-    if (SHAPE_KIND[d.shape] === undefined) {
-      const why = d.shape === "stadium" ? "stadium, but the input and output are already chosen" : `${shapeWord(d)} has no Braid kind`;
-      d.fallback = `${why}; imported as a generate node`;
+    const kind = kindOfShape(d.shape);
+    if (kind !== undefined) {
+      d.kind = kind;
+      continue;
     }
+    if (fallbackKind === undefined) return { ok: false, errors: [`${describe(d)}: ${shapeWord(d)} has no Braid kind`] };
+    d.kind = fallbackKind;
+    const terminalShape = isShape(d, start.diagram.shape) || isShape(d, end.diagram.shape);
+    const why = terminalShape ? `${shapeWord(d)}, but the ${start.kind} and ${end.kind} are already chosen` : `${shapeWord(d)} has no Braid kind`;
+    d.fallback = `${why}; imported as a ${fallbackKind} node`;
   }
 
-  addTerminal("input", drafts, edges, used, warnings);
-  addTerminal("output", drafts, edges, used, warnings);
+  addTerminal(start.kind, "start", end.kind, start.diagram.shape, drafts, edges, used, warnings);
+  addTerminal(end.kind, "end", start.kind, end.diagram.shape, drafts, edges, used, warnings);
+  const byId = new Map(drafts.map((d) => [d.id, d] as const));
 
-  // Critiques first: they decide which generate nodes are their correctors (`revises`).
-  const order = [...drafts].sort((a, b) => Number(a.kind === "generate") - Number(b.kind === "generate"));
-  for (const d of order) {
-    const note = configure(d, edges, byId, edgeNotes);
-    if (note !== undefined) notes.set(d.id, note);
+  // Each kind guesses its node's config; config one node gives another (a critique's `revises` on
+  // its corrector) makes the receiver guess again with it.
+  const given = new Map<string, Record<string, unknown>>();
+  const guess = (d: Draft): DiagramGuess | undefined => {
+    const kind = d.kind === undefined ? undefined : registry.get(d.kind);
+    if (!kind?.fromDiagram) return given.has(d.id) ? { config: given.get(d.id) ?? {} } : undefined;
+    const draft: DiagramDraft = {
+      id: d.id,
+      ...(d.label === undefined ? {} : { label: d.label }),
+      name: describe(d),
+      how: d.fallback ?? (d.hinted ? `${d.kind} node` : `${shapeWord(d)} read as a ${d.kind} node`),
+      outgoing: edges.filter((e) => e.from === d.id).map(plainEdge),
+      incoming: edges.filter((e) => e.to === d.id).map(plainEdge),
+      kindOf: (id) => byId.get(id)?.kind,
+      given: { ...given.get(d.id) },
+    };
+    return kind.fromDiagram(draft);
+  };
+  const guesses = new Map<string, DiagramGuess | undefined>(drafts.map((d) => [d.id, guess(d)] as const));
+  const receivers = new Set<string>();
+  for (const d of drafts) {
+    for (const [id, config] of Object.entries(guesses.get(d.id)?.give ?? {})) {
+      if (!byId.has(id)) continue;
+      given.set(id, { ...given.get(id), ...config });
+      receivers.add(id);
+    }
+  }
+  for (const id of receivers) {
+    const d = byId.get(id);
+    if (d) guesses.set(id, guess(d));
+  }
+  for (const d of drafts) {
+    const g = guesses.get(d.id);
+    if (g === undefined) continue;
+    d.config = g.config;
+    if (g.note !== undefined) notes.set(d.id, g.note);
+    edgeNotes.push(...(g.edgeNotes ?? []));
+    edges
+      .filter((e) => e.from === d.id)
+      .forEach((e, i) => {
+        const branch = g.branches?.[i];
+        if (branch !== undefined) e.branch = branch;
+      });
   }
   for (const d of drafts) {
     const note = notes.get(d.id);
     if (note !== undefined) warnings.push(note);
   }
   warnings.push(...edgeNotes);
+  const branching = kinds.filter((k) => k.branches !== undefined).map((k) => `${k.kind}s`);
   for (const e of edges) {
-    if (e.label !== undefined && e.branch === undefined && !["route", "critique"].includes(byId.get(e.from)?.kind ?? "")) {
-      warnings.push(`edge ${q(e.from)} → ${q(e.to)}: label ${q(e.label)} dropped (only routes and critiques have branches)`);
+    const from = byId.get(e.from)?.kind;
+    if (e.label !== undefined && e.branch === undefined && (from === undefined || registry.get(from)?.branches === undefined)) {
+      warnings.push(`edge ${q(e.from)} → ${q(e.to)}: label ${q(e.label)} dropped (only ${branching.join(" and ")} have branches)`);
     }
   }
 
@@ -178,7 +219,7 @@ function inferPipeline(chart: ParsedFlowchart): MermaidImportResult {
     nodes: drafts.map(
       (d): PipelineNode => ({
         id: d.id,
-        kind: d.kind ?? "generate",
+        kind: d.kind ?? fallbackKind ?? "",
         ...(d.label === undefined ? {} : { label: d.label }),
         ...(d.config === undefined ? {} : { config: d.config }),
       }),
@@ -206,11 +247,15 @@ function unique(base: string, used: Set<string>): string {
   return id;
 }
 
-function draftOf(n: ParsedNode, id: string, braidStyle: boolean): Draft {
+function plainEdge(e: DraftEdge): DiagramEdge {
+  return { from: e.from, to: e.to, ...(e.label === undefined ? {} : { label: e.label }) };
+}
+
+function draftOf(n: ParsedNode, id: string, braidStyle: boolean, registry: Registry): Draft {
   // An export's extra label lines are backend and prompt excerpt; a hand-written `<br>` is part of the label.
   const text = n.label === undefined ? undefined : braidStyle ? n.label[0] : n.label.join(" ").trim();
   const label = text === undefined || text === "" || text === n.id || text === id ? undefined : text;
-  const hint = n.classes.find((c) => c.startsWith(KIND_CLASS_PREFIX) && BUILTIN_KINDS.has(c.slice(KIND_CLASS_PREFIX.length)));
+  const hint = n.classes.find((c) => c.startsWith(KIND_CLASS_PREFIX) && registry.has(c.slice(KIND_CLASS_PREFIX.length)));
   const kind = hint?.slice(KIND_CLASS_PREFIX.length);
   return {
     id,
@@ -222,88 +267,33 @@ function draftOf(n: ParsedNode, id: string, braidStyle: boolean): Draft {
   };
 }
 
-/** Adds the input or output the graph lacks, wired to every source (or from every sink). */
-function addTerminal(kind: "input" | "output", drafts: Draft[], edges: DraftEdge[], used: Set<string>, warnings: string[]): void {
+/** Adds the start or end node the graph lacks, wired to every source (or from every sink). */
+function addTerminal(
+  kind: string,
+  which: "start" | "end",
+  other: string,
+  shape: DiagramShape,
+  drafts: Draft[],
+  edges: DraftEdge[],
+  used: Set<string>,
+  warnings: string[],
+): void {
   if (drafts.some((d) => d.kind === kind)) return;
   const id = unique(kind, used);
-  const other = kind === "input" ? "output" : "input";
-  const side = kind === "input" ? "to" : "from";
+  const isStart = which === "start";
+  const side = isStart ? "to" : "from";
   const candidates = drafts.filter((d) => d.kind !== other);
   const open = candidates.filter((d) => !edges.some((e) => e[side] === d.id));
-  const wired = open.length > 0 ? open : candidates.slice(kind === "input" ? 0 : -1).slice(0, 1);
+  const wired = open.length > 0 ? open : candidates.slice(isStart ? 0 : -1).slice(0, 1);
   const ends = wired.length > 0 ? wired.map((d) => d.id) : drafts.filter((d) => d.kind === other).map((d) => d.id);
-  const draft: Draft = { id, kind, shape: "stadium", hinted: false };
-  if (kind === "input") {
+  const draft: Draft = { id, kind, shape, hinted: false };
+  if (isStart) {
     drafts.unshift(draft);
     edges.unshift(...ends.map((to) => ({ from: id, to })));
   } else {
     drafts.push(draft);
     edges.push(...ends.map((from) => ({ from, to: id })));
   }
-  const where = ends.length > 0 ? ` ${kind === "input" ? "connected to" : "fed by"} ${ends.map((e) => q(e)).join(", ")}` : "";
+  const where = ends.length > 0 ? ` ${isStart ? "connected to" : "fed by"} ${ends.map((e) => q(e)).join(", ")}` : "";
   warnings.push(`no ${kind} node could be identified; added ${q(id)}${where}`);
-}
-
-/** Gives a node its placeholder config; returns the note describing the guess. */
-function configure(d: Draft, edges: DraftEdge[], byId: Map<string, Draft>, edgeNotes: string[]): string | undefined {
-  const how = d.fallback ?? (d.hinted ? `${d.kind} node` : `${shapeWord(d)} read as a ${d.kind} node`);
-  const out = edges.filter((e) => e.from === d.id);
-  if (d.kind === "route") {
-    const branches: Array<{ id: string; label?: string }> = [];
-    const byLabel = new Map<string, string>();
-    const taken = new Set<string>();
-    for (const e of out) {
-      const existing = e.label === undefined ? undefined : byLabel.get(e.label);
-      if (existing !== undefined) {
-        e.branch = existing;
-        continue;
-      }
-      const id = unique(e.label === undefined ? `branch_${branches.length + 1}` : branchId(e.label), taken);
-      if (e.label !== undefined) byLabel.set(e.label, id);
-      branches.push(e.label === undefined || e.label === id ? { id } : { id, label: e.label });
-      e.branch = id;
-    }
-    d.config = { strategy: "rules", branches, ...(branches[0] ? { default: branches[0].id } : {}) };
-    const list = branches.map((b) => q(b.id)).join(", ") || "none";
-    return `${describe(d)}: ${how} with strategy "rules", branches ${list} without conditions${branches[0] ? `, default ${q(branches[0].id)}` : ""}`;
-  } else if (d.kind === "critique") {
-    for (const e of out) {
-      const key = e.label?.toLowerCase().trim();
-      const branch = key === undefined ? undefined : CRITIQUE_BRANCHES[key];
-      if (branch !== undefined) e.branch = branch;
-      if (branch === undefined || branch !== key) {
-        const what = branch === undefined ? "has no pass/fail/exhausted label; left without a branch" : `label ${q(e.label)} read as ${q(branch)}`;
-        edgeNotes.push(`edge ${q(e.from)} → ${q(e.to)}: ${what}`);
-      }
-    }
-    const correctors = new Set(out.filter((e) => e.branch === "fail").map((e) => e.to));
-    const preds = edges.filter((e) => e.to === d.id).map((e) => e.from);
-    const target = preds.find((p) => !correctors.has(p)) ?? preds[0];
-    d.config = { backend: "validator", ...(target ? { target } : {}), rubric: ["TODO"], threshold: 0.8, maxAttempts: 3 };
-    const note = `${describe(d)}: ${how} ${target ? `checking ${q(target)}` : "with no target"}; placeholder backend "validator", rubric ["TODO"], threshold 0.8, maxAttempts 3`;
-    // A generate node on the fail branch that feeds back into the critique is its corrector.
-    for (const id of correctors) {
-      const c = byId.get(id);
-      if (c && c.kind === "generate" && target && id !== target && edges.some((e) => e.from === id && e.to === d.id)) {
-        c.config = { ...c.config, revises: target };
-      }
-    }
-    return note;
-  } else if (d.kind === "merge") {
-    d.config = { strategy: "object" };
-    return `${describe(d)}: ${how} with strategy "object"`;
-  } else if (d.kind === "generate") {
-    const prompt = `TODO: ${d.label ?? d.id}`;
-    d.config = { backend: "generator", prompt, ...d.config };
-    const revises = typeof d.config.revises === "string" ? `, revising ${q(d.config.revises)}` : "";
-    return `${describe(d)}: ${how}; placeholder backend "generator", prompt ${q(prompt)}${revises}`;
-  }
-  return undefined;
-}
-
-/** A branch id from an edge label: letters, digits, `_` and `-`, starting with a letter. */
-function branchId(label: string): string {
-  const base = label.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "");
-  if (base === "") return "branch";
-  return /^[A-Za-z]/.test(base) ? base : `b_${base}`;
 }

@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Pipeline } from "../format/schema.js";
 import { toMermaid } from "../mermaid/index.js";
+// The real kinds: a test-only dependency (@braid/nodes itself depends on core).
+import { defaultRegistry as registry } from "@braid/nodes";
 import { SHARE_LINK_LIMIT, decodeShareLink, encodeShareLink, exportPipelineJson } from "./link.js";
 import { isSecretKey, redactSecrets } from "./secrets.js";
 
@@ -42,7 +44,7 @@ describe("no secrets in exports", () => {
   it("the canary test: no canary reaches JSON, Mermaid or a share link", () => {
     const p = salted();
     const json = exportPipelineJson(p);
-    const mermaid = toMermaid(p, { showBackends: true, showPrompts: true });
+    const mermaid = toMermaid(p, { registry, showBackends: true, showPrompts: true });
     const link = encodeShareLink(p, 1_000_000);
     if (!link.ok) throw new Error("link too long");
     const decoded = decodeShareLink(`#${link.fragment}`);

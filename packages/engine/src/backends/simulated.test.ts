@@ -2,12 +2,15 @@ import Ajv from "ajv";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { findDefects } from "./fake-data.js";
 import { SimulatedBackend, repairJson } from "./simulated.js";
-import { BackendConfigSchema, type CallContext, type LlmRequest, RetryableError, type Simulation, estimateTokens } from "@braid/core";
+import { BackendConfigSchema, type AnyNodeKind, type CallContext, type LlmRequest, RetryableError, type Simulation, estimateTokens } from "@braid/core";
+import { critiqueKind, generateKind, mergeKind, routeKind } from "@braid/nodes";
 
 const backend = (simulation?: Partial<Simulation>, name = "fast"): SimulatedBackend =>
   new SimulatedBackend(BackendConfigSchema.parse({ name, provider: "simulated", model: "sim-fast", simulation }));
 const ctx = (seedKey: string, extra: Partial<CallContext> = {}): CallContext => ({ signal: new AbortController().signal, seedKey, ...extra });
 const gen = (json?: LlmRequest["json"], prompt = "Create a user profile"): LlmRequest => ({ prompt, json, task: { type: "generate" } });
+/** The request as the runner sends it for a node of this kind: answered by the kind's `simulate`. */
+const viaKind = (kind: AnyNodeKind, req: LlmRequest): LlmRequest => ({ ...req, simulate: (sim) => kind.simulate?.(req, sim) ?? sim.defaultAnswer() });
 const parse = (text: string): Record<string, unknown> => JSON.parse(text) as Record<string, unknown>;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
 const shape = { name: "string", email: "string", age: 0, price: 0 };
@@ -94,12 +97,18 @@ describe("SimulatedBackend", () => {
     for (let i = 0; i < 10; i++) {
       const draft = JSON.parse((await b.complete(gen({ shape }), ctx(`d${i}`))).text);
       expect(findDefects(draft, [])).toHaveLength(1);
-      const crit = parse((await b.complete({ prompt: "review", task: { type: "critique", subject: draft, rubric } }, ctx(`d${i}/c`))).text);
+      const crit = parse(
+        (await b.complete(viaKind(critiqueKind, { prompt: "review", task: { type: "critique", subject: draft, rubric } }), ctx(`d${i}/c`))).text,
+      );
       expect(crit.passed).toBe(false);
       expect(crit.score).toBeLessThanOrEqual(0.75);
       expect(crit.issues).toHaveLength(1);
-      const revised = (await b.complete({ prompt: "fix", task: { type: "revise", previous: draft, issues: crit.issues as string[] } }, ctx(`d${i}/r`))).text;
-      const again = parse((await b.complete({ prompt: "review", task: { type: "critique", subject: revised, rubric } }, ctx(`d${i}/c2`))).text);
+      const revised = (
+        await b.complete(viaKind(generateKind, { prompt: "fix", task: { type: "revise", previous: draft, issues: crit.issues as string[] } }), ctx(`d${i}/r`))
+      ).text;
+      const again = parse(
+        (await b.complete(viaKind(critiqueKind, { prompt: "review", task: { type: "critique", subject: revised, rubric } }), ctx(`d${i}/c2`))).text,
+      );
       expect(again.issues).toEqual([]);
       expect(again.passed).toBe(true);
       expect(again.score).toBeGreaterThanOrEqual(0.9);
@@ -110,7 +119,8 @@ describe("SimulatedBackend", () => {
   it("scores critiques by content: more defects, lower score", async () => {
     const b = backend();
     const score = async (subject: unknown): Promise<number> =>
-      parse((await b.complete({ prompt: "r", task: { type: "critique", subject, rubric: ["price is positive"] } }, ctx("same"))).text).score as number;
+      parse((await b.complete(viaKind(critiqueKind, { prompt: "r", task: { type: "critique", subject, rubric: ["price is positive"] } }), ctx("same"))).text)
+        .score as number;
     const clean = await score({ name: "Ava Chen", email: "ava@example.com", price: 10 });
     const one = await score({ name: "Ava Chen", email: "ava@example.com", price: -10 });
     const two = await score({ name: "", email: "ava@example.com", price: -10 });
@@ -125,7 +135,7 @@ describe("SimulatedBackend", () => {
     const b = backend();
     const labels = ["fast", "quality", "premium"];
     const classify = async (subject: unknown): Promise<Record<string, unknown>> =>
-      parse((await b.complete({ prompt: "route", task: { type: "classify", labels, subject } }, ctx("cls"))).text);
+      parse((await b.complete(viaKind(routeKind, { prompt: "route", task: { type: "classify", labels, subject } }), ctx("cls"))).text);
     const simple = await classify({ name: "Ava" });
     const complex = await classify({
       user: { profile: { name: "A", tags: ["x"], address: { city: "B", geo: { lat: 1, lng: 2 } } } },
@@ -143,12 +153,31 @@ describe("SimulatedBackend", () => {
     const inputs = JSON.parse(
       '{"details":{"name":"Lamp","specs":{"watts":9}},"pricing":"{\\"price\\":20,\\"specs\\":{\\"lumens\\":800}}","note":"bright","evil":{"__proto__":{"polluted":"yes"}}}',
     );
-    const r = parse((await backend().complete({ prompt: "merge", task: { type: "synthesize", inputs } }, ctx("m"))).text);
+    const r = parse((await backend().complete(viaKind(mergeKind, { prompt: "merge", task: { type: "synthesize", inputs } }), ctx("m"))).text);
     expect(r.name).toBe("Lamp");
     expect(r.price).toBe(20);
     expect(r.specs).toEqual({ watts: 9, lumens: 800 });
     expect(r.extras).toEqual(["bright"]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("answers with the request's simulate when given, else the generic answer; names no kind", async () => {
+    const seen: unknown[] = [];
+    const r = await backend().complete(
+      {
+        prompt: "p",
+        task: { type: "anything" },
+        simulate: (sim) => {
+          seen.push(sim.defective);
+          return "from the kind";
+        },
+      },
+      ctx("k"),
+    );
+    expect(r.text).toBe("from the kind");
+    expect(seen).toEqual([false]);
+    const plain = await backend().complete({ prompt: "p", json: { shape: { name: "string" } }, task: { type: "anything" } }, ctx("k"));
+    expect(typeof parse(plain.text).name).toBe("string");
   });
 
   it("repairs broken JSON by extracting a balanced block", async () => {
@@ -161,7 +190,10 @@ describe("SimulatedBackend", () => {
   });
 
   it("revises plain text into tidied text", async () => {
-    const r = await backend().complete({ prompt: "fix", task: { type: "revise", previous: "the draft.  it   rambles", issues: ["too loose"] } }, ctx("rv"));
+    const r = await backend().complete(
+      viaKind(generateKind, { prompt: "fix", task: { type: "revise", previous: "the draft.  it   rambles", issues: ["too loose"] } }),
+      ctx("rv"),
+    );
     expect(r.text.startsWith("The draft. It rambles.")).toBe(true);
   });
 

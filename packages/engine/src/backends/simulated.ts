@@ -1,12 +1,11 @@
 /**
  * The simulated provider: Braid's offline default for demos, tests and benchmarks. Its text is a
- * pure function of (config, request, seedKey), so a stored run replays byte-for-byte. It reads
- * `req.task` to answer plausibly (critiques find the defects it injected, revisions fix them),
- * which lets validation loops, routing and consensus behave realistically without a model.
+ * pure function of (config, request, seedKey), so a stored run replays byte-for-byte. A node
+ * kind's `simulate` (attached to the request by the runner) answers its calls plausibly with the
+ * tools given here (critiques find the defects it injected, revisions fix them), which lets
+ * validation loops, routing and consensus behave realistically without a model. It names no kind.
  */
 import {
-  deepMerge,
-  define,
   isPlainObject,
   type Backend,
   type BackendConfig,
@@ -16,6 +15,7 @@ import {
   RetryableError,
   type Simulation,
   SimulationSchema,
+  type SimulationTools,
   estimateTokens,
 } from "@braid/core";
 import { fillSchema, fillShape, findDefects, fixDefects, injectDefect } from "./fake-data.js";
@@ -105,44 +105,41 @@ export function splitChunks(text: string, n: number): string[] {
 }
 
 function respond(req: LlmRequest, rng: Rng, defective: boolean): string {
-  const task = req.task;
-  switch (task.type) {
-    case "generate": {
-      const json = req.json;
-      if (!json) return paragraph(req.prompt, rng);
-      const one = (): unknown =>
-        json.schema ? fillSchema(json.schema, rng) : json.shape !== undefined ? fillShape(json.shape, rng) : { result: paragraph(req.prompt, rng) };
-      const count = Math.min(MAX_COUNT, Math.floor(json.count ?? 1));
-      let value = count > 1 ? Array.from({ length: count }, one) : one();
-      if (defective) value = injectDefect(value, rng).value;
-      return JSON.stringify(value);
-    }
-    case "revise": {
-      const prev = parseMaybe(task.previous);
-      if (prev === undefined) return paragraph(req.prompt, rng);
-      if (typeof prev === "string") return rewrite(prev, task.issues ?? [], req.prompt, rng);
-      return JSON.stringify(fixDefects(prev, task.issues ?? []));
-    }
-    case "critique": {
-      const issues = findDefects(parseMaybe(task.subject), task.rubric ?? []);
-      const n = issues.length;
-      const raw = n > 0 ? Math.max(0, 1 - 0.25 * n - rng() * 0.05) : 0.9 + rng() * 0.1;
-      return JSON.stringify({ score: Math.round(raw * 100) / 100, passed: n === 0, issues });
-    }
-    case "classify": {
-      const c = complexityOf(parseMaybe(task.subject));
-      const labels = (task.labels ?? []).filter((l): l is string => typeof l === "string");
-      // Saturating map: simple records land on the first label, deep ones on the last,
-      // without needing to know how many labels there are in advance.
-      const idx = Math.min(labels.length - 1, Math.floor((c.score / (c.score + 8)) * labels.length));
-      const label = labels[Math.max(0, idx)] ?? "";
-      return JSON.stringify({ label, reason: `complexity ${c.score} (${c.fields} fields, depth ${c.depth}, ${c.arrays} arrays) maps to "${label}"` });
-    }
-    case "synthesize":
-      return JSON.stringify(synthesize(task.inputs ?? {}));
-    case "repair":
-      return repairJson(typeof task.broken === "string" ? task.broken : "");
-  }
+  const tools = simulationTools(req, rng, defective);
+  if (req.simulate) return req.simulate(tools);
+  // JSON repair is the runtime's own call, whatever the kind.
+  if (req.task.type === "repair") return repairJson(typeof req.task.broken === "string" ? req.task.broken : "");
+  return tools.defaultAnswer();
+}
+
+/** What a kind's `simulate` answers with: the call's random numbers and the fake-data helpers. */
+function simulationTools(req: LlmRequest, rng: Rng, defective: boolean): SimulationTools {
+  return {
+    rng,
+    defective,
+    paragraph: (prompt) => paragraph(prompt, rng),
+    rewrite: (text, issues, prompt) => rewrite(text, issues, prompt, rng),
+    fillSchema: (schema) => fillSchema(schema, rng),
+    fillShape: (shape) => fillShape(shape, rng),
+    findDefects: (value, rubric) => findDefects(value, rubric),
+    fixDefects: (value, issues) => fixDefects(value, issues),
+    injectDefect: (value) => injectDefect(value, rng),
+    complexityOf,
+    parseMaybe,
+    defaultAnswer: () => defaultAnswer(req, rng, defective),
+  };
+}
+
+/** The generic answer: JSON from the request's schema, shape and count (a defect when defective), else a paragraph. */
+function defaultAnswer(req: LlmRequest, rng: Rng, defective: boolean): string {
+  const json = req.json;
+  if (!json) return paragraph(req.prompt, rng);
+  const one = (): unknown =>
+    json.schema ? fillSchema(json.schema, rng) : json.shape !== undefined ? fillShape(json.shape, rng) : { result: paragraph(req.prompt, rng) };
+  const count = Math.min(MAX_COUNT, Math.floor(json.count ?? 1));
+  let value = count > 1 ? Array.from({ length: count }, one) : one();
+  if (defective) value = injectDefect(value, rng).value;
+  return JSON.stringify(value);
 }
 
 /** Task payloads may hold model text; JSON-looking strings are read as the data they carry. */
@@ -187,20 +184,6 @@ export function complexityOf(v: unknown): Complexity {
   }
   const depth = walk(v, 0);
   return { fields, depth, arrays, score: fields + depth + arrays };
-}
-
-function synthesize(inputs: Record<string, unknown>): unknown {
-  let merged: Record<string, unknown> | undefined;
-  const others: unknown[] = [];
-  for (const v of Object.values(inputs)) {
-    const p = parseMaybe(v);
-    if (isPlainObject(p)) merged = deepMerge(merged ?? {}, p) as Record<string, unknown>;
-    else if (p !== undefined) others.push(p);
-  }
-  if (!merged) return others;
-  // Non-object inputs (texts, lists) survive beside the merge rather than being dropped.
-  if (others.length > 0) define(merged, "extras", others);
-  return merged;
 }
 
 // ---------------------------------------------------------------------------------------------

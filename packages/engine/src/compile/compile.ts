@@ -74,8 +74,9 @@ export function compile(pipeline: Pipeline, registry: Registry, opts: CompileOpt
     const incoming = [...new Set(topology.incoming(node.id).map((e) => e.from))];
     nodes.set(node.id, { node, kind, config: parsed?.ok ? parsed.config : {}, pipeline, incoming });
   }
-  const inputId = (pipeline.nodes.find((n) => n.kind === "input") as PipelineNode).id;
-  const outputId = (pipeline.nodes.find((n) => n.kind === "output") as PipelineNode).id;
+  // Lint passed, so there is exactly one node of each terminal kind.
+  const inputId = (pipeline.nodes.find((n) => registry.get(n.kind)?.terminal === "start") as PipelineNode).id;
+  const outputId = (pipeline.nodes.find((n) => registry.get(n.kind)?.terminal === "end") as PipelineNode).id;
   const graph = buildGraph(topology, nodes, inputId, outputId, opts.checkpointer);
   return { pipeline, nodes, inputId, outputId, recursionLimit: recursionLimitFor(pipeline, nodes), diagnostics, graph };
 }

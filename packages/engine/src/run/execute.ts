@@ -92,14 +92,18 @@ export async function executeNode(cn: CompiledNode, state: RunState, config: Lan
       rc.checkBudget();
       return res;
     };
-    const res = await callOnce(request);
+    // The simulated backend answers as the kind says (in-process only: never hashed or logged).
+    const simulate = cn.kind.simulate;
+    const res = await callOnce(simulate ? { ...request, simulate: (sim) => simulate.call(cn.kind, request, sim) } : request);
     if (!request.json) return { text: res.text, backend: res.backend, model: res.model };
     // Defects jsonrepair can mend (truncation, trailing commas, single quotes) are mended locally, for free.
     let parsed = parseModelOutput(res.text, request.json);
     if (!parsed.ok) {
       // One paid repair attempt: the model sees its own output and what was wrong with it.
+      // The repair is the runtime's own call, not the kind's: no kind simulation.
+      const { simulate: _kindSimulation, ...plain } = request;
       const repair = await callOnce({
-        ...request,
+        ...plain,
         system: "You repair JSON. Reply with valid JSON only, no prose.",
         prompt: `This output was rejected (${parsed.error}). Return it corrected as JSON only:\n${res.text}`,
         task: { type: "repair", broken: res.text },

@@ -1,6 +1,8 @@
 import { type NodeKind, stringifyValue, validateAgainstSchema, BraidError, emptyRefs } from "@braid/core";
 import { z } from "zod";
-import { BackendName, JsonSchemaObject, NodeRef } from "./shared.js";
+import { BackendName, JsonSchemaObject, NodeRef, Template } from "./shared.js";
+import { generateKind } from "./generate.js";
+import { fact, summarise } from "./summary.js";
 
 const BRANCHES = ["pass", "fail", "exhausted"] as const;
 
@@ -12,7 +14,7 @@ const Config = z
     schema: JsonSchemaObject.optional().describe("JSON Schema the target's output must satisfy (checked without an LLM)"),
     threshold: z.number().min(0).max(1).default(0.8).describe("Minimum score to pass (0..1)"),
     maxAttempts: z.number().int().min(1).max(100).default(3).describe("Evaluations at most; the last failing one takes 'exhausted'"),
-    prompt: z.string().optional().describe("Extra instructions for the judge"),
+    prompt: Template.optional().describe("Extra instructions for the judge"),
   })
   .refine((c) => (c.rubric?.length ?? 0) > 0 || c.schema !== undefined, { message: "give a rubric, a schema, or both", path: ["rubric"] })
   .refine((c) => !((c.rubric?.length ?? 0) > 0 && !c.backend), { message: "a rubric is judged by an LLM: choose a backend", path: ["backend"] });
@@ -40,6 +42,7 @@ export const critiqueKind: NodeKind<Config> = {
   // With one evaluation, a failing result is already the last one: `fail` is never taken.
   optionalBranches: (c) => (c.maxAttempts === 1 ? ["fail"] : []),
   boundsCycleThrough: (c, branch) => (branch === "fail" ? c.maxAttempts : undefined),
+  summary: (c) => summarise(c, "prompt", [fact.checks, fact.passBound, fact.rubric, fact.schema]),
   refs(c) {
     const refs = emptyRefs();
     refs.nodes.push({ field: "target", id: c.target });
@@ -94,9 +97,70 @@ export const critiqueKind: NodeKind<Config> = {
       metrics: { score },
       summary: passed ? `score ${score} ≥ ${c.threshold}` : `score ${score} < ${c.threshold}`,
     });
-    return { output: { score, passed, issues, attempt }, branch, reason, meta: { attempts: attempt, score, passed } };
+    return { output: { score, passed, issues, attempt }, branch, reason, meta: { attempts: attempt, score, passed, subject: c.target } };
   },
-  diagram: { shape: "hexagon", icon: "✓" },
+  // The simulated judge finds the defects the simulated drafts carry.
+  simulate(req, sim) {
+    const task = req.task as { subject?: unknown; rubric?: string[] };
+    const issues = sim.findDefects(sim.parseMaybe(task.subject), task.rubric ?? []);
+    const n = issues.length;
+    const raw = n > 0 ? Math.max(0, 1 - 0.25 * n - sim.rng() * 0.05) : 0.9 + sim.rng() * 0.1;
+    return JSON.stringify({ score: Math.round(raw * 100) / 100, passed: n === 0, issues });
+  },
+  diagram: { shape: "hexagon", icon: "✓", colour: "#e5631a", style: "fill:#fff9db,stroke:#f59f00,color:#4a3500" },
+  recognises: ["hexagon"],
+  // Branches from edge labels; the target is a predecessor that is not its corrector.
+  fromDiagram(d) {
+    const q = JSON.stringify;
+    const edgeNotes: string[] = [];
+    const branches = d.outgoing.map((e) => {
+      const key = e.label?.toLowerCase().trim();
+      const branch = key !== undefined && Object.hasOwn(LABEL_BRANCHES, key) ? LABEL_BRANCHES[key] : undefined;
+      if (branch === undefined || branch !== key) {
+        const what = branch === undefined ? "has no pass/fail/exhausted label; left without a branch" : `label ${q(e.label)} read as ${q(branch)}`;
+        edgeNotes.push(`edge ${q(e.from)} → ${q(e.to)}: ${what}`);
+      }
+      return branch;
+    });
+    const correctors = new Set(d.outgoing.filter((_, i) => branches[i] === "fail").map((e) => e.to));
+    const preds = d.incoming.map((e) => e.from);
+    const target = preds.find((p) => !correctors.has(p)) ?? preds[0];
+    // A generate node on the fail branch that feeds back into the critique is its corrector.
+    const give: Record<string, Record<string, unknown>> = {};
+    for (const id of correctors) {
+      if (target && id !== target && d.kindOf(id) === generateKind.kind && preds.includes(id)) give[id] = { revises: target };
+    }
+    return {
+      config: { backend: "validator", ...(target ? { target } : {}), rubric: ["TODO"], threshold: 0.8, maxAttempts: 3 },
+      note: `${d.name}: ${d.how} ${target ? `checking ${q(target)}` : "with no target"}; placeholder backend "validator", rubric ["TODO"], threshold 0.8, maxAttempts 3`,
+      branches,
+      edgeNotes,
+      give,
+    };
+  },
+};
+
+/** Edge labels a hand-written flowchart uses for a critique's branches. */
+const LABEL_BRANCHES: Record<string, "pass" | "fail" | "exhausted"> = {
+  pass: "pass",
+  passed: "pass",
+  ok: "pass",
+  yes: "pass",
+  valid: "pass",
+  good: "pass",
+  accept: "pass",
+  fail: "fail",
+  failed: "fail",
+  no: "fail",
+  retry: "fail",
+  invalid: "fail",
+  bad: "fail",
+  revise: "fail",
+  reject: "fail",
+  exhausted: "exhausted",
+  "give up": "exhausted",
+  "max attempts": "exhausted",
+  timeout: "exhausted",
 };
 
 const clamp01 = (n: number) => (Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 0);

@@ -1,12 +1,13 @@
 import { type NodeKind, emptyRefs, splitCacheDirective } from "@braid/core";
 import { z } from "zod";
-import { BackendName, JsonSchemaObject, JsonValue, NodeRef, asIssues, keysOf } from "./shared.js";
+import { BackendName, JsonSchemaObject, JsonValue, NodeRef, Template, asIssues, keysOf } from "./shared.js";
+import { fact, summarise } from "./summary.js";
 
 const Config = z
   .object({
     backend: BackendName.describe("The backend that answers"),
-    prompt: z.string().min(1, "a prompt is required").describe("Prompt template; {{path}} inserts input or node outputs"),
-    system: z.string().optional().describe("System prompt"),
+    prompt: Template.min(1, "a prompt is required").describe("Prompt template; {{path}} inserts input or node outputs"),
+    system: Template.optional().describe("System prompt"),
     shape: JsonValue.optional().describe('Example JSON the output must follow, e.g. {"name":"string","age":0}'),
     schema: JsonSchemaObject.optional().describe("JSON Schema the output must satisfy"),
     count: z.number().int().min(1).max(1000).optional().describe("Ask for this many items (an array)"),
@@ -28,6 +29,7 @@ export const generateKind: NodeKind<Config> = {
   description: "One LLM call on a backend: text, or JSON that follows a shape or schema.",
   configSchema: Config,
   defaults: () => ({ backend: "generator", prompt: "Write about {{input}}", shape: { title: "string", summary: "string" } }),
+  summary: (c) => summarise(c, "prompt", [fact.revises, fact.schema, fact.shape, fact.count]),
   refs(config) {
     const refs = emptyRefs();
     refs.templates.push({ field: "prompt", text: config.prompt });
@@ -65,5 +67,22 @@ export const generateKind: NodeKind<Config> = {
     });
     return { output: wantsJson ? res.json : res.text, ...(c.revises ? { replaces: [c.revises] } : {}) };
   },
-  diagram: { shape: "rect", icon: "✦" },
+  // A draft is the simulator's generic answer; a revision mends what the critics found.
+  simulate(req, sim) {
+    if (req.task.type !== "revise") return sim.defaultAnswer();
+    const task = req.task as { previous?: unknown; issues?: string[] };
+    const prev = sim.parseMaybe(task.previous);
+    if (prev === undefined) return sim.paragraph(req.prompt);
+    if (typeof prev === "string") return sim.rewrite(prev, task.issues ?? [], req.prompt);
+    return JSON.stringify(sim.fixDefects(prev, task.issues ?? []));
+  },
+  diagram: { shape: "rect", icon: "✦", colour: "#3e63dd", style: "fill:#e7f5ff,stroke:#1c7ed6,color:#0b2e4f" },
+  recognises: ["rect"],
+  diagramFallback: true,
+  fromDiagram(d) {
+    const prompt = `TODO: ${d.label ?? d.id}`;
+    const config: Record<string, unknown> = { backend: "generator", prompt, ...d.given };
+    const revises = typeof config.revises === "string" ? `, revising ${JSON.stringify(config.revises)}` : "";
+    return { config, note: `${d.name}: ${d.how}; placeholder backend "generator", prompt ${JSON.stringify(prompt)}${revises}` };
+  },
 };

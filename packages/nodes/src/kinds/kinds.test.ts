@@ -16,7 +16,7 @@ function ctx<C>(
   opts: {
     id?: string;
     incoming?: string[];
-    meta?: Record<string, { visits: number; attempts?: number }>;
+    meta?: Record<string, { visits: number; attempts?: number; subject?: string }>;
     reply?: Reply;
     visit?: number;
     pipeline?: Pipeline;
@@ -186,18 +186,10 @@ describe("merge strategies", () => {
   it("concat joins arrays and texts", async () => {
     expect(await run({ strategy: "concat" })).toEqual([state.a, state.b]);
   });
-  it("vote by score uses each critique's target", async () => {
-    const pipeline: Pipeline = {
-      format: "braid/pipeline@1",
-      name: "t",
-      nodes: [
-        { id: "ja", kind: "critique", config: { target: "a" } },
-        { id: "jb", kind: "critique", config: { target: "b" } },
-      ],
-      edges: [],
-    };
+  it("vote by score uses the subject each judge recorded", async () => {
     const s = { ...state, ja: { score: 0.4 }, jb: { score: 0.9 } };
-    const r = await mergeKind.execute(ctx(parse(mergeKind, { strategy: "vote" }), s, { incoming: ["ja", "jb"], pipeline }).c, {});
+    const meta = { ja: { visits: 1, subject: "a" }, jb: { visits: 1, subject: "b" } };
+    const r = await mergeKind.execute(ctx(parse(mergeKind, { strategy: "vote" }), s, { incoming: ["ja", "jb"], meta }).c, {});
     expect(r.output).toEqual(state.b);
     expect(r.reason).toContain('highest score 0.9 from "b"');
   });

@@ -1,14 +1,15 @@
-import { type NodeKind, deepMerge, emptyRefs, extractJson, isPlainObject, stableStringify } from "@braid/core";
+import { type NodeKind, type SimulationTools, deepMerge, define, emptyRefs, extractJson, isPlainObject, stableStringify } from "@braid/core";
 import { z } from "zod";
-import { BackendName, JsonValue } from "./shared.js";
+import { BackendName, JsonValue, Template } from "./shared.js";
+import { fact, summarise } from "./summary.js";
 
 const Config = z
   .object({
     strategy: z.enum(["object", "concat", "vote", "synthesize"]).describe("How the incoming results combine"),
     keyed: z.boolean().optional().describe("object: nest each result under its node id instead of deep-merging"),
-    vote: z.enum(["score", "majority"]).optional().describe("vote: highest critique score, or the most common answer"),
+    vote: z.enum(["score", "majority"]).optional().describe("vote: highest score from a judging node, or the most common answer"),
     backend: BackendName.optional().describe("synthesize: the backend that combines"),
-    prompt: z.string().optional().describe("synthesize: instructions"),
+    prompt: Template.optional().describe("synthesize: instructions"),
     shape: JsonValue.optional().describe("synthesize: example JSON for the combined result"),
   })
   .refine((c) => c.strategy !== "synthesize" || !!c.backend, { message: "synthesize needs a backend", path: ["backend"] });
@@ -22,6 +23,7 @@ export const mergeKind: NodeKind<Config> = {
   configSchema: Config,
   defaults: () => ({ strategy: "object" }),
   join: true,
+  summary: (c) => summarise(c, "prompt", [fact.strategy]),
   refs(c) {
     const refs = emptyRefs();
     if (c.strategy === "synthesize" && c.backend) refs.backends.push({ field: "backend", name: c.backend });
@@ -61,17 +63,35 @@ export const mergeKind: NodeKind<Config> = {
       }
     }
   },
-  diagram: { shape: "trapezoid", icon: "⊕" },
+  // The simulated synthesis deep-merges the inputs.
+  simulate: (req, sim) => JSON.stringify(synthesize((req.task as { inputs?: Record<string, unknown> }).inputs ?? {}, sim)),
+  diagram: { shape: "trapezoid", icon: "⊕", colour: "#0f9488", style: "fill:#f8f0fc,stroke:#ae3ec9,color:#3d0f47" },
+  recognises: ["trapezoid", "circle"],
+  fromDiagram: (d) => ({ config: { strategy: "object" }, note: `${d.name}: ${d.how} with strategy "object"` }),
 };
 
+/** The simulated synthesis: object inputs deep-merged, the others kept beside them as `extras`. */
+function synthesize(inputs: Record<string, unknown>, sim: SimulationTools): unknown {
+  let merged: Record<string, unknown> | undefined;
+  const others: unknown[] = [];
+  for (const v of Object.values(inputs)) {
+    const p = sim.parseMaybe(v);
+    if (isPlainObject(p)) merged = deepMerge(merged ?? {}, p) as Record<string, unknown>;
+    else if (p !== undefined) others.push(p);
+  }
+  if (!merged) return others;
+  // Non-object inputs (texts, lists) survive beside the merge rather than being dropped.
+  if (others.length > 0) define(merged, "extras", others);
+  return merged;
+}
+
 /**
- * A candidate is an incoming node's output; when the incoming node is a critique, the candidate is
- * its target's output and the critique's score is the candidate's score.
+ * A candidate is an incoming node's output; when the incoming node judged another node (its meta
+ * names a `subject`), the candidate is that node's output and the judge's score is its score.
  */
 function vote(ctx: Parameters<NodeKind<Config>["execute"]>[0], arrived: string[], by: "score" | "majority") {
   const candidates = arrived.map((id) => {
-    const node = ctx.pipeline.nodes.find((n) => n.id === id);
-    const target = typeof node?.config?.target === "string" ? node.config.target : undefined;
+    const target = ctx.meta[id]?.subject;
     const out = ctx.state[id] as { score?: unknown } | undefined;
     const score = typeof out?.score === "number" ? out.score : undefined;
     return target !== undefined ? { id, from: target, value: ctx.state[target], score } : { id, from: id, value: out, score };

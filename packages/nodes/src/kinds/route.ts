@@ -1,6 +1,7 @@
 import { type NodeKind, BraidError, complexityScore, emptyRefs, isTruthy, stringifyValue } from "@braid/core";
 import { z } from "zod";
-import { BackendName, BranchId } from "./shared.js";
+import { BackendName, BranchId, BranchRef, Template } from "./shared.js";
+import { fact, summarise } from "./summary.js";
 
 const Branch = z.object({
   id: BranchId,
@@ -13,14 +14,14 @@ const Branch = z.object({
 const Config = z
   .object({
     strategy: z.enum(["rules", "complexity", "classifier", "weighted"]).describe("How the branch is chosen"),
-    branches: z.array(Branch).min(1, "a route needs at least one branch"),
-    default: BranchId.describe("Branch taken when nothing else matches"),
-    subject: z.string().optional().describe("Template of what complexity/classifier look at (default {{input}})"),
+    branches: z.array(Branch).min(1, "a route needs at least one branch").meta({ widget: "branches" }),
+    default: BranchRef.describe("Branch taken when nothing else matches"),
+    subject: Template.optional().describe("Template of what complexity/classifier look at (default {{input}})"),
     rules: z.array(z.string()).optional().describe("Validation rules: each adds a point of complexity"),
     backend: BackendName.optional().describe("The classifier's backend"),
-    prompt: z.string().optional().describe("Classifier instructions"),
+    prompt: Template.optional().describe("Classifier instructions"),
     maxIterations: z.number().int().min(1).max(1000).optional().describe("Loop bound: after this many visits the route takes exitBranch"),
-    exitBranch: BranchId.optional(),
+    exitBranch: BranchRef.optional(),
   })
   .superRefine((c, ctx) => {
     const ids = c.branches.map((b) => b.id);
@@ -50,6 +51,7 @@ export const routeKind: NodeKind<Config> = {
   }),
   branches: (c) => c.branches.map((b) => b.id),
   boundsCycleThrough: (c, branch) => (c.maxIterations !== undefined && branch !== c.exitBranch ? c.maxIterations : undefined),
+  summary: (c) => summarise(c, "prompt", [fact.strategy, fact.loopBound]),
   refs(c) {
     const refs = emptyRefs();
     c.branches.forEach((b, i) => {
@@ -69,8 +71,55 @@ export const routeKind: NodeKind<Config> = {
     if (decided.score !== undefined) output.score = decided.score;
     return { output, branch: decided.branch, reason: decided.reason };
   },
-  diagram: { shape: "rhombus", icon: "⋔" },
+  // The simulated classifier: simple subjects land on the first label, complex ones on the last.
+  simulate(req, sim) {
+    const task = req.task as { labels?: unknown[]; subject?: unknown };
+    const c = sim.complexityOf(sim.parseMaybe(task.subject));
+    const labels = (task.labels ?? []).filter((l): l is string => typeof l === "string");
+    // Saturating map: simple records land on the first label, deep ones on the last,
+    // without needing to know how many labels there are in advance.
+    const idx = Math.min(labels.length - 1, Math.floor((c.score / (c.score + 8)) * labels.length));
+    const label = labels[Math.max(0, idx)] ?? "";
+    return JSON.stringify({ label, reason: `complexity ${c.score} (${c.fields} fields, depth ${c.depth}, ${c.arrays} arrays) maps to "${label}"` });
+  },
+  diagram: { shape: "rhombus", icon: "⋔", colour: "#8e4ec6", style: "fill:#f3f0ff,stroke:#7048e8,color:#25124f" },
+  recognises: ["rhombus"],
+  // A branch per distinct edge label (or per unlabelled edge), with no conditions yet.
+  fromDiagram(d) {
+    const branches: Array<{ id: string; label?: string }> = [];
+    const byLabel = new Map<string, string>();
+    const taken = new Set<string>();
+    const assigned = d.outgoing.map((e) => {
+      const existing = e.label === undefined ? undefined : byLabel.get(e.label);
+      if (existing !== undefined) return existing;
+      const id = uniqueId(e.label === undefined ? `branch_${branches.length + 1}` : branchIdOf(e.label), taken);
+      if (e.label !== undefined) byLabel.set(e.label, id);
+      branches.push(e.label === undefined || e.label === id ? { id } : { id, label: e.label });
+      return id;
+    });
+    const first = branches[0]?.id;
+    const list = branches.map((b) => JSON.stringify(b.id)).join(", ") || "none";
+    return {
+      config: { strategy: "rules", branches, ...(first !== undefined ? { default: first } : {}) },
+      note: `${d.name}: ${d.how} with strategy "rules", branches ${list} without conditions${first !== undefined ? `, default ${JSON.stringify(first)}` : ""}`,
+      branches: assigned,
+    };
+  },
 };
+
+/** A branch id from an edge label: letters, digits, `_` and `-`, starting with a letter. */
+function branchIdOf(label: string): string {
+  const base = label.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "");
+  if (base === "") return "branch";
+  return /^[A-Za-z]/.test(base) ? base : `b_${base}`;
+}
+
+function uniqueId(base: string, used: Set<string>): string {
+  let id = base;
+  for (let n = 2; used.has(id); n++) id = `${base}_${n}`;
+  used.add(id);
+  return id;
+}
 
 type Decision = { branch: string; reason: string; score?: number };
 

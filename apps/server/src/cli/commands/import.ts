@@ -16,7 +16,7 @@ export default async function importCommand(argv: string[]): Promise<number> {
     if (!r.ok) throw new FileError(file, "not a valid pipeline", r.diagnostics);
     pipeline = r.pipeline;
   } else {
-    const r = fromMermaid(text);
+    const r = fromMermaid(text, defaultRegistry);
     if (!r.ok) throw new FileError(file, `cannot import: ${r.errors.join("; ")}`);
     for (const w of r.warnings) console.error(`braid: ${file}: warning: ${w}`);
     pipeline = r.pipeline;

@@ -60,8 +60,9 @@ export function EnumField({ inputId, spec, value, onChange, problems }: FieldPro
 /** A node id: any node of the pipeline but this one. */
 export function NodeRefField({ inputId, spec, value, onChange, problems, nodeId }: FieldProps) {
   const nodes = useEditor((s) => s.doc.nodes);
+  const registry = useEditor((s) => s.registry);
   const cur = typeof value === "string" ? value : "";
-  const others = nodes.filter((n) => n.id !== nodeId && n.kind !== "output");
+  const others = nodes.filter((n) => n.id !== nodeId && registry.get(n.kind)?.terminal !== "end");
   return (
     <FieldFrame inputId={inputId} spec={spec} problems={problems}>
       <select
