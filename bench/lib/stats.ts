@@ -1,8 +1,5 @@
 import { percentile } from "@braid/engine";
 
-/** Nearest-rank percentile of an unsorted sample (p in 0..1); one definition, in @braid/core. */
-export { percentile };
-
 export const median = (values: number[]): number => percentile(values, 0.5);
 
 export const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");

@@ -13,7 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHROMIUM, freePort, loadChromium, waitHealthy } from "../lib/browser.js";
 import { ROOT } from "../lib/pipelines.js";
-import { fmt, percentile } from "../lib/stats.js";
+import { percentile } from "@braid/engine";
+import { fmt } from "../lib/stats.js";
 import type { Row, Scenario } from "../lib/types.js";
 
 export const TARGETS = { p95Ms: 100 };

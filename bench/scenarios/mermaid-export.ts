@@ -2,7 +2,8 @@
 import { toMermaid } from "@braid/engine";
 import { defaultRegistry as registry } from "@braid/nodes";
 import { widePipeline } from "../lib/pipelines.js";
-import { fmt, median, percentile } from "../lib/stats.js";
+import { percentile } from "@braid/engine";
+import { fmt, median } from "../lib/stats.js";
 import type { Scenario } from "../lib/types.js";
 
 export const scenario: Scenario = {

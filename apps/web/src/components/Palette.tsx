@@ -22,7 +22,7 @@ export function Palette() {
             <button
               type="button"
               className="palette-item"
-              style={kindColour(k)}
+              style={kindColour(k.diagram.colour)}
               draggable
               onDragStart={(e) => onDragStart(e, k.kind)}
               onClick={() => addNodeSomewhere(k.kind)}

@@ -96,11 +96,13 @@ export function deriveNodes(input: DeriveInput, cache: Map<string, BraidFlowNode
     const p = problems.get(n.id);
     const backendName = typeof n.config?.backend === "string" && n.config.backend ? n.config.backend : undefined;
     const b = backendName ? backends?.get(backendName) : undefined;
+    const cached = cache.get(n.id);
     const data: BraidNodeData = {
       node: n,
       title: kind?.title ?? n.kind,
       icon: kind?.diagram.icon ?? "?",
-      summary: nodeSummary(n, kind),
+      // Derived on every edit and drag frame: an unchanged node keeps the summary it had.
+      summary: cached?.data.node === n ? cached.data.summary : nodeSummary(n, kind),
       colour: kind?.diagram.colour,
       hasTarget: kind?.terminal !== "start",
       hasSource: kind?.terminal !== "end",
@@ -113,7 +115,7 @@ export function deriveNodes(input: DeriveInput, cache: Map<string, BraidFlowNode
     const position = input.drag?.[n.id] ?? n.position ?? { x: (i % 4) * 280, y: Math.floor(i / 4) * 160 };
     const selected = input.selectedNodes.has(n.id);
     const measured = input.measured[n.id];
-    const prev = input.drag?.[n.id] ? undefined : cache.get(n.id);
+    const prev = input.drag?.[n.id] ? undefined : cached;
     if (
       prev &&
       prev.selected === selected &&

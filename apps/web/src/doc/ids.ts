@@ -1,4 +1,4 @@
-import { BRANCH_ID_PATTERN, NODE_ID_PATTERN } from "@braid/core";
+import { NODE_ID_PATTERN } from "@braid/core";
 
 /** Turns any text into something that fits the node id pattern (`[A-Za-z][A-Za-z0-9_-]*`). */
 export function sanitizeId(text: string, fallback = "node"): string {
@@ -29,5 +29,3 @@ export function nextBranchId(taken: ReadonlySet<string>, base = "branch"): strin
     if (!taken.has(id)) return id;
   }
 }
-
-export { BRANCH_ID_PATTERN };

@@ -1,5 +1,5 @@
-import { NODE_ID_PATTERN, type Pipeline, type PipelineEdge, type PipelineNode, type Registry } from "@braid/core";
-import { BRANCH_ID_PATTERN, nextBranchId, nextId } from "./ids.js";
+import { BRANCH_ID_PATTERN, NODE_ID_PATTERN, type Pipeline, type PipelineEdge, type PipelineNode, type Registry } from "@braid/core";
+import { nextBranchId, nextId } from "./ids.js";
 import { renameRefsInConfig } from "./refs.js";
 
 /**

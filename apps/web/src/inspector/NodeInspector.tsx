@@ -18,7 +18,7 @@ export function NodeInspector({ node }: { node: PipelineNode }) {
   const general = diagnostics.filter((d) => !d.path?.startsWith(configPrefix));
   return (
     <div className="node-inspector">
-      <div className="inspector-head" style={kindColour(kind)}>
+      <div className="inspector-head" style={kindColour(kind?.diagram.colour)}>
         <KindIcon icon={kind?.diagram.icon ?? "?"} title={kind?.title ?? node.kind} />
         <div>
           <h2 className="panel-title">{kind?.title ?? node.kind} node</h2>

@@ -102,133 +102,68 @@ function toErrors(units: OutputUnit[], compiled: Compiled): SchemaError[] {
     const u = units[i] as OutputUnit;
     const value = u.keyword === "false" ? false : schemaAt(compiled, u.keywordLocation);
     let message: string | undefined;
-    switch (u.keyword) {
-      case "type":
-        message = `must be ${Array.isArray(value) ? value.join(",") : String(value)}`;
-        break;
-      case "const":
-        message = "must be equal to constant";
-        break;
-      case "enum":
-        message = "must be equal to one of the allowed values";
-        break;
-      case "required":
-        message = `must have required property '${quoted(u.error)}'`;
-        break;
-      case "dependentRequired":
-      case "dependencies": {
-        const [has, missing] = [...u.error.matchAll(/"([^"]*)"/g)].map((m) => m[1]);
-        message = missing === undefined ? u.error : `must have property ${missing} when property ${has} is present`;
-        break;
+    if (EXTRA_VALUE_KEYWORDS.has(u.keyword)) {
+      // `false` forbids the extra value outright (one unit for it follows); a schema reports its own failures.
+      if (value === false) {
+        message = u.keyword.endsWith("Items") ? "must NOT have more items" : `must NOT have additional properties ('${quoted(u.error)}')`;
+        if (units[i + 1]?.keyword === "false") i++;
       }
-      case "minimum":
-        message = `must be >= ${value}`;
-        break;
-      case "maximum":
-        message = `must be <= ${value}`;
-        break;
-      case "exclusiveMinimum":
-        message = `must be > ${value}`;
-        break;
-      case "exclusiveMaximum":
-        message = `must be < ${value}`;
-        break;
-      case "multipleOf":
-        message = `must be multiple of ${value}`;
-        break;
-      case "minLength":
-        message = `must NOT have fewer than ${value} characters`;
-        break;
-      case "maxLength":
-        message = `must NOT have more than ${value} characters`;
-        break;
-      case "pattern":
-        message = `must match pattern "${value}"`;
-        break;
-      case "format":
-        message = `must match format "${value}"`;
-        break;
-      case "minItems":
-        message = `must NOT have fewer than ${value} items`;
-        break;
-      case "maxItems":
-        message = `must NOT have more than ${value} items`;
-        break;
-      case "uniqueItems":
-        message = "must NOT have duplicate items";
-        break;
-      case "minProperties":
-        message = `must NOT have fewer than ${value} properties`;
-        break;
-      case "maxProperties":
-        message = `must NOT have more than ${value} properties`;
-        break;
-      case "contains":
-        message = "must contain at least 1 valid item(s)";
-        break;
-      case "minContains":
-        message = `must contain at least ${value} valid item(s)`;
-        break;
-      case "maxContains":
-        message = `must contain at most ${value} valid item(s)`;
-        break;
-      case "not":
-        message = "must NOT be valid";
-        break;
-      case "anyOf":
-        message = "must match a schema in anyOf";
-        break;
-      case "oneOf":
-        message = "must match exactly one schema in oneOf";
-        break;
-      case "if":
-        message = `must match "${u.error.includes('"else"') ? "else" : "then"}" schema`;
-        break;
-      case "propertyNames":
-        message = `property name '${quoted(u.error)}' is invalid`;
-        break;
-      case "additionalProperties":
-      case "unevaluatedProperties":
-      case "additionalItems":
-      case "unevaluatedItems":
-        // `false` forbids the extra value outright (one unit for it follows); a schema reports its own failures.
-        if (value === false) {
-          message = u.keyword.endsWith("Items") ? "must NOT have more items" : `must NOT have additional properties ('${quoted(u.error)}')`;
-          if (units[i + 1]?.keyword === "false") i++;
-        }
-        break;
-      case "false":
-        message = "boolean schema is false";
-        break;
-      case "$ref":
-      case "$recursiveRef":
-      case "allOf":
-      case "properties":
-      case "patternProperties":
-      case "dependentSchemas":
-      case "items":
-      case "prefixItems":
-        break;
-      default:
-        message = u.error;
+    } else if (!WRAPPER_KEYWORDS.has(u.keyword)) {
+      message = MESSAGES[u.keyword]?.(value, u.error) ?? u.error;
     }
     if (message !== undefined) out.push({ instancePath: instancePath(u.instanceLocation), message });
   }
   return out;
 }
 
+/** Ajv's wording per keyword, from the keyword's schema value and the validator's own message. */
+const MESSAGES: Record<string, (value: unknown, error: string) => string> = {
+  type: (v) => `must be ${Array.isArray(v) ? v.join(",") : String(v)}`,
+  const: () => "must be equal to constant",
+  enum: () => "must be equal to one of the allowed values",
+  required: (_v, e) => `must have required property '${quoted(e)}'`,
+  dependentRequired: dependencyMessage,
+  dependencies: dependencyMessage,
+  minimum: (v) => `must be >= ${v}`,
+  maximum: (v) => `must be <= ${v}`,
+  exclusiveMinimum: (v) => `must be > ${v}`,
+  exclusiveMaximum: (v) => `must be < ${v}`,
+  multipleOf: (v) => `must be multiple of ${v}`,
+  minLength: (v) => `must NOT have fewer than ${v} characters`,
+  maxLength: (v) => `must NOT have more than ${v} characters`,
+  pattern: (v) => `must match pattern "${v}"`,
+  format: (v) => `must match format "${v}"`,
+  minItems: (v) => `must NOT have fewer than ${v} items`,
+  maxItems: (v) => `must NOT have more than ${v} items`,
+  uniqueItems: () => "must NOT have duplicate items",
+  minProperties: (v) => `must NOT have fewer than ${v} properties`,
+  maxProperties: (v) => `must NOT have more than ${v} properties`,
+  contains: () => "must contain at least 1 valid item(s)",
+  minContains: (v) => `must contain at least ${v} valid item(s)`,
+  maxContains: (v) => `must contain at most ${v} valid item(s)`,
+  not: () => "must NOT be valid",
+  anyOf: () => "must match a schema in anyOf",
+  oneOf: () => "must match exactly one schema in oneOf",
+  if: (_v, e) => `must match "${e.includes('"else"') ? "else" : "then"}" schema`,
+  propertyNames: (_v, e) => `property name '${quoted(e)}' is invalid`,
+  false: () => "boolean schema is false",
+};
+
+function dependencyMessage(_v: unknown, error: string): string {
+  const [has, missing] = [...error.matchAll(/"([^"]*)"/g)].map((m) => m[1]);
+  return missing === undefined ? error : `must have property ${missing} when property ${has} is present`;
+}
+
+/** Keywords about values beyond the listed ones; only a `false` schema there is itself the failure. */
+const EXTRA_VALUE_KEYWORDS = new Set(["additionalProperties", "unevaluatedProperties", "additionalItems", "unevaluatedItems"]);
+/** Units that only say "a subschema had errors": the units for the actual failures follow them. */
+const WRAPPER_KEYWORDS = new Set(["$ref", "$recursiveRef", "allOf", "properties", "patternProperties", "dependentSchemas", "items", "prefixItems"]);
+
 /** The first double-quoted name in a validator message (`… property "name".`). */
 const quoted = (error: string): string => /"([^"]*)"/.exec(error)?.[1] ?? "";
 
 /** `#/a%20b/0` → `/a b/0` (JSON Pointer, as Ajv reports it). */
-function instancePath(location: string): string {
-  const pointer = location.replace(/^#/, "");
-  try {
-    return decodeURIComponent(pointer);
-  } catch {
-    return pointer;
-  }
-}
+const instancePath = (location: string): string => safeDecode(location.replace(/^#/, ""));
 
 /** The schema value at a keyword location, following `$ref` steps through the lookup. */
 function schemaAt(compiled: Compiled, location: string): unknown {

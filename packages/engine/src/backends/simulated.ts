@@ -20,6 +20,7 @@ import {
 } from "@braid/core";
 import { fillSchema, fillShape, findDefects, fixDefects, injectDefect } from "./fake-data.js";
 import { type Rng, createRng, intBetween, pick } from "./rng.js";
+import { locallyRepaired } from "../run/llm-json.js";
 
 const DEFAULTS: Simulation = SimulationSchema.parse({});
 /** Guards memory when a pipeline asks for an absurd `count`. */
@@ -240,58 +241,8 @@ function rewrite(text: string, issues: readonly string[], prompt: string, rng: R
   return issues.length > 0 ? `${ended} This version addresses ${issues.length} point${issues.length === 1 ? "" : "s"} raised in review.` : ended;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Repair: what a small model does with truncated or chatty JSON.
-
-/** Index of the bracket closing the one at `start`, skipping strings; -1 when unbalanced. */
-function scan(s: string, start: number): { end: number; open: string[]; inString: boolean } {
-  const open: string[] = [];
-  let inString = false;
-  for (let i = start; i < s.length; i++) {
-    const ch = s[i];
-    if (inString) {
-      if (ch === "\\") i++;
-      else if (ch === '"') inString = false;
-    } else if (ch === '"') inString = true;
-    else if (ch === "{" || ch === "[") open.push(ch === "{" ? "}" : "]");
-    else if (ch === "}" || ch === "]") {
-      if (open.pop() !== ch) return { end: -1, open: [], inString: false };
-      if (open.length === 0) return { end: i, open, inString };
-    }
-  }
-  return { end: -1, open, inString };
-}
-
-const parses = (t: string): boolean => {
-  try {
-    JSON.parse(t);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
+/** The repair call's answer: what a small model makes of truncated or chatty JSON, here the runtime's own local repair. */
 export function repairJson(broken: string): string {
-  let tries = 0;
-  for (let start = 0; start < broken.length && tries < 50; start++) {
-    const ch = broken[start];
-    if (ch !== "{" && ch !== "[") continue;
-    tries++;
-    const r = scan(broken, start);
-    if (r.end >= 0) {
-      const block = broken.slice(start, r.end + 1);
-      if (parses(block)) return block;
-      const noTrailing = block.replace(/,\s*([}\]])/g, "$1");
-      if (parses(noTrailing)) return noTrailing;
-    } else if (r.open.length > 0) {
-      // Truncated output: close the open string and brackets, dropping a dangling key or comma.
-      let body = broken.slice(start) + (r.inString ? '"' : "");
-      const closers = [...r.open].reverse().join("");
-      for (const candidate of [body, body.replace(/,?\s*"[^"]*"\s*:\s*("[^"]*")?\s*$/, ""), body.replace(/,\s*$/, "")]) {
-        body = candidate.replace(/,\s*$/, "");
-        if (parses(body + closers)) return body + closers;
-      }
-    }
-  }
-  return "{}";
+  const [value] = locallyRepaired(broken);
+  return value === undefined ? "{}" : JSON.stringify(value);
 }
