@@ -93,7 +93,12 @@ export type RunEvent =
   | (Base & { type: "run_cancelled"; reason: string; durationMs: number; usage: Usage });
 
 export type RunEventType = RunEvent["type"];
-export type RunStatus = "queued" | "running" | "completed" | "failed" | "cancelled";
+/** Every status a run can have, in the order a run passes through them. The one list: schemas, filters and the CLI read it. */
+export const RUN_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** A run that has not ended: it is waiting for a slot or executing. */
+export const isActiveStatus = (status: string): boolean => status === "queued" || status === "running";
 
 export const TERMINAL_EVENTS: ReadonlySet<RunEventType> = new Set(["run_finished", "run_failed", "run_cancelled"]);
 

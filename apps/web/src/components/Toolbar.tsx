@@ -1,10 +1,11 @@
 import { useShallow } from "zustand/react/shallow";
 import { setPipelineFields } from "../doc/ops.js";
 import { layout } from "../state/canvas.js";
-import { cancelRun, startRun } from "../state/run.js";
 import { save } from "../state/server.js";
 import { edit, isDirty, redo, undo, useEditor } from "../state/store.js";
 import { viewport } from "../state/viewport.js";
+import { cancelRun, startRun } from "../trace/actions.js";
+import { useRunBusy } from "../trace/store.js";
 import { BackendsButton } from "../backends/BackendsButton.js";
 import { BatchButton } from "../batch/BatchButton.js";
 
@@ -17,10 +18,10 @@ export function Toolbar() {
       version: s.saved.version,
       canUndo: s.history.past.length > 0,
       canRedo: s.history.future.length > 0,
-      running: s.run.status === "running" || s.run.status === "queued" || s.run.status === "starting",
       offline: s.server === "offline",
     })),
   );
+  const running = useRunBusy();
   const open = (type: "open" | "history" | "import" | "json" | "export") => useEditor.setState({ dialog: { type } });
   return (
     <header className="toolbar">
@@ -76,7 +77,7 @@ export function Toolbar() {
       <div className="tool-group run-group">
         <BackendsButton />
         <BatchButton />
-        {s.running ? (
+        {running ? (
           <button type="button" className="danger" onClick={() => void cancelRun()}>
             ■ Cancel run
           </button>

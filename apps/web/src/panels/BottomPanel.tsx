@@ -1,17 +1,18 @@
 import { useShallow } from "zustand/react/shallow";
 import { useEditor } from "../state/store.js";
+import { useTrace } from "../trace/store.js";
 import { Problems } from "./Problems.js";
 import { RunPanel } from "./RunPanel.js";
 
 export function BottomPanel() {
-  const { panel, errors, warnings, runStatus } = useEditor(
+  const { panel, errors, warnings } = useEditor(
     useShallow((s) => ({
       panel: s.panel,
       errors: s.diagnostics.filter((d) => d.severity === "error").length,
       warnings: s.diagnostics.filter((d) => d.severity === "warning").length,
-      runStatus: s.run.status,
     })),
   );
+  const runStatus = useTrace((s) => s.brief.status);
   const tab = (id: "problems" | "run", label: string) => (
     <button
       type="button"

@@ -2,17 +2,16 @@ import { useCallback, useId } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { setExampleInput } from "../doc/ops.js";
 import { JsonField } from "../inspector/fields/JsonField.js";
-import { isBusy } from "../run/runView.js";
-import { cancelRun, startRun } from "../state/run.js";
+import { isBusy } from "../run/brief.js";
 import { edit, useEditor } from "../state/store.js";
 import { viewport } from "../state/viewport.js";
-import { openRun } from "../trace/actions.js";
+import { cancelRun, openRun, startRun } from "../trace/actions.js";
 import { money, ms, shortId } from "../trace/format.js";
 import { History } from "../trace/History.js";
 import { Scrubber } from "../trace/Scrubber.js";
 import { StateInspector } from "../trace/StateInspector.js";
 import { Timeline } from "../trace/Timeline.js";
-import { type TraceTab, closeRun, openDetails, openTraceDialog, setHover, setTraceTab, useTrace } from "../trace/store.js";
+import { type TraceTab, closeRun, openDetails, openTraceDialog, setHover, setTraceTab, useRunBrief, useTrace } from "../trace/store.js";
 import "../styles/trace.css";
 
 const inputSpec = { key: "example", label: "Example input (JSON)", required: false, widget: "json" as const };
@@ -38,10 +37,10 @@ const TABS: Array<[TraceTab, string]> = [
  * scrubber sits on top once a run has events. Live and replay render the same view.
  */
 export function RunPanel() {
-  const run = useEditor((s) => s.run);
+  const run = useRunBrief();
   const tab = useTrace((s) => s.tab);
   const hasEvents = useTrace((s) => s.items.length > 0);
-  const busy = isBusy(run);
+  const busy = isBusy(run.status);
   return (
     <div className="trace-panel">
       <div className="trace-side">
@@ -101,7 +100,7 @@ function InputEditor() {
 }
 
 function RunSummaryView() {
-  const run = useEditor((s) => s.run);
+  const run = useRunBrief();
   const t = useTrace(
     useShallow((s) => ({
       runId: s.runId,
@@ -166,7 +165,7 @@ function RunSummaryView() {
       )}
       {t.runId && (
         <div className="run-links">
-          {(t.origin?.parentRunId ?? t.parentRunId) && !busyStatus(run.status) && (
+          {(t.origin?.parentRunId ?? t.parentRunId) && !isBusy(run.status) && (
             <button
               type="button"
               className="small"
@@ -193,11 +192,9 @@ function RunSummaryView() {
 /** Node ids in the pipeline's order (the server lists reused nodes in the order they finished). */
 const byOrder = (ids: readonly string[], order: readonly string[] | undefined) => [...ids].sort((a, b) => (order?.indexOf(a) ?? 0) - (order?.indexOf(b) ?? 0));
 
-const busyStatus = (s: string) => s === "starting" || s === "queued" || s === "running";
-
 /** Each node of the run: status, backend, time, cost; a click opens its details. Updates on node transitions, not per token. */
 function NodesTable() {
-  const run = useEditor((s) => s.run);
+  const run = useRunBrief();
   const backends = useEditor((s) => s.backends);
   const simulated = new Set((backends ?? []).filter((b) => b.simulated).map((b) => b.name));
   if (run.order.length === 0) return <p className="hint">Each node's status, backend, time and cost appear here while the run goes.</p>;

@@ -5,14 +5,14 @@ import { useShallow } from "zustand/react/shallow";
 import { api } from "../api/client.js";
 import { Modal } from "../dialogs/Modal.js";
 import { notify, useEditor } from "../state/store.js";
-import { useTrace } from "../trace/store.js";
+import { useRunBrief, useTrace } from "../trace/store.js";
 import { copyText, saveDataUrl, saveFile } from "./download.js";
 import { formatChars, shareUrl } from "./link.js";
 import { MermaidPreview } from "./MermaidPreview.js";
 import { MIME, downloadName } from "./names.js";
 import { canvasPng } from "./png.js";
 import { Redactions } from "./Redactions.js";
-import { type RunSource, eventsOf, fetchRunEvents, hasExportableRun, overlayFromRunView } from "./runOverlay.js";
+import { type RunSource, eventsOf, fetchRunEvents, hasExportableRun, overlayFromBrief } from "./runOverlay.js";
 import { svgFile } from "./sanitizeSvg.js";
 
 type Share = { ok: true; url: string; length: number; copied: boolean } | { ok: false; length: number; limit: number };
@@ -23,7 +23,8 @@ type Share = { ok: true; url: string; length: number; copied: boolean } | { ok: 
  * Every format goes through the engine's redaction first.
  */
 export function ExportDialog() {
-  const { doc, registry, run } = useEditor(useShallow((s) => ({ doc: s.doc, registry: s.registry, run: s.run })));
+  const { doc, registry } = useEditor(useShallow((s) => ({ doc: s.doc, registry: s.registry })));
+  const run = useRunBrief();
   const rf = useReactFlow();
   const id = useId();
   const [direction, setDirection] = useState<"TD" | "LR">("TD");
@@ -47,13 +48,14 @@ export function ExportDialog() {
       setRunSource(undefined);
       return;
     }
-    const { run: view, doc: current } = useEditor.getState();
+    const view = useTrace.getState().brief;
+    const current = useEditor.getState().doc;
     const events = eventsOf(view);
     if (events) {
       setRunSource({ events });
       return;
     }
-    setRunSource(overlayFromRunView(view, current));
+    setRunSource(overlayFromBrief(view, current));
     if (!runId) return;
     let live = true;
     fetchRunEvents(

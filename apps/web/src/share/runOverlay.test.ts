@@ -1,7 +1,7 @@
 import type { Pipeline, RunEvent } from "@braid/core";
 import { describe, expect, it, vi } from "vitest";
-import { idleRun, type RunView } from "../run/runView.js";
-import { eventsOf, fetchRunEvents, hasExportableRun, overlayFromRunView } from "./runOverlay.js";
+import { idleRun, type RunBrief } from "../run/brief.js";
+import { eventsOf, fetchRunEvents, hasExportableRun, overlayFromBrief } from "./runOverlay.js";
 
 const loop: Pipeline = {
   format: "braid/pipeline@1",
@@ -33,7 +33,7 @@ const node = (nodeId: string, status: "done" | "failed" | "running", visits = 1,
 
 describe("run overlay from the run view", () => {
   it("marks finished and failed nodes and the edges the run took", () => {
-    const run: RunView = {
+    const run: RunBrief = {
       ...idleRun(),
       status: "failed",
       runId: "r1",
@@ -42,7 +42,7 @@ describe("run overlay from the run view", () => {
       iterations: [{ nodeId: "check", attempt: 1, maxAttempts: 3, metrics: { score: 0.2 }, passed: false, branch: "fail" }],
     };
     expect(hasExportableRun(run)).toBe(true);
-    const o = overlayFromRunView(run, loop);
+    const o = overlayFromBrief(run, loop);
     expect(o.visited).toEqual(["in", "gen", "check"]);
     expect(o.failed).toEqual(["fix"]);
     // fix failed, so fix → check was not taken; check → out ("pass") was never chosen.
@@ -53,7 +53,7 @@ describe("run overlay from the run view", () => {
     ]);
   });
   it("counts a loop edge only when its target ran again", () => {
-    const run: RunView = {
+    const run: RunBrief = {
       ...idleRun(),
       status: "completed",
       order: ["in", "gen", "check", "fix", "out"],
@@ -63,7 +63,7 @@ describe("run overlay from the run view", () => {
         { nodeId: "check", attempt: 2, maxAttempts: 3, metrics: { score: 0.9 }, passed: true, branch: "pass" },
       ],
     };
-    expect(overlayFromRunView(run, loop).takenEdges).toEqual([
+    expect(overlayFromBrief(run, loop).takenEdges).toEqual([
       ["in", "gen"],
       ["gen", "check"],
       ["check", "out", "pass"],
@@ -75,7 +75,7 @@ describe("run overlay from the run view", () => {
     expect(hasExportableRun(idleRun())).toBe(false);
     expect(eventsOf(idleRun())).toBeUndefined();
     const events = [{ type: "run_started", runId: "r", at: 1 }] as unknown as RunEvent[];
-    expect(eventsOf({ ...idleRun(), events } as RunView)).toBe(events);
+    expect(eventsOf({ ...idleRun(), events } as RunBrief)).toBe(events);
   });
 });
 

@@ -1,24 +1,23 @@
 import type { Pipeline, RunEvent, RunOverlay } from "@braid/core";
-import type { RunView } from "../run/runView.js";
+import type { RunBrief } from "../run/brief.js";
 
-/** The run open in the editor, as the exporter needs it: its events when known, else an overlay from the run view. */
+/** The run open in the editor, as the exporter needs it: its events when known, else an overlay from the run brief. */
 export type RunSource = { events: readonly RunEvent[] } | RunOverlay;
 
 /** A run worth exporting: one that has at least started a node. */
-export const hasExportableRun = (run: RunView): boolean => run.status !== "idle" && run.status !== "starting" && run.order.length > 0;
+export const hasExportableRun = (run: RunBrief): boolean => run.status !== "idle" && run.status !== "starting" && run.order.length > 0;
 
-/** Events the run view may carry (run history / replay keep them); absent in a plain live run view. */
-export function eventsOf(run: RunView): readonly RunEvent[] | undefined {
-  const events = (run as RunView & { events?: unknown }).events;
-  return Array.isArray(events) && events.length > 0 ? (events as RunEvent[]) : undefined;
+/** The events the brief was made from, when it keeps them. */
+export function eventsOf(run: RunBrief): readonly RunEvent[] | undefined {
+  return run.events && run.events.length > 0 ? run.events : undefined;
 }
 
 /**
- * What a run did, from the folded run view alone (no events at hand): nodes that finished,
+ * What a run did, from the run brief alone (no events at hand): nodes that finished,
  * nodes that failed, and edges whose target ran after their source and, for a branch edge,
  * whose branch was chosen at least once.
  */
-export function overlayFromRunView(run: RunView, pipeline: Pipeline): RunOverlay {
+export function overlayFromBrief(run: RunBrief, pipeline: Pipeline): RunOverlay {
   const visited = run.order.filter((id) => run.nodes[id]?.status === "done" || (run.nodes[id]?.visits ?? 0) > 1);
   const failed = run.order.filter((id) => run.nodes[id]?.status === "failed");
   const chosen = new Map<string, Set<string>>();

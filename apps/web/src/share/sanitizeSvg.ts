@@ -1,48 +1,16 @@
+import DOMPurify from "dompurify";
+
 /**
  * A second line of defence after Mermaid's own `securityLevel: 'strict'` sanitising: whatever
- * Mermaid hands back is parsed inertly (a DOMParser document runs no script and loads nothing),
- * stripped of anything that could run or fetch, and only then shown or downloaded. The labels
- * reaching Mermaid are already entity-encoded by the engine's exporter, so in practice there is
- * nothing to strip; this makes the guarantee not depend on that.
+ * Mermaid hands back goes through DOMPurify (the sanitiser Mermaid itself uses) with its SVG
+ * and HTML profiles, before it is shown or downloaded. The labels reaching Mermaid are already
+ * entity-encoded by the engine's exporter, so in practice there is nothing to strip; this makes
+ * the guarantee not depend on that. Two rules are ours, on top of DOMPurify's allow-lists: a
+ * diagram references only its own fragments (`#marker-id`), never another URL, so nothing in an
+ * exported file fetches; and CSS (which DOMPurify does not parse) loses imports and external urls.
  */
 
 const SVG_NS = "http://www.w3.org/2000/svg";
-
-/** Elements that run script, embed documents, or animate attributes (an `<set>` can rewrite an href). */
-const FORBIDDEN = new Set([
-  "script",
-  "iframe",
-  "frame",
-  "frameset",
-  "object",
-  "embed",
-  "applet",
-  "link",
-  "meta",
-  "base",
-  "form",
-  "input",
-  "button",
-  "textarea",
-  "select",
-  "audio",
-  "video",
-  "source",
-  "track",
-  "image",
-  "img",
-  "use",
-  "set",
-  "animate",
-  "animatemotion",
-  "animatetransform",
-  "animatecolor",
-  "handler",
-  "listener",
-  "discard",
-  "portal",
-  "template",
-]);
 
 const URL_ATTRS = new Set(["href", "xlink:href", "src", "action", "formaction", "data", "poster", "background", "srcset", "ping"]);
 
@@ -54,43 +22,41 @@ export function cleanCss(css: string): string {
   return css.replace(CSS_DANGER, "").replace(EXTERNAL_CSS_URL, "none");
 }
 
-/** Removes, in place, everything in `root` that could run script or load something. */
-export function sanitizeSvgTree(root: Element): void {
-  const walk = (el: Element) => {
-    for (const child of [...el.children]) {
-      if (FORBIDDEN.has(child.localName.toLowerCase())) child.remove();
-      else walk(child);
-    }
-    for (const attr of [...el.attributes]) {
-      const name = attr.name.toLowerCase();
-      // HTML inside <foreignObject> keeps a literal `xmlns` attribute that XML serialisers then write twice.
-      if (name === "xmlns" && el !== root) {
-        el.removeAttribute(attr.name);
-        continue;
-      }
-      const value = attr.value;
-      if (name.startsWith("on")) el.removeAttribute(attr.name);
-      else if (URL_ATTRS.has(name) || name.endsWith(":href")) {
-        // In-document references (`#marker-id`) are all a diagram needs.
-        if (!value.trim().startsWith("#")) el.removeAttribute(attr.name);
-      } else if (name === "style") el.setAttribute(attr.name, cleanCss(value));
-      else if (/^\s*(javascript|vbscript|data):/i.test(value)) el.removeAttribute(attr.name);
-    }
-    if (el.localName.toLowerCase() === "style") el.textContent = cleanCss(el.textContent ?? "");
-  };
-  walk(root);
+let purifier: ReturnType<typeof DOMPurify> | undefined;
+
+function purify(): ReturnType<typeof DOMPurify> {
+  if (purifier) return purifier;
+  const p = DOMPurify(globalThis.window);
+  p.addHook("uponSanitizeAttribute", (_node, data) => {
+    const name = data.attrName.toLowerCase();
+    if (URL_ATTRS.has(name) || name.endsWith(":href")) {
+      if (!data.attrValue.trim().startsWith("#")) data.keepAttr = false;
+    } else if (name === "style") data.attrValue = cleanCss(data.attrValue);
+  });
+  p.addHook("afterSanitizeElements", (node) => {
+    if (node.nodeName.toLowerCase() === "style") node.textContent = cleanCss(node.textContent ?? "");
+  });
+  purifier = p;
+  return p;
 }
 
 /**
- * Parses Mermaid's SVG markup without running anything and returns the cleaned `<svg>` element
- * (owned by a detached document: import it with `document.importNode` to show it).
+ * Sanitises Mermaid's SVG markup and returns the cleaned `<svg>` element, detached (append it or
+ * import it with `document.importNode` to show it).
  */
-export function parseSafeSvg(markup: string, parser: DOMParser = new DOMParser()): SVGSVGElement | null {
-  // Mermaid serialises HTML labels the HTML way (`<br>`), so read it as HTML, not as XML.
-  const doc = parser.parseFromString(`<!doctype html><html><body>${markup}</body></html>`, "text/html");
-  const svg = doc.body.querySelector("svg");
-  if (!svg || svg.namespaceURI !== SVG_NS) return null;
-  sanitizeSvgTree(svg);
+export function parseSafeSvg(markup: string): SVGSVGElement | null {
+  const fragment = purify().sanitize(markup, {
+    USE_PROFILES: { svg: true, svgFilters: true, html: true },
+    // Mermaid's labels are HTML inside <foreignObject>; images and <use> could fetch or pull in content.
+    ADD_TAGS: ["foreignObject"],
+    HTML_INTEGRATION_POINTS: { foreignobject: true },
+    FORBID_TAGS: ["image", "use", "img", "a"],
+    RETURN_DOM_FRAGMENT: true,
+  });
+  const svg = fragment.firstElementChild;
+  if (svg?.localName !== "svg" || svg.namespaceURI !== SVG_NS) return null;
+  // HTML inside <foreignObject> keeps a literal `xmlns` attribute that XML serialisers then write twice.
+  for (const el of svg.querySelectorAll("[xmlns]")) el.removeAttribute("xmlns");
   return svg as SVGSVGElement;
 }
 

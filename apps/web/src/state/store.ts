@@ -6,7 +6,6 @@ import { blankPipeline } from "../doc/blank.js";
 import type { Clip } from "../doc/clipboard.js";
 import { type History, emptyHistory, record, redo as redoStep, undo as undoStep } from "../doc/history.js";
 import type { XY } from "../doc/ops.js";
-import { type RunView, idleRun } from "../run/runView.js";
 
 export type Dialog =
   | { type: "open" }
@@ -53,7 +52,8 @@ export interface EditorState {
   status: Status | null;
   panel: "problems" | "run";
   dialog: Dialog | null;
-  run: RunView;
+  /** Bumped by every loadDocument, so that the run store can tell a replaced document from an edit. */
+  loads: number;
   clip: Clip | null;
 }
 
@@ -74,7 +74,7 @@ export const useEditor = create<EditorState>()(() => ({
   status: null,
   panel: "problems",
   dialog: null,
-  run: idleRun(),
+  loads: 0,
   clip: null,
 }));
 
@@ -133,12 +133,9 @@ export function loadDocument(doc: Pipeline, saved: Omit<SavedRef, "doc"> | null,
     saved: { ...(saved ?? {}), doc: clean ? doc : null },
     diagnostics: [],
     lintedDoc: null,
-    // A run belongs to the document it ran; a different document starts with an empty run panel.
-    ...(isRunning(get().run) ? {} : { run: idleRun() }),
+    loads: get().loads + 1,
   });
 }
-
-const isRunning = (r: RunView) => r.status === "starting" || r.status === "queued" || r.status === "running";
 
 export const isDirty = (s: Pick<EditorState, "doc" | "saved">) => s.doc !== s.saved.doc;
 

@@ -1,3 +1,4 @@
+import { isActiveStatus } from "@braid/core";
 import { Panel } from "@xyflow/react";
 import { useShallow } from "zustand/react/shallow";
 import { shortId } from "./format.js";
@@ -18,7 +19,7 @@ export function ReplayBanner() {
     })),
   );
   if (!t.runId) return null;
-  const where = t.follow ? (t.status === "running" || t.status === "queued" ? "live" : t.status) : `replay at step ${t.step} of ${t.total}`;
+  const where = t.follow ? (isActiveStatus(t.status) ? "live" : t.status) : `replay at step ${t.step} of ${t.total}`;
   return (
     <Panel position="top-center" className={`replay-banner replay-${t.graph}`}>
       <span>

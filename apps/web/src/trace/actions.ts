@@ -1,11 +1,50 @@
 import { type Pipeline, type RunEvent, isTerminal } from "@braid/core";
 import { api } from "../api/client.js";
 import { noteOnline, noteProblem } from "../state/server.js";
-import { edit, notify, useEditor } from "../state/store.js";
+import { lintNow } from "../state/lint.js";
+import { edit, isDirty, notify, useEditor } from "../state/store.js";
 import type { StoredItem } from "./session.js";
-import { type RunInfo, sameGraph, useTrace, watchRun } from "./store.js";
+import { type RunInfo, cancelActiveRun, sameGraph, showStarting, useTrace, watchRun } from "./store.js";
 
 const get = useTrace.getState;
+
+/**
+ * Runs the working document on its example input. An invalid document is refused with the
+ * diagnostics list. The run is then shown live by the run store: its events feed core's run
+ * view, which the canvas, the timeline and the run panel render.
+ */
+export async function startRun(): Promise<void> {
+  const errors = lintNow().filter((d) => d.severity === "error");
+  if (errors.length) {
+    useEditor.setState({ panel: "problems" });
+    notify(`Not run: the pipeline has ${errors.length} error${errors.length === 1 ? "" : "s"}. Fix the problems listed below first.`, "error");
+    return;
+  }
+  const state = useEditor.getState();
+  const { doc, saved } = state;
+  showStarting();
+  useEditor.setState({ panel: "run" });
+  // A saved pipeline's runs are listed in its history: its id goes with the document.
+  const clean = saved.id !== undefined && !isDirty(state) && saved.version !== undefined;
+  const input = doc.input?.example ?? {};
+  let runId: string;
+  try {
+    const r = await api.runs.start.mutate(
+      clean ? { pipelineId: saved.id, version: saved.version, input } : saved.id ? { pipelineId: saved.id, pipeline: doc, input } : { pipeline: doc, input },
+    );
+    noteOnline();
+    runId = r.runId;
+  } catch (err) {
+    const p = noteProblem(err);
+    showStarting(p.offline ? "The server cannot be reached, so the run did not start." : p.message);
+    if (p.diagnostics?.length) useEditor.setState({ diagnostics: p.diagnostics, lintedDoc: doc, panel: "problems" });
+    notify(p.offline ? "Not run: the server cannot be reached." : `Not run: ${p.message}`, "error");
+    return;
+  }
+  watchRun(runId, { graph: "doc", pipeline: doc });
+}
+
+export const cancelRun = cancelActiveRun;
 
 const replaceConfig = (p: Pipeline, nodeId: string, config: Record<string, unknown>): Pipeline => ({
   ...p,

@@ -2,7 +2,7 @@ import { type Pipeline, type RunEvent, isTerminal, stableStringify, statusOf, ta
 import { create } from "zustand";
 import { api } from "../api/client.js";
 import { noteOnline, noteProblem } from "../state/server.js";
-import { idleRun, summarize } from "../run/runView.js";
+import { type RunBrief, idleRun, isBusy, summarize } from "../run/brief.js";
 import { notify, useEditor } from "../state/store.js";
 import { type SessionData, type StoredItem, emptySession, nextMeaningful, receive, seek } from "./session.js";
 
@@ -24,8 +24,14 @@ export interface Origin {
 
 export type TraceDialog = { type: "fork" } | { type: "compare"; a: string; b: string };
 
+/**
+ * The run store: the one owner of the run on screen, live or replayed. The editor store knows
+ * nothing of runs; its components read the run through `useRunBrief` and the selectors here.
+ */
 export interface TraceState extends SessionData {
   runId?: string;
+  /** The run's brief (status and per-node summary), for the toolbar, run panel and exporters. */
+  brief: RunBrief;
   info?: RunInfo;
   /** The document the run executed (replay renders this graph, not the current document). */
   pipeline?: Pipeline;
@@ -52,6 +58,7 @@ export interface TraceState extends SessionData {
 const initial = (): TraceState => ({
   ...emptySession(),
   runId: undefined,
+  brief: idleRun(),
   info: undefined,
   pipeline: undefined,
   origin: undefined,
@@ -71,6 +78,11 @@ const initial = (): TraceState => ({
 export const useTrace = create<TraceState>()(() => initial());
 const get = useTrace.getState;
 const set = useTrace.setState;
+
+/** The brief of the run on screen; changes on status and node transitions, never per token. */
+export const useRunBrief = (): RunBrief => useTrace((s) => s.brief);
+/** Whether a run was asked for or has not ended (Run disabled, Cancel offered). */
+export const useRunBusy = (): boolean => useTrace((s) => isBusy(s.brief.status));
 
 // ---------------------------------------------------------------------------------------------
 // The active run survives a reload: its id is kept until its terminal event arrives.
@@ -106,14 +118,13 @@ export const benchEnabled = typeof location !== "undefined" && new URLSearchPara
 export const benchQueue: number[] = [];
 
 // ---------------------------------------------------------------------------------------------
-// The editor store keeps a brief of the run (status only), so the toolbar and tabs update on
-// status changes and never per token.
+// The brief is recomputed on status and node transitions only, so that the toolbar and tabs
+// update then and never per token.
 
 function updateBrief(force = false) {
-  const { runId, view, items, step, connection } = get();
-  const cur = useEditor.getState().run;
+  const { runId, view, items, step, connection, brief: cur } = get();
   if (!runId) {
-    if (cur.status !== "idle") useEditor.setState({ run: idleRun() });
+    if (cur.status !== "idle") set({ brief: idleRun() });
     return;
   }
   // The run's own status, not the status at the step shown: a replayed run that ended is not busy.
@@ -121,8 +132,8 @@ function updateBrief(force = false) {
   const status = last && isTerminal(last) ? (statusOf(last) ?? view.status) : items.length === 0 ? (connection === "done" ? view.status : "queued") : "running";
   if (!force && cur.runId === runId && cur.status === status) return;
   const shown = items.slice(0, step);
-  useEditor.setState({
-    run: {
+  set({
+    brief: {
       ...summarize(
         view,
         runId,
@@ -132,6 +143,14 @@ function updateBrief(force = false) {
       status,
     },
   });
+}
+
+/** A start was requested and the server has not answered yet; or it refused (`failed` with the reason). */
+export function showStarting(failure?: string): void {
+  if (failure === undefined) {
+    closeRun();
+    set({ brief: { ...idleRun(), status: "starting" } });
+  } else set({ brief: { ...idleRun(), status: "failed", error: { code: "E_INTERNAL", message: failure } } });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -365,7 +384,12 @@ export function resetTrace(): void {
   set(initial());
 }
 
-// A different document loaded into the editor ends a finished run's overlay on it.
+// A different document loaded into the editor ends the overlay of a run that has ended on it;
+// a run still going keeps its overlay until it ends.
 useEditor.subscribe((s, prev) => {
-  if (s.run !== prev.run && s.run.status === "idle" && get().runId && get().graph === "doc") closeRun();
+  if (s.loads === prev.loads) return;
+  const t = get();
+  if (isBusy(t.brief.status)) return;
+  if (t.runId && t.graph === "doc") closeRun();
+  else if (!t.runId && t.brief.status !== "idle") set({ brief: idleRun() });
 });

@@ -1,11 +1,11 @@
-import type { ErrorInfo, RunEvent, RunStatus, RunView as EngineRunView, SpanView, Usage } from "@braid/core";
+import { type ErrorInfo, type RunEvent, type RunStatus, type RunView, type SpanView, type Usage, isActiveStatus } from "@braid/core";
 
 /**
- * The editor store's summary of the run on screen (`useEditor().run`). It is no longer a reducer
- * of its own: the one view model is `@braid/engine`'s RunView (applyEvent / runViewAt), fed by
- * trace/store.ts for live runs and replays alike; `summarize` derives this summary from it.
- * It changes on status and node transitions only, never per streamed token, so the toolbar,
- * the tabs and the exporters that read it do not re-render while tokens stream.
+ * The brief of the run on screen (`useTrace().brief`, read through `useRunBrief`). The one view
+ * model is core's RunView (applyEvent / runViewAt), kept by the run store (trace/store.ts) for
+ * live runs and replays alike; `summarize` derives this brief from it. The brief changes on
+ * status and node transitions only, never per streamed token, so the toolbar, the tabs and the
+ * exporters that read it do not re-render while tokens stream.
  */
 export type NodeRunStatus = "running" | "done" | "failed";
 
@@ -29,9 +29,12 @@ export interface NodeRun {
   retries: number;
 }
 
-export interface RunView {
+/** A run's status, plus the two states before the server has one: nothing shown, and a start requested. */
+export type BriefStatus = RunStatus | "idle" | "starting";
+
+export interface RunBrief {
   runId?: string;
-  status: RunStatus | "idle" | "starting";
+  status: BriefStatus;
   /** Node ids in the order they first started. */
   order: string[];
   nodes: Record<string, NodeRun>;
@@ -50,18 +53,15 @@ export interface RunView {
   events?: RunEvent[];
 }
 
-export const idleRun = (): RunView => ({ status: "idle", order: [], nodes: {}, active: [], decisions: [], iterations: [], lastSeq: 0, eventCount: 0 });
+export const idleRun = (): RunBrief => ({ status: "idle", order: [], nodes: {}, active: [], decisions: [], iterations: [], lastSeq: 0, eventCount: 0 });
 
-export const startingRun = (): RunView => ({ ...idleRun(), status: "starting" });
+/** A run was asked for or has not ended: Run is disabled and Cancel offered. The one definition in the web. */
+export const isBusy = (status: BriefStatus): boolean => status === "starting" || isActiveStatus(status);
 
-export const isFinished = (v: { status: RunView["status"] }) => v.status === "completed" || v.status === "failed" || v.status === "cancelled";
-
-export const isBusy = (v: { status: RunView["status"] }) => v.status === "starting" || v.status === "queued" || v.status === "running";
-
-/** The summary of an engine RunView (and the events it was built from). */
-export function summarize(view: EngineRunView, runId: string | undefined, events: RunEvent[], lastSeq: number): RunView {
+/** The brief of a core RunView (and the events it was built from). */
+export function summarize(view: RunView, runId: string | undefined, events: RunEvent[], lastSeq: number): RunBrief {
   const spans = view.order.map((id) => view.spans[id]).filter((s): s is SpanView => !!s);
-  const out: RunView = {
+  const out: RunBrief = {
     status: view.status,
     order: [],
     nodes: {},
@@ -109,7 +109,7 @@ export function summarize(view: EngineRunView, runId: string | undefined, events
   if (view.output !== undefined) out.output = view.output;
   if (view.error) out.error = view.error;
   else if (view.status === "cancelled") out.error = { code: "E_CANCELLED", message: view.cancelReason ?? "cancelled" };
-  if (view.status !== "running" && view.status !== "queued") out.usage = view.usage;
+  if (!isActiveStatus(view.status)) out.usage = view.usage;
   if (view.durationMs !== undefined) out.durationMs = view.durationMs;
   if (view.startedAt !== undefined) out.startedAt = view.startedAt;
   return out;

@@ -1,6 +1,6 @@
 import { type RunEvent, runViewAt } from "@braid/core";
 import { describe, expect, it } from "vitest";
-import { isBusy, isFinished, summarize } from "./runView.js";
+import { isBusy, summarize } from "./brief.js";
 
 const usage = { inputTokens: 10, outputTokens: 5, costUsd: 0.001 };
 const base = { runId: "r1", at: 1 };
@@ -24,7 +24,7 @@ describe("run summary (from the engine's view model)", () => {
     expect(summary(events, 2).active).toEqual(["gen#1"]);
     const v = summary(events);
     expect(v.status).toBe("failed");
-    expect(isFinished(v)).toBe(true);
+    expect(isBusy(v.status)).toBe(false);
     expect(v.order).toEqual(["gen", "check"]);
     expect(v.nodes.gen).toMatchObject({ status: "failed", visits: 2, backend: "generator", model: "sim-fast", error: { code: "E_LLM_OUTPUT" } });
     expect(v.nodes.check).toMatchObject({ status: "done", branch: "fail", output: { score: 0.5 } });
@@ -44,7 +44,7 @@ describe("run summary (from the engine's view model)", () => {
     const v = summary(list);
     expect(v.decisions).toEqual([{ nodeId: "r", branch: "fast", reason: "complexity 2 ≤ 3" }]);
     expect(v).toMatchObject({ status: "completed", output: { ok: true } });
-    expect(isBusy(summary(list, 2))).toBe(true);
+    expect(isBusy(summary(list, 2).status)).toBe(true);
   });
   it("names a cancelled run's reason as its error", () => {
     const list: RunEvent[] = [
