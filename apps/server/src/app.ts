@@ -2,12 +2,13 @@ import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import { join } from "node:path";
 import type { BackendPool } from "@braid/engine";
-import { createNodePool } from "@braid/engine/node";
 import { defaultRegistry } from "@braid/nodes";
+import { createCheckedPool } from "./backend-policy.js";
 import { type ServerConfig, disableLangSmithTracing } from "./config.js";
 import { loadBackendsFile } from "./files.js";
 import { createHttpServer } from "./http/server.js";
 import { serverEgress, watchBreakers } from "./trpc/backends.js";
+import { RunTracing } from "./otel/index.js";
 import { EventHub } from "./runs/hub.js";
 import { RunManager } from "./runs/manager.js";
 import type { Services } from "./services.js";
@@ -29,7 +30,7 @@ export interface App {
 /** The backends file in the data folder, over the default simulated tiers, with the real providers under the server's egress policy. */
 export function serverPool(config: ServerConfig): BackendPool {
   const file = join(config.dataDir, "backends.json");
-  const pool = createNodePool({ latency: config.simLatency, extra: existsSync(file) ? loadBackendsFile(file) : [], deps: { egress: serverEgress(config) } });
+  const pool = createCheckedPool({ latency: config.simLatency, extra: existsSync(file) ? loadBackendsFile(file) : [], egress: serverEgress(config) });
   watchBreakers(pool);
   return pool;
 }
@@ -38,7 +39,13 @@ export async function createApp(config: ServerConfig): Promise<App> {
   const tracing = disableLangSmithTracing();
   if (tracing.length) console.warn(`braid: LangSmith tracing turned off (${tracing.join(", ")}); set BRAID_ALLOW_LANGSMITH=1 to allow it`);
   const db = openDb(config.dataDir);
-  const checkpoints = openCheckpointer(config.dataDir);
+  let checkpoints: ReturnType<typeof openCheckpointer>;
+  try {
+    checkpoints = openCheckpointer(config.dataDir);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   const pipelines = new SqlitePipelineStore(db);
   const runs = new SqliteRunStore(db);
   const hub = new EventHub();
@@ -55,6 +62,8 @@ export async function createApp(config: ServerConfig): Promise<App> {
   });
   seedExamples(db, pipelines, templates);
   const services: Services = { config, pipelines, runs, manager, hub, pool, registry: defaultRegistry, templates };
+  // Listening before recovery, so runs resumed from a previous process are traced too.
+  if (config.otel) services.otel = new RunTracing(config.otel, { hub, runs, pool });
   const server = createHttpServer(services);
   const recovered = await manager.recover();
   return {
@@ -74,6 +83,7 @@ export async function createApp(config: ServerConfig): Promise<App> {
     async close() {
       await new Promise<void>((r) => server.close(() => r()));
       await manager.shutdown(config.shutdownGraceMs);
+      await services.otel?.close();
       server.closeAllConnections();
       db.close();
       checkpoints.db.close();

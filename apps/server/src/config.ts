@@ -1,4 +1,6 @@
 import { resolve } from "node:path";
+import { type OtelConfig, otelConfigFromEnv } from "./otel/config.js";
+import { MAX_JSON_DEPTH } from "@braid/engine";
 
 export interface ServerConfig {
   host: string;
@@ -17,6 +19,16 @@ export interface ServerConfig {
   shutdownGraceMs: number;
   /** Serve the built web app from this folder when it exists. */
   webDir: string;
+  /** OpenTelemetry trace export, when BRAID_OTEL_ENDPOINT is set. */
+  otel?: OtelConfig;
+  /** Host names (`name` for any port, or `name:port`) accepted besides IP literals, `localhost` and `host` (BRAID_ALLOWED_HOSTS). */
+  allowedHosts: string[];
+  /** Deepest JSON nesting accepted in request bodies and tRPC inputs. */
+  maxJsonDepth: number;
+  /** Failed logins one client address may make per window before it gets 429. */
+  loginRateLimit: { maxFailures: number; windowMs: number };
+  /** The clock for rate limits (tests inject one); Date.now when absent. */
+  now?: () => number;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost", "[::1]"]);
@@ -56,8 +68,16 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     simLatency,
     shutdownGraceMs: intEnv(env, "BRAID_SHUTDOWN_GRACE_MS", 5000),
     webDir: resolve(env.BRAID_WEB_DIR || new URL("../../web/dist", import.meta.url).pathname),
+    allowedHosts: (env.BRAID_ALLOWED_HOSTS ?? "")
+      .split(",")
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+    maxJsonDepth: Math.max(1, intEnv(env, "BRAID_MAX_JSON_DEPTH", MAX_JSON_DEPTH)),
+    loginRateLimit: { maxFailures: Math.max(1, intEnv(env, "BRAID_LOGIN_MAX_FAILURES", 10)), windowMs: intEnv(env, "BRAID_LOGIN_WINDOW_MS", 60_000) },
   };
   if (token) cfg.token = token;
+  const otel = otelConfigFromEnv(env);
+  if (otel) cfg.otel = otel;
   return cfg;
 }
 

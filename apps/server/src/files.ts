@@ -1,5 +1,15 @@
 import { readFileSync } from "node:fs";
-import { BraidError, type BackendConfig, type Diagnostic, type Pipeline, parseBackendsFile, parsePipeline, safeJsonParse } from "@braid/engine";
+import {
+  BraidError,
+  type BackendConfig,
+  type BackendRules,
+  type Diagnostic,
+  backendRulesFromEnv,
+  type Pipeline,
+  parseBackendsFile,
+  parsePipeline,
+  safeJsonParse,
+} from "@braid/engine";
 
 /** A user-facing failure with the file it concerns; the CLI prints it on one line, never a stack. */
 export class FileError extends Error {
@@ -30,7 +40,8 @@ export function loadPipelineFile(file: string): Pipeline {
   return parsed.pipeline;
 }
 
-export function loadBackendsFile(file: string): BackendConfig[] {
+/** A backends file, checked like a save: schema, no literal keys, key variable rules (BRAID_KEY_ENV_PATTERN). */
+export function loadBackendsFile(file: string, rules: BackendRules = backendRulesFromEnv(process.env)): BackendConfig[] {
   let doc: unknown;
   try {
     doc = safeJsonParse(readText(file));
@@ -38,7 +49,7 @@ export function loadBackendsFile(file: string): BackendConfig[] {
     if (err instanceof FileError) throw err;
     throw new FileError(file, `not valid JSON: ${(err as Error).message}`);
   }
-  const r = parseBackendsFile(doc);
+  const r = parseBackendsFile(doc, rules);
   if (r.diagnostics.some((d) => d.severity === "error")) throw new FileError(file, "invalid backends file", r.diagnostics);
   return r.backends;
 }

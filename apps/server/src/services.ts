@@ -1,5 +1,6 @@
 import type { BackendPool, Registry } from "@braid/engine";
 import type { ServerConfig } from "./config.js";
+import type { RunTracing } from "./otel/index.js";
 import type { EventHub } from "./runs/hub.js";
 import type { RunManager } from "./runs/manager.js";
 import type { PipelineStore } from "./store/pipelines.js";
@@ -16,4 +17,6 @@ export interface Services {
   pool: BackendPool;
   registry: Registry;
   templates: Template[];
+  /** Trace export, when configured. */
+  otel?: RunTracing;
 }

@@ -1,4 +1,16 @@
-import type { BackendPool, StatsWindow } from "@braid/engine";
+import type { BackendPool, StatsWindow, Usage } from "@braid/engine";
+import type { RunRecord, RunStore } from "./store/runs.js";
+
+/**
+ * A run's usage as users see it: the row's totals, plus `estimated` (some provider reported no
+ * usage, so the tokens are Braid's estimate) from the run's final event, which the row has no
+ * column for. A run that has not ended reports the row as it is.
+ */
+export function runUsage(runs: RunStore, run: Pick<RunRecord, "id" | "usage">): Usage {
+  const last = runs.events(run.id, Math.max(0, runs.lastSeq(run.id) - 1), 1)[0]?.event;
+  const estimated = last !== undefined && "usage" in last && last.usage.estimated === true;
+  return estimated ? { ...run.usage, estimated: true } : run.usage;
+}
 
 /** Backends as shown to users: configuration without secrets, a simulated flag, live stats (over `window`). */
 export function backendViews(pool: BackendPool, window: StatsWindow = "all") {

@@ -66,7 +66,11 @@ describe("token mode", () => {
     expect((await fetch(`${ctx.url}/healthz`)).status).toBe(200);
     expect((await json(`${ctx.url}/api/pipelines`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
     expect((await json(`${ctx.url}/api/login`, { method: "POST", body: JSON.stringify({ token: "nope" }) })).status).toBe(401);
-    const login = await fetch(`${ctx.url}/api/login`, { method: "POST", body: JSON.stringify({ token: TOKEN }) });
+    const login = await fetch(`${ctx.url}/api/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token: TOKEN }),
+    });
     const cookie = login.headers.get("set-cookie") ?? "";
     expect(cookie).toMatch(/braid_token=.*HttpOnly; SameSite=Strict/);
     const withCookie = await fetch(`${ctx.url}/trpc/pipelines.list`, { headers: { cookie: cookie.split(";")[0] as string } });

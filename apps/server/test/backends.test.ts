@@ -142,15 +142,16 @@ describe("backends in local single-user mode", () => {
     const ok = await mutate(ctx.url, "backends.test", { name: "stub-openai" });
     expect(ok.data).toMatchObject({ ok: true, backend: "stub-openai", model: "gpt-stub", simulated: false });
     expect(ok.data.latencyMs).toBeGreaterThanOrEqual(0);
-    expect(stub.requests.at(-1)?.body.stream).toBe(false);
+    // Through the model list, not a paid completion.
+    expect(stub.requests.at(-1)).toMatchObject({ method: "GET", path: "/v1/models" });
     const sim = await mutate(ctx.url, "backends.test", { name: "generator" });
     expect(sim.data).toMatchObject({ ok: true, simulated: true });
     const down = await mutate(ctx.url, "backends.test", { backend: { name: "nowhere", provider: "openai", model: "m", baseUrl: "http://127.0.0.1:9/v1" } });
     expect(down.data).toMatchObject({ ok: false, backend: "nowhere", retryable: true });
     expect(down.data.error).toContain("connection failed");
-    const noKey = await mutate(ctx.url, "backends.test", { backend: { ...real(), name: "keyless", apiKeyEnv: "BRAID_TEST_UNSET_KEY_VAR" } });
+    const noKey = await mutate(ctx.url, "backends.test", { backend: { ...real(), name: "keyless", apiKeyEnv: "STUB_TEST_UNSET_API_KEY" } });
     expect(noKey.data).toMatchObject({ ok: false, retryable: false });
-    expect(noKey.data.error).toContain("BRAID_TEST_UNSET_KEY_VAR");
+    expect(noKey.data.error).toContain("STUB_TEST_UNSET_API_KEY");
     const list = await trpc(ctx.url, "backends.list");
     expect(list.data.find((b: any) => b.name === "nowhere")).toBeUndefined();
   });

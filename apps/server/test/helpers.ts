@@ -56,8 +56,11 @@ export function spawnServer(env: Record<string, string>): { child: ChildProcess;
   return { child, ready, output: () => out };
 }
 
+/** A JSON client: a string body goes as application/json unless the caller names another type (the server refuses text/plain). */
 export async function json(url: string, init: RequestInit = {}): Promise<{ status: number; body: any; headers: Headers }> {
-  const res = await fetch(url, init);
+  const headers = new Headers(init.headers);
+  if (typeof init.body === "string" && !headers.has("content-type")) headers.set("content-type", "application/json");
+  const res = await fetch(url, { ...init, headers });
   const text = await res.text();
   let body: unknown = text;
   try {

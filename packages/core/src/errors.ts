@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   E_UNKNOWN_NODE: "An edge or a config key names a node id that does not exist.",
   E_UNKNOWN_BACKEND: "A node names a backend that is not configured.",
   E_BACKEND_UNAVAILABLE: "A backend is configured but cannot be used here (disabled, or its provider is not available).",
+  E_EGRESS_REFUSED: "A backend's base URL points at a host the egress policy refuses (with BRAID_TOKEN or BRAID_EGRESS_ALLOW, only the listed hosts).",
+  E_KEY_ENV_REFUSED: "A backend's `apiKeyEnv` names no key-like variable (see BRAID_KEY_ENV_PATTERN) or one of Braid's own (BRAID_*).",
   E_UNKNOWN_BRANCH: "An edge's `branch` is not a branch its source node declares.",
   E_BRANCH_REQUIRED: "An edge leaving a branching node (route, critique) has no `branch`.",
   E_BRANCH_UNCONNECTED: "A declared branch has no outgoing edge; a run that takes it stops there.",
@@ -31,8 +33,8 @@ export const ERROR_CODES = {
   // config and expressions
   E_CONFIG: "A node's `config` fails its kind's schema; the message names the field.",
   E_TEMPLATE_PATH: "A `{{path}}` in a template names no node and is not `input`.",
-  E_TEMPLATE_SYNTAX: "A template has an unclosed `{{` or an invalid expression inside `{{ }}`.",
-  E_EXPRESSION: "A route's `when` is not a valid JSONata expression.",
+  E_TEMPLATE_SYNTAX: "A template has an unclosed `{{` or an invalid expression inside `{{ }}` (including a regular expression RE2 cannot run).",
+  E_EXPRESSION: "A route's `when` is not a valid JSONata expression, or uses a regular expression RE2 cannot run (backreferences, lookaround).",
   E_INPUT_SCHEMA: "The run input does not satisfy the pipeline's input schema.",
   E_SCHEMA: "A JSON Schema in the pipeline is itself invalid.",
   // run time
@@ -43,10 +45,19 @@ export const ERROR_CODES = {
   E_BACKEND_TIMEOUT: "A backend call exceeded its timeout.",
   E_BUDGET_EXCEEDED: "The run exceeded its token, cost or wall-time budget and was stopped.",
   E_RECURSION_LIMIT: "The run took more steps than its loop bounds allow (an internal safeguard).",
+  E_STEP_LIMIT: "The run executed more node steps than its step limit allows (the message names the node); raise the limit or shorten the loop.",
+  E_OUTPUT_TOO_LARGE: "An expression, template, node output or event exceeded its size limit (the message names the node and the limit).",
   E_NODE_FAILED: "A node threw an unexpected error.",
   E_NO_OUTPUT_PRODUCED: "The run ended without reaching the output node (it took a branch that has no edge).",
   E_CANCELLED: "The run was cancelled.",
   E_INTERNAL: "An unexpected engine error; the message says what happened.",
+  E_CODEGEN_UNSUPPORTED: "Code export (`braid codegen`) cannot express a node of this kind yet; the message names the node and its kind.",
+  // input limits and the HTTP server's request checks
+  E_TOO_DEEP: "A JSON value (request body, tRPC input, batch record) nests deeper than the limit (BRAID_MAX_JSON_DEPTH, default 100).",
+  E_HOST_NOT_ALLOWED: "The Host is a name other than `localhost`, BRAID_HOST or a BRAID_ALLOWED_HOSTS entry (DNS rebinding); HTTP 421.",
+  E_CROSS_ORIGIN: "A state-changing request came from a page on another origin (Origin or Sec-Fetch-Site); HTTP 403.",
+  E_UNSUPPORTED_MEDIA_TYPE: "A JSON route or tRPC call got a body whose Content-Type is not application/json; HTTP 415.",
+  E_RATE_LIMITED: "Too many failed logins from this address; retry after the Retry-After seconds; HTTP 429.",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

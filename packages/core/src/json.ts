@@ -8,6 +8,28 @@ export function safeJsonParse(text: string): unknown {
   return JSON.parse(text);
 }
 
+/** How deeply JSON from outside may nest: far past any real pipeline or input, far below what recursive code survives. */
+export const MAX_JSON_DEPTH = 100;
+
+/**
+ * Nesting depth of a JSON value (a scalar is 0, `[]` and `{}` are 1), walked with an explicit
+ * stack so that measuring a hostile 100,000-level value cannot itself overflow the call stack.
+ * Stops as soon as the depth passes `limit`, returning `limit + 1`.
+ */
+export function jsonDepth(value: unknown, limit = Number.POSITIVE_INFINITY): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== "object") continue;
+    const depth = d + 1;
+    if (depth > max) max = depth;
+    if (max > limit) return limit + 1;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === "object") stack.push([child, depth]);
+  }
+  return max;
+}
+
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -11,3 +11,4 @@ export * from "./providers/egress.js";
 export { EgressError, guardedFetch } from "./providers/http.js";
 export { BackendConfigError, retryAfter, toBackendError } from "./providers/errors.js";
 export { jsonInstruction, toMessages, wantsJsonObject } from "./providers/messages.js";
+export { type ModelList, listModels, modelListed } from "./providers/models.js";

@@ -38,7 +38,7 @@ export function summaryText(s: BatchSummary, files: { pipeline: string; results:
   out.push(`  records   ${recs.join(" · ")}`);
   out.push(`  rate      ${s.rate.toFixed(s.rate < 10 ? 1 : 0)} records/s (${int(s.ran)} ran now)`);
   out.push(
-    `  cost      ${money(s.usage.costUsd)} · ${int(s.usage.inputTokens)} in + ${int(s.usage.outputTokens)} out tokens${files.simulated ? " (simulated backends)" : ""}`,
+    `  cost      ${money(s.usage.costUsd)} · ${int(s.usage.inputTokens)} in + ${int(s.usage.outputTokens)} out tokens${s.usage.estimated ? " (estimated: a backend reported no usage)" : ""}${files.simulated ? " (simulated backends)" : ""}`,
   );
   out.push(`  run time  p50 ${duration(s.durationMs.p50)} · p95 ${duration(s.durationMs.p95)} · max ${duration(s.durationMs.max)}`);
   const ids = Object.keys(s.nodes);

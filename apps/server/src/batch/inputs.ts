@@ -8,7 +8,7 @@ import { hash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { isPlainObject, safeJsonParse } from "@braid/engine";
+import { MAX_JSON_DEPTH, isPlainObject, jsonDepth, safeJsonParse } from "@braid/engine";
 import { parse as parseCsv } from "csv-parse";
 
 export type InputFormat = "jsonl" | "csv";
@@ -63,11 +63,17 @@ export async function* readJsonl(source: string | Readable): AsyncGenerator<Inpu
     const text = line === 1 ? rawLine.replace(/^\uFEFF/, "").trim() : rawLine.trim();
     if (text === "") continue;
     const i = index++;
+    let value: unknown;
     try {
-      yield { ok: true, index: i, line, hash: contentHash(text), value: safeJsonParse(text) };
+      value = safeJsonParse(text);
     } catch (err) {
       yield { ok: false, index: i, line, code: "E_PARSE", message: `not valid JSON: ${(err as Error).message}`, raw: clip(text) };
+      continue;
     }
+    // A record nested thousands deep would overflow the stack of every check after this one.
+    if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH)
+      yield { ok: false, index: i, line, code: "E_TOO_DEEP", message: `the record nests deeper than ${MAX_JSON_DEPTH} levels`, raw: clip(text) };
+    else yield { ok: true, index: i, line, hash: contentHash(text), value };
   }
 }
 

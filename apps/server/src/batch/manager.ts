@@ -30,6 +30,8 @@ export interface BatchRecord {
   format: InputFormat;
   concurrency: number;
   seed: number;
+  /** Every LLM node of every record runs on this backend (X-Braid-Backend); kept so a resume does too. */
+  backend?: string;
   status: BatchStatus;
   createdAt: number;
   startedAt?: number;
@@ -103,7 +105,15 @@ export class BatchManager {
   }
 
   /** A new batch folder for an upload; the caller writes the inputs file, then calls start(). */
-  prepare(opts: { pipelineId: string; pipelineVersion: number; pipeline: Pipeline; format: InputFormat; concurrency: number; seed: number }): {
+  prepare(opts: {
+    pipelineId: string;
+    pipelineVersion: number;
+    pipeline: Pipeline;
+    format: InputFormat;
+    concurrency: number;
+    seed: number;
+    backend?: string;
+  }): {
     record: BatchRecord;
     inputsFile: string;
   } {
@@ -123,6 +133,7 @@ export class BatchManager {
       format: opts.format,
       concurrency: opts.concurrency,
       seed: opts.seed,
+      ...(opts.backend !== undefined ? { backend: opts.backend } : {}),
       status: "running",
       createdAt: Date.now(),
       total: 0,
@@ -274,6 +285,7 @@ export class BatchManager {
           errorsFile: p.errors,
           concurrency: record.concurrency,
           seed: record.seed,
+          ...(record.backend !== undefined ? { backendOverride: record.backend } : {}),
           total: record.total,
           fresh: !resuming,
           signal: controller.signal,

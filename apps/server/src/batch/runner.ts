@@ -41,6 +41,8 @@ export interface BatchOptions {
   concurrency?: number;
   /** Record i runs with seed `seed + i`, so results are reproducible and a resumed batch matches. */
   seed?: number;
+  /** Run every LLM node on this backend or group (X-Braid-Backend, `--backend`). */
+  backendOverride?: string;
   budget?: Budget;
   /** Ignore an existing results file and start over. */
   fresh?: boolean;
@@ -140,6 +142,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
         seed: recSeed,
         tokens: false,
         ...(opts.budget ? { budget: opts.budget } : {}),
+        ...(opts.backendOverride ? { backendOverride: opts.backendOverride } : {}),
       });
       runId = run.runId;
       active.add(run);

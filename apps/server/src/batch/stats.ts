@@ -3,7 +3,7 @@
  * per whole millisecond (exact percentiles, one map entry per distinct value), failure reasons
  * are capped, and no result is kept.
  */
-import { type ErrorInfo, type Usage, percentile, roundCost } from "@braid/engine";
+import { type ErrorInfo, type Usage, addUsage, emptyUsage, percentile } from "@braid/engine";
 import type { BadRow } from "./inputs.js";
 
 /** One line of results.jsonl: a record that ran to an end (completed or failed). */
@@ -88,7 +88,8 @@ export class MsHistogram {
 
 export class BatchStats {
   readonly counts: BatchCounts = { seen: 0, ok: 0, failed: 0, badRows: 0, resumed: 0 };
-  readonly usage: Usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  /** `estimated` once any record's tokens were estimated (a provider reported no usage). */
+  readonly usage: Usage = emptyUsage();
   private readonly durations = new MsHistogram();
   private readonly nodes = new Map<string, MsHistogram>();
   private readonly failures = new Map<string, FailureSummary>();
@@ -104,9 +105,7 @@ export class BatchStats {
       this.counts.failed++;
       this.addFailure(r.error ?? { code: "E_INTERNAL", message: "failed without an error" }, r.line);
     }
-    this.usage.inputTokens += r.usage.inputTokens;
-    this.usage.outputTokens += r.usage.outputTokens;
-    this.usage.costUsd = roundCost(this.usage.costUsd + r.usage.costUsd);
+    addUsage(this.usage, r.usage);
     this.durations.add(r.durationMs);
     for (const [id, ms] of Object.entries(r.nodes)) {
       let h = this.nodes.get(id);

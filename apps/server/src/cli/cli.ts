@@ -5,12 +5,12 @@ import { UsageError } from "./args.js";
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: (argv: string[]) => Promise<number> }> }> = {
   validate: { summary: "validate <file>                 print diagnostics; exit 0 if no errors, 2 otherwise", load: () => import("./commands/validate.js") },
   run: {
-    summary: "run <file> [--input JSON|@file] [--seed N] [--backends FILE] [--latency realistic|zero] [--json] [--events]",
+    summary: "run <file> [--input JSON|@file] [--seed N] [--backends FILE] [--backend NAME] [--latency realistic|zero] [--json] [--events]",
     load: () => import("./commands/run.js"),
   },
   batch: {
     summary:
-      "batch <file> --inputs data.jsonl|data.csv [--concurrency N] [--out results.jsonl] [--seed N] [--backends FILE] [--latency realistic|zero] [--fresh] [--retry-failed] [--json]",
+      "batch <file> --inputs data.jsonl|data.csv [--concurrency N] [--out results.jsonl] [--seed N] [--backends FILE] [--backend NAME] [--latency realistic|zero] [--fresh] [--retry-failed] [--json]",
     load: () => import("./commands/batch.js"),
   },
   serve: { summary: "serve [--port N] [--host H] [--data-dir DIR]   the API and web app (same as pnpm start)", load: () => import("./commands/serve.js") },
@@ -29,6 +29,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
   backends: {
     summary: "backends stats [--window 5m|1h|all] [--json] | list | test <name>   [--url URL] from the running server",
     load: () => import("./commands/backends.js"),
+  },
+  codegen: {
+    summary: "codegen <file> --out DIR [--force] [--providers openai,anthropic,ollama] [--backends FILE]   a standalone LangGraph.js project",
+    load: () => import("./commands/codegen.js"),
   },
   codes: { summary: "codes [--markdown]              list the stable error and diagnostic codes", load: () => import("./commands/codes.js") },
 };

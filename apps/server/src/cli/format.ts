@@ -44,7 +44,8 @@ export interface RunSummary {
   status: "completed" | "failed" | "cancelled";
   output: unknown;
   durationMs: number;
-  usage: { inputTokens: number; outputTokens: number; costUsd: number };
+  /** `estimated: true` when some provider reported no usage and the tokens are Braid's estimate. */
+  usage: Usage;
   nodes: Record<string, { status: "ok" | "failed" | "running"; attempts: number; durationMs: number }>;
   error?: { code: string; message: string; nodeId?: string };
 }
@@ -71,4 +72,9 @@ export function summarize(events: RunEvent[]): RunSummary {
   return { ...base, status: "failed", error: { code: "E_INTERNAL", message: "the run ended without a final event" } };
 }
 
-const pickUsage = (u: Usage) => ({ inputTokens: u.inputTokens, outputTokens: u.outputTokens, costUsd: u.costUsd });
+const pickUsage = (u: Usage): Usage => ({
+  inputTokens: u.inputTokens,
+  outputTokens: u.outputTokens,
+  costUsd: u.costUsd,
+  ...(u.estimated ? { estimated: true } : {}),
+});

@@ -6,11 +6,12 @@
 import { createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { once } from "node:events";
-import { safeJsonParse } from "@braid/engine";
+import { MAX_JSON_DEPTH, jsonDepth, safeJsonParse } from "@braid/engine";
 import { type InputFormat, InputsError } from "../batch/inputs.js";
 import { type BatchEvent, BatchConflictError, BatchNotFoundError, type BatchRecord, batchesOf, isBatchId } from "../batch/manager.js";
 import { DEFAULT_CONCURRENCY } from "../batch/runner.js";
 import type { Services } from "../services.js";
+import { requestedBackend } from "./backend-header.js";
 import { HttpError, sendJson } from "./util.js";
 
 type Handler = (ctx: { req: IncomingMessage; res: ServerResponse; url: URL; params: string[]; services: Services }) => Promise<void> | void;
@@ -99,6 +100,8 @@ async function ingest(req: IncomingMessage, file: string, format: InputFormat): 
         throw new HttpError(400, "E_PARSE", `the body starts with "[" but is not a valid JSON array: ${(err as Error).message}`);
       }
       if (!Array.isArray(doc)) throw new HttpError(400, "E_PARSE", "the body must be JSONL or a JSON array of inputs");
+      const deep = doc.findIndex((item) => jsonDepth(item, MAX_JSON_DEPTH) > MAX_JSON_DEPTH);
+      if (deep >= 0) throw new HttpError(400, "E_TOO_DEEP", `input ${deep} of the array nests deeper than ${MAX_JSON_DEPTH} levels`);
       for (const item of doc) await write(`${JSON.stringify(item)}\n`);
     }
     if (size === 0 || (head && !isArray))
@@ -146,9 +149,18 @@ export function registerBatchRoutes(def: Def): void {
     const format: InputFormat = formatParam === "csv" || (formatParam === null && /\bcsv\b/i.test(contentType)) ? "csv" : "jsonl";
     if (formatParam !== null && formatParam !== "csv" && formatParam !== "jsonl")
       throw new HttpError(400, "E_BAD_REQUEST", `format must be "jsonl" or "csv", got "${formatParam}"`);
+    const backend = requestedBackend(req, services.pool);
     const batches = batchesOf(services);
     try {
-      const { record, inputsFile } = batches.prepare({ pipelineId, pipelineVersion: saved.version, pipeline: saved.pipeline, format, concurrency, seed });
+      const { record, inputsFile } = batches.prepare({
+        pipelineId,
+        pipelineVersion: saved.version,
+        pipeline: saved.pipeline,
+        format,
+        concurrency,
+        seed,
+        ...(backend !== undefined ? { backend } : {}),
+      });
       try {
         await ingest(req, inputsFile, format);
       } catch (err) {
@@ -248,6 +260,12 @@ export function batchOpenApiPaths(errors: (...codes: number[]) => Record<string,
           { name: "concurrency", in: "query", schema: { type: "integer", minimum: 1, maximum: SERVER_MAX_CONCURRENCY, default: DEFAULT_CONCURRENCY } },
           { name: "seed", in: "query", schema: { type: "integer", minimum: 0, default: 1 }, description: "record i runs with seed + i" },
           { name: "format", in: "query", schema: { enum: ["jsonl", "csv"] }, description: "default: csv for Content-Type text/csv, else jsonl" },
+          {
+            name: "X-Braid-Backend",
+            in: "header",
+            schema: { type: "string" },
+            description: "run every LLM node of every record on this backend or group (X-LLM-Backend is accepted too); unknown → 400 E_UNKNOWN_BACKEND",
+          },
         ],
         requestBody: {
           description: "JSONL (one input per line), a JSON array of inputs, or CSV with a header row",
@@ -320,6 +338,7 @@ export const BATCH_SCHEMA = {
     total: { type: "integer" },
     concurrency: { type: "integer" },
     seed: { type: "integer" },
+    backend: { type: "string", description: "the X-Braid-Backend the batch runs on, when one was given" },
     progress: { type: "object", description: "seen, ok, failed, badRows, resumed, running, ran, elapsedMs, rate, etaMs, costUsd" },
     summary: { type: "object", description: "totals, usage, durationMs and per-node p50/p95/max, failures with reasons and lines" },
     links: { type: "object" },

@@ -80,7 +80,7 @@ export function openApiDocument(): Record<string, unknown> {
               },
             },
             "202": { description: "accepted: {runId}" },
-            ...errors(400, 401, 404, 413, 429, 503),
+            ...errors(400, 401, 403, 404, 413, 415, 429, 503),
           },
         },
       },
@@ -111,7 +111,7 @@ export function openApiDocument(): Record<string, unknown> {
           summary: "Exchange the token for an HttpOnly cookie (for browsers)",
           security: [],
           requestBody: { content: { "application/json": { schema: { type: "object", properties: { token: { type: "string" } } } } } },
-          responses: { "200": { description: "cookie set" }, ...errors(401) },
+          responses: { "200": { description: "cookie set" }, ...errors(401, 403, 415, 429) },
         },
       },
       "/api/backends": {
@@ -127,11 +127,14 @@ export function openApiDocument(): Record<string, unknown> {
 }
 
 const ERRORS: Record<number, string> = {
-  400: "malformed JSON, an invalid input or pipeline, or an unknown backend",
+  400: "malformed JSON, JSON nested deeper than BRAID_MAX_JSON_DEPTH, an invalid input or pipeline, or an unknown backend",
   401: "missing or wrong token",
+  403: "a state-changing request from a page on another origin (Origin, Sec-Fetch-Site)",
+  415: "a body that is not Content-Type: application/json",
+  421: "a Host that is not this server (DNS rebinding); see BRAID_ALLOWED_HOSTS",
   404: "no such pipeline or run",
   413: "body larger than BRAID_BODY_LIMIT",
   409: "the batch is running, finished, or too many batches are running",
-  429: "run queue full; see Retry-After",
+  429: "run queue full, or too many failed logins; see Retry-After",
   503: "server shutting down",
 };

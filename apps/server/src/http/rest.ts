@@ -2,8 +2,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { BraidError, PipelineInvalidError, type RunEvent, type StatsWindow } from "@braid/engine";
 import { QueueFullError, ShuttingDownError } from "../runs/manager.js";
 import type { Services } from "../services.js";
+import { runUsage } from "../views.js";
 import { WindowSchema, backendRows, backendStats } from "../trpc/backends.js";
-import { TOKEN_COOKIE, tokenMatches } from "./auth.js";
+import { MAX_SEED, SeedSchema } from "../trpc/router.js";
+import { type LoginLimiter, TOKEN_COOKIE, tokenMatches } from "./auth.js";
+import { requestedBackend } from "./backend-header.js";
 import { registerBatchRoutes } from "./batches.js";
 import { openApiDocument } from "./openapi.js";
 import { HttpError, readJson, sendJson } from "./util.js";
@@ -39,14 +42,11 @@ def("POST", "/api/pipelines/:id/runs", async ({ req, res, url, params, services 
   const id = params[0] as string;
   const saved = services.pipelines.get(id);
   if (!saved) throw new HttpError(404, "E_NOT_FOUND", `pipeline "${id}" not found`);
-  const input = await readJson(req, services.config.bodyLimit, { allowEmpty: true });
-  const backend = header(req, "x-braid-backend") ?? header(req, "x-llm-backend");
-  if (backend !== undefined && !services.pool.names().has(backend)) {
-    throw new HttpError(400, "E_UNKNOWN_BACKEND", `no backend named "${backend}"; configured: ${[...services.pool.names()].join(", ")}`);
-  }
+  const input = await readJson(req, services.config.bodyLimit, { allowEmpty: true, maxDepth: services.config.maxJsonDepth });
+  const backend = requestedBackend(req, services.pool);
   const seedParam = url.searchParams.get("seed");
-  const seed = seedParam === null ? undefined : Number(seedParam);
-  if (seed !== undefined && (!Number.isInteger(seed) || seed < 0)) throw new HttpError(400, "E_BAD_REQUEST", "seed must be a non-negative integer");
+  const seed = seedParam === null ? undefined : SeedSchema.safeParse(seedParam === "" ? Number.NaN : Number(seedParam)).data;
+  if (seedParam !== null && seed === undefined) throw new HttpError(400, "E_BAD_REQUEST", `seed must be an integer from 0 to ${MAX_SEED}, got "${seedParam}"`);
   const run = services.manager.submit({
     pipeline: saved.pipeline,
     pipelineId: id,
@@ -55,6 +55,7 @@ def("POST", "/api/pipelines/:id/runs", async ({ req, res, url, params, services 
     ...(seed !== undefined ? { seed } : {}),
     options: backend ? { backendOverride: backend } : {},
   });
+  services.otel?.joinTrace(run.id, req.headers);
   if (url.searchParams.get("wait") !== "true") {
     sendJson(res, 202, { runId: run.id, status: run.status, events: `/api/runs/${run.id}/events` }, { location: `/api/runs/${run.id}` });
     return;
@@ -64,14 +65,20 @@ def("POST", "/api/pipelines/:id/runs", async ({ req, res, url, params, services 
   for await (const _ of services.hub.follow(services.runs, run.id, 0, closed.signal));
   const done = services.runs.get(run.id);
   if (!done || closed.signal.aborted) return;
-  sendJson(res, 200, { runId: done.id, status: done.status, output: done.output ?? null, usage: done.usage, ...(done.error ? { error: done.error } : {}) });
+  sendJson(res, 200, {
+    runId: done.id,
+    status: done.status,
+    output: done.output ?? null,
+    usage: runUsage(services.runs, done),
+    ...(done.error ? { error: done.error } : {}),
+  });
 });
 
 def("GET", "/api/runs/:id", ({ res, params, services }) => {
   const run = services.runs.get(params[0] as string);
   if (!run) throw new HttpError(404, "E_NOT_FOUND", `run "${params[0]}" not found`);
   const { pipeline: _pipeline, ...rest } = run;
-  sendJson(res, 200, rest);
+  sendJson(res, 200, { ...rest, usage: runUsage(services.runs, run) });
 });
 
 def("GET", "/api/runs/:id/events", async ({ req, res, url, params, services }) => {
@@ -111,14 +118,22 @@ def("GET", "/api/backends", ({ res, url, services }) => {
 def("GET", "/api/openapi.json", ({ res }) => sendJson(res, 200, openApiDocument()));
 
 /** Sets the auth cookie from a token, so browsers (and EventSource) can use the API. */
-export async function login(req: IncomingMessage, res: ServerResponse, services: Services): Promise<void> {
-  const body = (await readJson(req, 4096)) as { token?: unknown };
+export async function login(req: IncomingMessage, res: ServerResponse, services: Services, limiter: LoginLimiter): Promise<void> {
   const expected = services.config.token;
+  const address = req.socket.remoteAddress ?? "unknown";
+  const wait = expected ? limiter.retryAfter(address) : 0;
+  if (wait > 0)
+    throw new HttpError(429, "E_RATE_LIMITED", `too many failed logins from this address; try again in ${wait} s`, {}, { "retry-after": String(wait) });
+  const body = (await readJson(req, 4096)) as { token?: unknown };
   if (!expected) {
     sendJson(res, 200, { ok: true, tokenRequired: false });
     return;
   }
-  if (typeof body?.token !== "string" || !tokenMatches(body.token, expected)) throw new HttpError(401, "E_UNAUTHORIZED", "wrong token");
+  if (typeof body?.token !== "string" || !tokenMatches(body.token, expected)) {
+    limiter.fail(address);
+    throw new HttpError(401, "E_UNAUTHORIZED", "wrong token");
+  }
+  limiter.succeed(address);
   sendJson(res, 200, { ok: true }, { "set-cookie": `${TOKEN_COOKIE}=${encodeURIComponent(body.token)}; HttpOnly; SameSite=Strict; Path=/` });
 }
 

@@ -2,13 +2,14 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Services } from "../services.js";
 import { appRouter } from "../trpc/router.js";
-import { isAuthorized } from "./auth.js";
+import { LoginLimiter, crossOriginReason, hostAllowed, isAuthorized } from "./auth.js";
 import { handleRest, login } from "./rest.js";
 import { serveStatic } from "./static.js";
-import { HttpError, sendError, sendJson } from "./util.js";
+import { HttpError, isJsonContentType, sendError, sendJson } from "./util.js";
 
 /** One port: /healthz, /api (REST + SSE for applications), /trpc (the web app), and the web app itself. */
 export function createHttpServer(services: Services): Server {
+  const limiter = new LoginLimiter(services.config.loginRateLimit, services.config.now);
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/trpc/",
@@ -20,7 +21,7 @@ export function createHttpServer(services: Services): Server {
   });
 
   return createServer((req, res) => {
-    handle(req, res, services, trpc).catch((err) => {
+    handle(req, res, services, trpc, limiter).catch((err) => {
       if (err instanceof HttpError) {
         if (!res.headersSent) sendError(res, err);
         else res.end();
@@ -33,15 +34,25 @@ export function createHttpServer(services: Services): Server {
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, services: Services, trpc: ReturnType<typeof createHTTPHandler>): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  services: Services,
+  trpc: ReturnType<typeof createHTTPHandler>,
+  limiter: LoginLimiter,
+): Promise<void> {
+  checkProvenance(req, services.config);
   const url = new URL(req.url ?? "/", "http://braid.local");
   if (url.pathname === "/healthz") {
     sendJson(res, 200, { ok: true, ...services.manager.stats });
     return;
   }
-  if (url.pathname === "/api/login" && req.method === "POST") return login(req, res, services);
+  if (url.pathname === "/api/login" && req.method === "POST") return login(req, res, services, limiter);
   const isApi = url.pathname.startsWith("/api/") || url.pathname.startsWith("/trpc/");
   if (isApi && url.pathname.startsWith("/trpc/")) {
+    // tRPC would also take multipart/form-data and octet-stream bodies, which pages may send cross-origin.
+    if (req.method === "POST" && !isJsonContentType(req.headers["content-type"]))
+      throw new HttpError(415, "E_UNSUPPORTED_MEDIA_TYPE", `tRPC calls take Content-Type: application/json (got ${req.headers["content-type"] ?? "none"})`);
     // tRPC checks the token itself (see trpc/init.ts), so its errors keep the tRPC shape the client expects.
     trpc(req, res);
     return;
@@ -53,4 +64,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, services: Servi
   }
   if ((req.method === "GET" || req.method === "HEAD") && serveStatic(services.config.webDir, url.pathname, res)) return;
   throw new HttpError(404, "E_NOT_FOUND", url.pathname === "/" ? "the web app is not built; run `pnpm start`" : `not found: ${url.pathname}`);
+}
+
+/** Every request: a Host that DNS rebinding cannot forge; every state-changing request: not from another origin. */
+function checkProvenance(req: IncomingMessage, config: Services["config"]): void {
+  if (!hostAllowed(req.headers.host, config))
+    throw new HttpError(421, "E_HOST_NOT_ALLOWED", `Host "${req.headers.host ?? ""}" is not this server; add it to BRAID_ALLOWED_HOSTS if a proxy forwards it`);
+  const reason = crossOriginReason(req, config);
+  if (reason) throw new HttpError(403, "E_CROSS_ORIGIN", `refused a cross-origin request: ${reason}`);
 }

@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, statSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
+import { HttpError } from "./util.js";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -21,7 +22,13 @@ export const CSP =
 /** Serves the built web app; unknown paths get index.html so client-side routes work. */
 export function serveStatic(webDir: string, pathname: string, res: ServerResponse): boolean {
   if (!existsSync(webDir)) return false;
-  const rel = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, "");
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    throw new HttpError(400, "E_BAD_REQUEST", "the path is not valid percent-encoding");
+  }
+  const rel = normalize(decoded).replace(/^([/\\])+/, "");
   let file = join(webDir, rel);
   if (!file.startsWith(webDir + sep) && file !== webDir) return false;
   if (!existsSync(file) || statSync(file).isDirectory()) file = join(webDir, "index.html");

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { safeJsonParse } from "@braid/engine";
+import { MAX_JSON_DEPTH, jsonDepth, safeJsonParse } from "@braid/engine";
 
 export class HttpError extends Error {
   constructor(
@@ -43,24 +43,50 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export async function readJson(req: IncomingMessage, limit: number, { allowEmpty = false } = {}): Promise<unknown> {
+/** A JSON media type (`application/json`, `application/problem+json`), parameters ignored. */
+export function isJsonContentType(value: string | undefined): boolean {
+  const type = (value ?? "").split(";", 1)[0]?.trim().toLowerCase() ?? "";
+  return type === "application/json" || /^application\/[\w.+-]+\+json$/.test(type);
+}
+
+/**
+ * Reads a JSON body. A body must say it is JSON: text/plain and form types are what a page on
+ * another origin can send without a CORS preflight, so they are refused before anything is read.
+ */
+export async function readJson(
+  req: IncomingMessage,
+  limit: number,
+  { allowEmpty = false, maxDepth = MAX_JSON_DEPTH }: { allowEmpty?: boolean; maxDepth?: number } = {},
+): Promise<unknown> {
+  const hasBody = Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
+  if (hasBody && !isJsonContentType(req.headers["content-type"]))
+    throw new HttpError(415, "E_UNSUPPORTED_MEDIA_TYPE", `send the body as Content-Type: application/json (got ${req.headers["content-type"] ?? "none"})`);
   const text = await readBody(req, limit);
   if (text.trim() === "") {
     if (allowEmpty) return undefined;
     throw new HttpError(400, "E_PARSE", "request body is empty; send JSON");
   }
+  let value: unknown;
   try {
-    return safeJsonParse(text);
+    value = safeJsonParse(text);
   } catch (err) {
     throw new HttpError(400, "E_PARSE", `request body is not valid JSON: ${(err as Error).message}`);
   }
+  if (jsonDepth(value, maxDepth) > maxDepth) throw new HttpError(400, "E_TOO_DEEP", `request body nests deeper than ${maxDepth} levels (BRAID_MAX_JSON_DEPTH)`);
+  return value;
 }
 
 export function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (header ?? "").split(";")) {
     const i = part.indexOf("=");
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    if (i <= 0) continue;
+    // A value that is not valid percent-encoding is treated as absent (so a bad token cookie gets 401, not 500).
+    try {
+      out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      // skipped
+    }
   }
   return out;
 }

@@ -10,9 +10,17 @@ type Listener = (e: StoredEvent) => void;
  */
 export class EventHub {
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly everyRun = new Set<Listener>();
 
   publish(runId: string, e: StoredEvent): void {
     for (const l of this.listeners.get(runId) ?? []) l(e);
+    for (const l of this.everyRun) l(e);
+  }
+
+  /** Every published event of every run (trace export); the listener must return quickly. */
+  listenAll(l: Listener): () => void {
+    this.everyRun.add(l);
+    return () => this.everyRun.delete(l);
   }
 
   listen(runId: string, l: Listener): () => void {
@@ -42,12 +50,17 @@ export class EventHub {
     const onAbort = () => wake?.();
     signal?.addEventListener("abort", onAbort);
     try {
+      // A run's status turns final in the same transaction that stores its terminal event, so a run
+      // already final here has its whole log stored: when the reader is at or past its end (an
+      // EventSource reconnecting after the end sends the last id), there is nothing left to wait for.
+      const finished = FINAL.has(store.get(runId)?.status ?? "");
       let last = afterSeq;
       for (const e of store.events(runId, afterSeq)) {
         yield e;
         last = e.seq;
         if (isTerminal(e.event)) return;
       }
+      if (finished) return;
       for (;;) {
         if (signal?.aborted) return;
         const next = buffered.shift();
@@ -77,4 +90,5 @@ export class EventHub {
   }
 }
 
+const FINAL = new Set(["completed", "failed", "cancelled"]);
 const isTerminal = (e: RunEvent) => e.type === "run_finished" || e.type === "run_failed" || e.type === "run_cancelled";

@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import type { SerializerProtocol } from "@langchain/langgraph-checkpoint";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { openSqlite } from "./db.js";
 
 /**
  * Checkpoints hold user input and model output, so they are stored as plain JSON and read back as
@@ -52,9 +53,7 @@ function encode(v: unknown, path: Array<string | number>, undefinedAt: Array<Arr
 
 /** LangGraph checkpoints in their own file in the data folder. */
 export function openCheckpointer(dataDir: string): { saver: SqliteSaver; db: Database.Database } {
-  const db = new Database(join(dataDir, "checkpoints.db"));
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
+  const db = openSqlite(join(dataDir, "checkpoints.db"));
   return { saver: new SqliteSaver(db, new PlainJsonSerializer()), db };
 }
 

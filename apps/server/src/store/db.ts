@@ -1,21 +1,62 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { MIGRATIONS } from "./migrations.js";
 
 export type Db = Database.Database;
 
+/** A database file that cannot be used as it is; the message names the file and the way out. */
+export class DatabaseError extends Error {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
+    super(
+      `${file}: ${problem}. Restore it from a backup, or move it aside (with its -wal and -shm files, e.g. \`mv ${file} ${file}.damaged\`) to start with an empty one.`,
+    );
+    this.name = "DatabaseError";
+  }
+}
+
+/**
+ * Opens a SQLite file in WAL mode and checks it before anything is read, so damage is reported at
+ * start, naming the file, rather than as 500s later. A missing file is a fresh start; an existing
+ * zero-length one is not: SQLite writes the header as soon as a database is first opened here, so
+ * an empty file means it was truncated, and opening it would silently start empty.
+ */
+export function openSqlite(file: string, configure: (db: Db) => void = () => {}): Db {
+  if (existsSync(file) && statSync(file).size === 0) throw new DatabaseError(file, "the file is empty (0 bytes), so it was probably truncated");
+  let db: Db | undefined;
+  try {
+    db = new Database(file);
+    db.pragma("journal_mode = WAL");
+    // NORMAL in WAL mode is durable across process crashes (SIGKILL); only an OS crash can lose the last commits.
+    db.pragma("synchronous = NORMAL");
+    db.pragma("busy_timeout = 5000");
+    // quick_check reads every page but skips the index cross-checks of integrity_check: start-up stays fast.
+    const problems = (db.pragma("quick_check(5)") as Array<{ quick_check: string }>).map((r) => r.quick_check).filter((m) => m !== "ok");
+    if (problems.length > 0) throw new DatabaseError(file, `the integrity check failed (${problems.join("; ")})`);
+  } catch (err) {
+    db?.close();
+    if (err instanceof DatabaseError) throw err;
+    throw new DatabaseError(file, `cannot be opened as a database (${(err as Error).message})`);
+  }
+  try {
+    configure(db);
+  } catch (err) {
+    db.close();
+    throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
+  }
+  return db;
+}
+
 /** Opens (creating if needed) the data folder's database and brings its schema up to date. */
 export function openDb(dataDir: string, file = "braid.db"): Db {
   mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, file));
-  db.pragma("journal_mode = WAL");
-  // NORMAL in WAL mode is durable across process crashes (SIGKILL); only an OS crash can lose the last commits.
-  db.pragma("synchronous = NORMAL");
-  db.pragma("foreign_keys = ON");
-  db.pragma("busy_timeout = 5000");
-  migrate(db);
-  return db;
+  return openSqlite(join(dataDir, file), (db) => {
+    db.pragma("foreign_keys = ON");
+    migrate(db);
+  });
 }
 
 export function migrate(db: Db, migrations: string[] = MIGRATIONS): { from: number; to: number } {

@@ -9,20 +9,26 @@ import { join } from "node:path";
 import {
   type BackendConfig,
   BackendConfigSchema,
+  type CompletionResult,
   type BackendPool,
+  BraidError,
+  type Diagnostic,
   type BreakerTransition,
   RetryableError,
   STATS_WINDOWS,
   type StatsWindow,
+  checkBackendEntry,
   defaultBackendConfigs,
   isPlainObject,
   mergeBackendConfigs,
+  normalizeProvider,
   parseBackendsFile,
   safeJsonParse,
 } from "@braid/engine";
-import { DEFAULT_BASE_URLS, type EgressPolicy, checkEgress, egressPolicyFromEnv } from "@braid/engine/node";
+import { DEFAULT_BASE_URLS, type EgressPolicy, type ProviderDeps, egressPolicyFromEnv, listModels } from "@braid/engine/node";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { egressRefusal, envBackendRules } from "../backend-policy.js";
 import type { ServerConfig } from "../config.js";
 import type { Services } from "../services.js";
 import { backendViews } from "../views.js";
@@ -88,12 +94,18 @@ function readFile(file: string): FileState {
   throw new TRPCError({ code: "PRECONDITION_FAILED", message: `${file} is not a backends file; expected { "backends": [...] }` });
 }
 
-/** Validates the whole new file with parseBackendsFile, writes it atomically, and refreshes the pool. */
+/** A refused write: BAD_REQUEST with the first problem's Braid code in `data.braidCode`. */
+function refused(errors: Pick<Diagnostic, "code" | "message">[], prefix = ""): TRPCError {
+  const message = `${prefix}${errors.map((d) => d.message).join("; ")}`;
+  return new TRPCError({ code: "BAD_REQUEST", message, cause: new BraidError(errors[0]?.code ?? "E_FORMAT", message) });
+}
+
+/** Validates the whole new file with parseBackendsFile (the loader's checks), writes it atomically, and refreshes the pool. */
 function writeFile(s: Services, state: FileState): BackendConfig[] {
   const doc = { ...state.extra, backends: state.entries };
-  const parsed = parseBackendsFile(doc);
+  const parsed = parseBackendsFile(doc, envBackendRules());
   const errors = parsed.diagnostics.filter((d) => d.severity === "error");
-  if (errors.length) throw new TRPCError({ code: "BAD_REQUEST", message: errors.map((d) => d.message).join("; ") });
+  if (errors.length) throw refused(errors);
   const file = backendsFile(s.config);
   if (state.mockLlmApi && existsSync(file)) writeFileSync(`${file}.bak`, readFileSync(file));
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
@@ -118,10 +130,9 @@ export function reloadBackends(s: Services): { backends: string[] } {
       throw new TRPCError({ code: "BAD_REQUEST", message: `${file} is not valid JSON (${(err as Error).message}); the running configuration is unchanged` });
     }
   }
-  const parsed = parseBackendsFile(doc);
+  const parsed = parseBackendsFile(doc, envBackendRules());
   const errors = parsed.diagnostics.filter((d) => d.severity === "error");
-  if (errors.length)
-    throw new TRPCError({ code: "BAD_REQUEST", message: `${file}: ${errors.map((d) => d.message).join("; ")}; the running configuration is unchanged` });
+  if (errors.length) throw refused([...errors, { code: "E_FORMAT", message: "the running configuration is unchanged" }], `${file}: `);
   refreshPool(s, parsed.backends);
   return { backends: s.pool.list().map((c) => c.name) };
 }
@@ -133,12 +144,9 @@ export function reloadBackends(s: Services): { backends: string[] } {
 /** What is wrong with a backend before it is even called: egress, a missing key variable, a dangling fallback. */
 export function backendProblems(cfg: BackendConfig, pool: BackendPool, egress: EgressPolicy, env: Record<string, string | undefined> = process.env): string[] {
   const problems: string[] = [];
+  const egressProblem = egressRefusal(cfg, egress);
+  if (egressProblem) problems.push(egressProblem);
   if (cfg.provider !== "simulated") {
-    const base = cfg.baseUrl ?? DEFAULT_BASE_URLS[cfg.provider];
-    if (base) {
-      const check = checkEgress(base, egress);
-      if (!check.ok) problems.push(check.reason);
-    }
     if (cfg.apiKeyEnv && !env[cfg.apiKeyEnv]) problems.push(`the environment variable ${cfg.apiKeyEnv} (apiKeyEnv) is not set`);
   }
   if (cfg.fallback && !pool.get(cfg.fallback)) problems.push(`fallback "${cfg.fallback}" is not a configured backend`);
@@ -193,31 +201,74 @@ export function backendStats(pool: BackendPool, window: StatsWindow) {
 
 const TEST_TIMEOUT_MS = 20_000;
 
-/** One tiny call straight to the provider (no retries, no fallback, no stats): latency, or the error. */
-export async function testConnection(pool: BackendPool, cfg: BackendConfig) {
+/**
+ * "Test connection" without a paid call: the provider's model list (`GET /v1/models`, Ollama's
+ * `/api/tags`) through the backend's own key, headers and egress policy, and whether the
+ * configured model is in it. A server without a model list, and the simulated provider, get one
+ * tiny call instead. No retries, no fallback, no stats: latency, or the error.
+ */
+export type TestConnectionResult =
+  | {
+      ok: true;
+      backend: string;
+      simulated: boolean;
+      latencyMs: number;
+      model: string;
+      /** How it was tested: the model list, or one tiny completion. */
+      via: "models" | "chat";
+      reply: string;
+      usage?: CompletionResult["usage"];
+      /** With `via: "models"`: whether the configured model is listed, and (the first 100 of) the list. */
+      modelListed?: boolean;
+      models?: string[];
+    }
+  | { ok: false; backend: string; latencyMs: number; error: string; retryable: boolean };
+
+export async function testConnection(pool: BackendPool, cfg: BackendConfig, deps: ProviderDeps = {}): Promise<TestConnectionResult> {
   const factory = pool.provider(cfg.provider);
-  if (!factory) return { ok: false as const, backend: cfg.name, latencyMs: 0, error: `provider "${cfg.provider}" is not available`, retryable: false };
-  const backend = factory({ ...cfg, timeoutMs: Math.min(cfg.timeoutMs, TEST_TIMEOUT_MS) });
+  if (!factory) return { ok: false, backend: cfg.name, latencyMs: 0, error: `provider "${cfg.provider}" is not available`, retryable: false };
+  const timed = { ...cfg, timeoutMs: Math.min(cfg.timeoutMs, TEST_TIMEOUT_MS) };
   const started = performance.now();
+  const latencyMs = () => Math.round(performance.now() - started);
   try {
+    const list = cfg.provider === "simulated" ? undefined : await listModels(timed, deps);
+    if (list) {
+      const n = list.models.length;
+      return {
+        ok: true as const,
+        backend: cfg.name,
+        simulated: false,
+        latencyMs: latencyMs(),
+        model: cfg.model,
+        via: "models" as const,
+        modelListed: list.listed,
+        models: list.models.slice(0, 100),
+        reply: list.listed
+          ? `model "${cfg.model}" is one of the ${n} models the server lists`
+          : `the server lists ${n} models, but not "${cfg.model}": check the model name`,
+        usage: undefined,
+      };
+    }
+    const backend = factory(timed);
     const r = await backend.complete(
       { prompt: 'Reply with the single word "pong".', maxTokens: 64, temperature: 0, task: { type: "generate" } },
       { signal: AbortSignal.timeout(TEST_TIMEOUT_MS + 1000), seedKey: "braid-test-connection" },
     );
     return {
-      ok: true as const,
+      ok: true,
       backend: cfg.name,
       simulated: backend.simulated,
-      latencyMs: Math.round(performance.now() - started),
+      latencyMs: latencyMs(),
       model: r.model,
+      via: "chat",
       reply: r.text.slice(0, 200),
       usage: r.usage,
     };
   } catch (err) {
     return {
-      ok: false as const,
+      ok: false,
       backend: cfg.name,
-      latencyMs: Math.round(performance.now() - started),
+      latencyMs: latencyMs(),
       error: (err as Error)?.message ?? String(err),
       retryable: err instanceof RetryableError,
     };
@@ -228,18 +279,16 @@ export async function testConnection(pool: BackendPool, cfg: BackendConfig) {
 // The router
 // ---------------------------------------------------------------------------------------------
 
-/** A backend as the Backends page sends it: checked against the engine's schema; a literal key is refused. */
-const BackendInput = z.record(z.string(), z.unknown()).superRefine((v, ctx) => {
-  if ("apiKey" in v) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["apiKey"],
-      message: 'literal API keys are refused: set "apiKeyEnv" to the name of an environment variable that holds the key',
-    });
-    return;
-  }
-  const r = BackendConfigSchema.safeParse(v);
-  if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ code: "custom", path: issue.path as (string | number)[], message: issue.message });
+/**
+ * A backend as the Backends page sends it, checked by the file loader's own checkBackendEntry
+ * (schema, literal keys, key variable rules), with its provider alias resolved. A refusal is
+ * thrown as a BraidError rather than returned as zod issues: tRPC keeps it as the cause, so the
+ * client gets the loader's message as is and its code in `data.braidCode`.
+ */
+const BackendInput = z.record(z.string(), z.unknown()).transform((v) => {
+  const errors = checkBackendEntry(v, "", envBackendRules()).diagnostics;
+  if (errors.length) throw new BraidError(errors[0]?.code ?? "E_FORMAT", errors.map((d) => d.message).join("; "));
+  return "provider" in v ? { ...v, provider: normalizeProvider(v.provider) } : v;
 });
 
 function requireBackend(s: Services, name: string): BackendConfig {
@@ -261,10 +310,8 @@ export const backendsRouter = router({
   save: procedure.input(z.object({ backend: BackendInput, previousName: Name.optional() })).mutation(({ ctx, input }) => {
     const s = ctx.services;
     const cfg = BackendConfigSchema.parse(input.backend);
-    if (cfg.provider !== "simulated") {
-      const check = checkEgress(cfg.baseUrl ?? DEFAULT_BASE_URLS[cfg.provider] ?? "", serverEgress(s.config));
-      if (!check.ok) throw new TRPCError({ code: "BAD_REQUEST", message: `backend "${cfg.name}": ${check.reason}` });
-    }
+    const egressProblem = egressRefusal(cfg, serverEgress(s.config));
+    if (egressProblem) throw refused([{ code: "E_EGRESS_REFUSED", message: `backend "${cfg.name}": ${egressProblem}` }]);
     const state = readFile(backendsFile(s.config));
     const replaced = new Set([cfg.name, ...(input.previousName ? [input.previousName] : [])]);
     if (input.previousName && input.previousName !== cfg.name && s.pool.get(cfg.name)) {
@@ -314,7 +361,7 @@ export const backendsRouter = router({
       const s = ctx.services;
       // The provider itself applies the egress policy and the key lookup, and says what is wrong.
       const cfg = input.backend ? BackendConfigSchema.parse(input.backend) : requireBackend(s, input.name as string);
-      return testConnection(s.pool, cfg);
+      return testConnection(s.pool, cfg, { egress: serverEgress(s.config) });
     }),
 
   /** Re-reads data/backends.json after a hand edit. */

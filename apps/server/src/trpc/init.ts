@@ -1,4 +1,4 @@
-import { BraidError, PipelineInvalidError } from "@braid/engine";
+import { BraidError, PipelineInvalidError, jsonDepth } from "@braid/engine";
 import { TRPCError, initTRPC } from "@trpc/server";
 import { QueueFullError, ShuttingDownError } from "../runs/manager.js";
 import type { Services } from "../services.js";
@@ -29,8 +29,14 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 
 /** Every procedure requires the token when one is configured; there is no public procedure. */
-export const procedure = t.procedure.use(async ({ ctx, next }) => {
+export const procedure = t.procedure.use(async ({ ctx, next, getRawInput }) => {
   if (!ctx.authed) throw new TRPCError({ code: "UNAUTHORIZED", message: "a valid BRAID_TOKEN is required" });
+  // Before any input parser runs: zod and the pipeline parser recurse, and 5,000 levels overflow the stack.
+  const limit = ctx.services.config.maxJsonDepth;
+  if (jsonDepth(await getRawInput(), limit) > limit) {
+    const cause = new BraidError("E_TOO_DEEP", `the input nests deeper than ${limit} levels (BRAID_MAX_JSON_DEPTH)`);
+    throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
+  }
   const result = await next();
   // tRPC wraps anything a resolver throws as INTERNAL_SERVER_ERROR; give domain errors their real code.
   if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR" && result.error.cause) {

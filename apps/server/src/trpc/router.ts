@@ -1,6 +1,7 @@
 import { type Pipeline, type ReusePlan, lint, parsePipeline, planReuse } from "@braid/engine";
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
+import { PROVIDERS, generateProject } from "../codegen/index.js";
 import type { Services } from "../services.js";
 import type { RunOptionsRecord, RunRecord } from "../store/runs.js";
 import { backendsRouter } from "./backends.js";
@@ -8,6 +9,9 @@ import { batchesRouter } from "./batches.js";
 import { notFound, procedure, router } from "./init.js";
 
 const Id = z.string().min(1).max(200);
+/** The largest run seed; the REST route's `?seed=` uses the same schema. */
+export const MAX_SEED = 2 ** 31 - 1;
+export const SeedSchema = z.number().int().min(0).max(MAX_SEED);
 const RunStatusSchema = z.enum(["queued", "running", "completed", "failed", "cancelled"]);
 
 /** Parses a pipeline from a tRPC input with the engine's own parser, so messages match the CLI's. */
@@ -49,6 +53,12 @@ const pipelines = router({
     const diagnostics = lint(parsed.pipeline, { registry: ctx.services.registry, backends: ctx.services.pool.availability() });
     return { valid: !diagnostics.some((d) => d.severity === "error"), diagnostics };
   }),
+  /** Code export: the pipeline as a standalone LangGraph.js project, as files (for a zip or the clipboard). */
+  codegen: procedure
+    .input(z.object({ pipeline: PipelineInput, providers: z.array(z.enum(PROVIDERS)).max(PROVIDERS.length).optional() }))
+    .query(({ ctx, input }) => ({
+      files: generateProject(input.pipeline, { registry: ctx.services.registry, ...(input.providers?.length ? { providers: input.providers } : {}) }),
+    })),
 });
 
 const templates = router({
@@ -69,12 +79,7 @@ const StartInput = z
     version: z.number().int().positive().optional(),
     pipeline: PipelineInput.optional(),
     input: z.unknown().optional(),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31 - 1)
-      .optional(),
+    seed: SeedSchema.optional(),
     backend: z.string().min(1).optional(),
     budget: z
       .object({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultBackendConfigs, parseBackendsFile } from "./config.js";
+import { backendRulesFromEnv, checkBackendEntry, checkKeyEnvName, defaultBackendConfigs, parseBackendsFile } from "./config.js";
 
 describe("backends files", () => {
   it("imports the background documents' MockLlmApi JSON as-is", () => {
@@ -54,5 +54,54 @@ describe("backends files", () => {
       ["validator", 800],
     ]);
     expect(defaultBackendConfigs("zero").every((b) => b.simulation?.latencyMs === 0)).toBe(true);
+  });
+
+  it("accepts the same provider aliases in both file forms", () => {
+    for (const alias of ["openai-compatible", "OpenAI-Compatible", "lmstudio", "vllm", "llamacpp", "mock"]) {
+      const native = parseBackendsFile({ backends: [{ name: "a", provider: alias, model: "m", baseUrl: "http://127.0.0.1:1234/v1" }] });
+      const mock = parseBackendsFile({ MockLlmApi: { LlmBackends: [{ Name: "a", Provider: alias, ModelName: "m", BaseUrl: "http://127.0.0.1:1234/v1" }] } });
+      expect({ alias, native: native.diagnostics }).toEqual({ alias, native: [] });
+      expect(native.backends[0]?.provider).toBe(mock.backends[0]?.provider);
+    }
+    expect(parseBackendsFile([{ name: "a", provider: "telepathy" }]).diagnostics[0]?.path).toBe("[0].provider");
+  });
+
+  it("allows apiKeyEnv only for key-looking variables, never Braid's own, at load", () => {
+    for (const ok of ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "HF_TOKEN", "MY_APIKEY", "GATEWAY_SECRET", "API_KEY"])
+      expect(checkKeyEnvName(ok, "apiKeyEnv")).toBeUndefined();
+    expect(checkKeyEnvName("BRAID_TOKEN", "apiKeyEnv")).toMatch(/apiKeyEnv: "BRAID_TOKEN" is one of Braid's own variables/);
+    expect(checkKeyEnvName("BRAID_API_KEY", "apiKeyEnv")).toMatch(/Braid's own/);
+    expect(checkKeyEnvName("HOME", "apiKeyEnv")).toMatch(/apiKeyEnv: "HOME" does not look like a key variable .*BRAID_KEY_ENV_PATTERN/);
+    const r = parseBackendsFile({
+      backends: [
+        { name: "x", provider: "openai", apiKeyEnv: "BRAID_TOKEN" },
+        { name: "y", provider: "openai", apiKeyEnv: "PATH" },
+      ],
+    });
+    expect(r.backends).toEqual([]);
+    expect(r.diagnostics.map((d) => [d.code, d.path])).toEqual([
+      ["E_KEY_ENV_REFUSED", "backends[0].apiKeyEnv"],
+      ["E_KEY_ENV_REFUSED", "backends[1].apiKeyEnv"],
+    ]);
+    expect(r.diagnostics[0]?.message).toContain('backend "x": apiKeyEnv: "BRAID_TOKEN"');
+    const mock = parseBackendsFile({ MockLlmApi: { LlmBackends: [{ Name: "m", Provider: "openai", ApiKey: "${BRAID_TOKEN}" }] } });
+    expect(mock.diagnostics[0]?.code).toBe("E_KEY_ENV_REFUSED");
+  });
+
+  it("takes the key variable pattern from BRAID_KEY_ENV_PATTERN, but never allows BRAID_*", () => {
+    const rules = backendRulesFromEnv({ BRAID_KEY_ENV_PATTERN: "^GATEWAY_" });
+    expect(checkKeyEnvName("GATEWAY_CREDENTIAL", "apiKeyEnv", rules)).toBeUndefined();
+    expect(checkKeyEnvName("OPENAI_API_KEY", "apiKeyEnv", rules)).toMatch(/does not look like a key variable/);
+    expect(checkKeyEnvName("BRAID_TOKEN", "apiKeyEnv", backendRulesFromEnv({ BRAID_KEY_ENV_PATTERN: ".*" }))).toMatch(/Braid's own/);
+    expect(() => backendRulesFromEnv({ BRAID_KEY_ENV_PATTERN: "(" })).toThrow(/BRAID_KEY_ENV_PATTERN is not a valid regular expression/);
+  });
+
+  it("refuses a literal key in any spelling of the field, with the loader's message", () => {
+    for (const field of ["apiKey", "ApiKey", "api_key", "API-KEY", "token"]) {
+      const r = checkBackendEntry({ name: "v", provider: "openai", [field]: "sk-canary-0123456789abcdef" }, "backend");
+      expect(r.backend).toBeUndefined();
+      expect(r.diagnostics[0]).toMatchObject({ path: `backend.${field}`, message: expect.stringMatching(/literal API keys are refused/) });
+      expect(JSON.stringify(r)).not.toContain("sk-canary");
+    }
   });
 });

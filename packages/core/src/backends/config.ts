@@ -1,3 +1,4 @@
+import { BraidError } from "../errors.js";
 import type { Diagnostic } from "../format/diagnostics.js";
 import { issuePath } from "../format/parse.js";
 import { isPlainObject } from "../json.js";
@@ -53,7 +54,8 @@ export function defaultBackendConfigs(profile: LatencyProfile = "realistic"): Ba
 }
 
 const ENV_REF = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
-const PROVIDER_ALIASES: Record<string, BackendConfig["provider"]> = {
+/** Provider names both file forms accept (case-insensitive); each maps to the provider that speaks its protocol. */
+export const PROVIDER_ALIASES: Readonly<Record<string, Provider>> = {
   simulated: "simulated",
   mock: "simulated",
   openai: "openai",
@@ -65,13 +67,98 @@ const PROVIDER_ALIASES: Record<string, BackendConfig["provider"]> = {
   anthropic: "anthropic",
 };
 
+/** A provider name as written in a file, to the provider it means; unknown names pass through for the schema to refuse. */
+export const normalizeProvider = (raw: unknown): unknown => (typeof raw === "string" ? (PROVIDER_ALIASES[raw.toLowerCase()] ?? raw) : raw);
+
+/**
+ * Which variables `apiKeyEnv` may name: their value is sent to the backend's host, so only names
+ * that say they hold a key for it. Case-insensitive; BRAID_KEY_ENV_PATTERN replaces it.
+ */
+export const DEFAULT_KEY_ENV_PATTERN = /(^|_)(API_?KEY|KEY|TOKEN|SECRET)$/i;
+
+/** Rules a backend must follow besides its schema (the server and the CLI read them from the environment). */
+export interface BackendRules {
+  /** Names `apiKeyEnv` may use; default DEFAULT_KEY_ENV_PATTERN. Braid's own (BRAID_*) are refused whatever it says. */
+  keyEnvPattern?: RegExp;
+}
+
+/** The rules from the environment: BRAID_KEY_ENV_PATTERN is a regular expression (case-insensitive) that key variable names must match. */
+export function backendRulesFromEnv(env: Record<string, string | undefined>): BackendRules {
+  const raw = env.BRAID_KEY_ENV_PATTERN;
+  if (raw === undefined || raw === "") return {};
+  try {
+    return { keyEnvPattern: new RegExp(raw, "i") };
+  } catch (err) {
+    throw new BraidError("E_KEY_ENV_REFUSED", `BRAID_KEY_ENV_PATTERN is not a valid regular expression: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Whether an environment variable may be used as a key (its value leaves for a backend's host).
+ * Returns the refusal, naming the field and the variable, or undefined when the name is fine.
+ */
+export function checkKeyEnvName(name: string, field: string, rules: BackendRules = {}): string | undefined {
+  if (/^BRAID_/i.test(name))
+    return `${field}: "${name}" is one of Braid's own variables (BRAID_*), which are never sent to a backend; name the variable that holds the backend's key, such as OPENAI_API_KEY`;
+  const pattern = rules.keyEnvPattern ?? DEFAULT_KEY_ENV_PATTERN;
+  if (!pattern.test(name))
+    return `${field}: "${name}" does not look like a key variable (it must match ${pattern}, e.g. OPENAI_API_KEY or HF_TOKEN); rename it, or set BRAID_KEY_ENV_PATTERN to allow such names`;
+  return undefined;
+}
+
+/** Field names that would hold a key itself, in any spelling (`apiKey`, `ApiKey`, `api_key`, `API-KEY`). */
+const LITERAL_KEY_FIELDS = new Set(["apikey", "key", "token", "secret", "password", "authorization", "accesstoken", "bearer"]);
+const literalKeyField = (entry: Record<string, unknown>): string | undefined =>
+  Object.keys(entry).find((k) => LITERAL_KEY_FIELDS.has(k.toLowerCase().replace(/[_-]/g, "")) && entry[k] !== undefined && entry[k] !== "");
+
+/**
+ * Checks one native backend entry: no literal key, the schema (provider aliases accepted), and
+ * the key variable rules. The one validation for a file's entries and for a backend sent to
+ * the server (save, test connection), so both refuse the same things with the same messages.
+ */
+export function checkBackendEntry(entry: unknown, path: string, rules: BackendRules = {}): { backend?: BackendConfig; diagnostics: Diagnostic[] } {
+  const at = (field: string) => (path ? `${path}.${field}` : field);
+  if (isPlainObject(entry)) {
+    const keyField = literalKeyField(entry);
+    if (keyField !== undefined) {
+      const message = `backend "${String(entry.name)}": literal API keys are refused; set "apiKeyEnv" to the name of an environment variable that holds the key`;
+      return { diagnostics: [{ code: "E_FORMAT", severity: "error", path: at(keyField), message }] };
+    }
+    if ("provider" in entry) entry = { ...entry, provider: normalizeProvider(entry.provider) };
+  }
+  const r = BackendConfigSchema.safeParse(entry);
+  if (!r.success) {
+    // A name, when the entry has a usable one; else where it is in the file.
+    const label = isPlainObject(entry) && typeof entry.name === "string" && entry.name !== "" ? `"${entry.name.slice(0, 100)}"` : path || "(unnamed)";
+    const diagnostics = r.error.issues.map(
+      (issue): Diagnostic => ({
+        code: "E_FORMAT",
+        severity: "error",
+        path: at(issuePath(issue.path)),
+        message: `backend ${label}: ${issuePath(issue.path) || "(entry)"}: ${issue.message}`,
+      }),
+    );
+    return { diagnostics };
+  }
+  const b = r.data;
+  if (b.apiKeyEnv !== undefined) {
+    const refused = checkKeyEnvName(b.apiKeyEnv, `backend "${b.name}": apiKeyEnv`, rules);
+    if (refused) return { diagnostics: [{ code: "E_KEY_ENV_REFUSED", severity: "error", path: at("apiKeyEnv"), message: refused }] };
+  }
+  // Header values from the environment leave for the backend's host too: the same rule.
+  for (const [header, value] of Object.entries(b.headers ?? {})) {
+    const refused = typeof value === "string" ? undefined : checkKeyEnvName(value.env, `backend "${b.name}": headers["${header}"].env`, rules);
+    if (refused) return { diagnostics: [{ code: "E_KEY_ENV_REFUSED", severity: "error", path: at(`headers.${header}.env`), message: refused }] };
+  }
+  return { backend: b, diagnostics: [] };
+}
+
 /**
  * Converts one entry of the background documents' `MockLlmApi.LlmBackends` list. Ollama there
  * is addressed through its OpenAI-compatible `/v1` URL, so a `/v1` base URL maps to `openai`.
  */
 function fromMockEntry(e: Record<string, unknown>, top: Record<string, unknown>, index: number, diags: Diagnostic[]): unknown {
-  const providerRaw = String(e.Provider ?? "openai").toLowerCase();
-  let provider = PROVIDER_ALIASES[providerRaw] ?? providerRaw;
+  let provider = normalizeProvider(String(e.Provider ?? "openai"));
   const baseUrl = typeof e.BaseUrl === "string" ? e.BaseUrl : undefined;
   if (provider === "ollama" && baseUrl && /\/v1\/?$/.test(baseUrl)) provider = "openai";
   const out: Record<string, unknown> = { name: e.Name, provider, model: e.ModelName ?? "default" };
@@ -109,7 +196,7 @@ export interface BackendsFileResult {
  * `{ "MockLlmApi": { "LlmBackends": [...] } }` as-is. Invalid entries are reported and skipped,
  * never thrown, so one bad backend does not take the others down.
  */
-export function parseBackendsFile(doc: unknown): BackendsFileResult {
+export function parseBackendsFile(doc: unknown, rules: BackendRules = {}): BackendsFileResult {
   const diagnostics: Diagnostic[] = [];
   let entries: unknown[];
   let basePath: string;
@@ -136,33 +223,20 @@ export function parseBackendsFile(doc: unknown): BackendsFileResult {
   const seen = new Set<string>();
   entries.forEach((entry, i) => {
     if (diagnostics.some((d) => d.path === `${basePath}[${i}].ApiKey`)) return;
-    if (isPlainObject(entry) && typeof entry.apiKey === "string") {
+    const r = checkBackendEntry(entry, `${basePath}[${i}]`, rules);
+    diagnostics.push(...r.diagnostics);
+    if (!r.backend) return;
+    if (seen.has(r.backend.name)) {
       diagnostics.push({
-        code: "E_FORMAT",
+        code: "E_DUPLICATE_ID",
         severity: "error",
-        path: `${basePath}[${i}].apiKey`,
-        message: `backend "${String(entry.name)}": literal API keys are refused; set "apiKeyEnv" to the name of an environment variable that holds the key`,
+        path: `${basePath}[${i}].name`,
+        message: `backend name "${r.backend.name}" is used twice`,
       });
       return;
     }
-    const r = BackendConfigSchema.safeParse(entry);
-    if (!r.success) {
-      for (const issue of r.error.issues) {
-        diagnostics.push({
-          code: "E_FORMAT",
-          severity: "error",
-          path: `${basePath}[${i}].${issuePath(issue.path)}`,
-          message: `backend #${i}: ${issuePath(issue.path) || "(entry)"}: ${issue.message}`,
-        });
-      }
-      return;
-    }
-    if (seen.has(r.data.name)) {
-      diagnostics.push({ code: "E_DUPLICATE_ID", severity: "error", path: `${basePath}[${i}].name`, message: `backend name "${r.data.name}" is used twice` });
-      return;
-    }
-    seen.add(r.data.name);
-    backends.push(r.data);
+    seen.add(r.backend.name);
+    backends.push(r.backend);
   });
   return { backends, diagnostics };
 }

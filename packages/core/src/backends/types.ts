@@ -18,6 +18,46 @@ export const SimulationSchema = z.object({
 });
 export type Simulation = z.infer<typeof SimulationSchema>;
 
+/** Header names whose value is a credential: such a header may only take its value from an environment variable. */
+const SECRET_HEADER = /authorization|cookie|key|token|secret|password|credential/i;
+/** Headers the transport owns; a backend may not set them. */
+const RESERVED_HEADERS = new Set(["host", "content-length", "content-type", "transfer-encoding", "connection", "accept-encoding"]);
+
+/**
+ * `{ "X-Org": "acme", "X-Gateway-Key": { "env": "GATEWAY_KEY" } }`: a literal value, or the name
+ * of an environment variable read at call time (never stored). Literal values are refused for
+ * header names that look like credentials, so a secret never lands in a backends file.
+ */
+export const HeadersSchema = z
+  .record(
+    z.string(),
+    z.union([
+      z
+        .string()
+        .max(4096)
+        .regex(/^[^\r\n]*$/, "must be one line"),
+      z.object({
+        env: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
+          .refine((n) => !/^BRAID_/i.test(n), "Braid's own variables (BRAID_*) are never sent to a backend"),
+      }),
+    ]),
+  )
+  .superRefine((headers, ctx) => {
+    for (const [name, value] of Object.entries(headers)) {
+      if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name))
+        ctx.addIssue({ code: "custom", path: [name], message: `"${name.slice(0, 100)}" is not an HTTP header name` });
+      else if (RESERVED_HEADERS.has(name.toLowerCase())) ctx.addIssue({ code: "custom", path: [name], message: `header "${name}" is set by Braid itself` });
+      else if (typeof value === "string" && SECRET_HEADER.test(name))
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message: `header "${name}" looks like a credential, so a literal value is refused; write { "env": "NAME" } with an environment variable that holds it`,
+        });
+    }
+  });
+
 /** A named backend. API keys are only ever referenced by environment variable name. */
 export const BackendConfigSchema = z.object({
   name: z
@@ -48,8 +88,12 @@ export const BackendConfigSchema = z.object({
   description: z.string().optional(),
   /** At most this many calls in flight on this backend; further calls wait their turn (a bulkhead). */
   maxConcurrency: z.number().int().positive().max(10_000).optional(),
-  /** First retry delay in ms (exponential backoff with jitter from there); default 250, 20 when simulated. */
+  /** Retry backoff base in ms: attempt n waits a random time up to base × 2^(n-1) (full jitter); default 1000, 20 when simulated. */
   retryDelayMs: z.number().int().min(0).max(600_000).optional(),
+  /** The longest wait before a retry, Retry-After and rate-limit reset hints included; default 60 000 (a per-minute limit fits). */
+  retryMaxDelayMs: z.number().int().min(0).max(3_600_000).optional(),
+  /** Extra request headers sent on every request of this backend (e.g. a gateway's org or project header). */
+  headers: HeadersSchema.optional(),
   /** Consecutive failures that open the circuit breaker (default 5), and how long it stays open (default 10 s). */
   breakerThreshold: z.number().int().positive().max(1000).optional(),
   breakerHalfOpenMs: z.number().int().min(0).max(3_600_000).optional(),

@@ -3,7 +3,7 @@ import { BraidError } from "../errors.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { migrate } from "./migrate.js";
 import { type Pipeline, PipelineSchema } from "./schema.js";
-import { safeJsonParse } from "../json.js";
+import { MAX_JSON_DEPTH, jsonDepth, safeJsonParse } from "../json.js";
 
 export type ParseResult = { ok: true; pipeline: Pipeline; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
 
@@ -39,6 +39,9 @@ export function parsePipeline(source: string | unknown): ParseResult {
   } else {
     doc = source;
   }
+  // Schema checks and lint recurse; a document nested thousands deep must be refused before them.
+  if (jsonDepth(doc, MAX_JSON_DEPTH) > MAX_JSON_DEPTH)
+    return { ok: false, diagnostics: [{ code: "E_TOO_DEEP", severity: "error", message: `the document nests deeper than ${MAX_JSON_DEPTH} levels` }] };
   try {
     doc = migrate(doc);
   } catch (err) {

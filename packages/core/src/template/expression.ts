@@ -1,4 +1,6 @@
 import jsonata from "jsonata";
+import { BraidError } from "../errors.js";
+import { Re2RegExp, regexLiterals, toRe2 } from "./regex.js";
 
 /**
  * Route conditions and non-path template holes are JSONata (>= 2.0.4): a query language that
@@ -9,6 +11,29 @@ export const EXPRESSION_TIME_LIMIT_MS = 250;
 const MAX_DEPTH = 500;
 const MAX_LENGTH = 4000;
 const MAX_SEQUENCE = 1_000_000;
+/** Continuous evaluation longer than this gives the event loop a turn (timers, I/O, other runs). */
+const YIELD_EVERY_MS = 10;
+
+/**
+ * The largest string an expression step may produce (characters). Checked as each step returns and
+ * before `$pad` builds its result, so `$pad("x", 1e8)` fails at once instead of filling memory.
+ */
+export const expressionLimits = { maxStringLength: 1_000_000 };
+
+/** Sets the expression limits (for example from server configuration); returns the values in force. */
+export function configureExpressionLimits(limits: Partial<typeof expressionLimits>): typeof expressionLimits {
+  if (limits.maxStringLength !== undefined) {
+    if (!Number.isInteger(limits.maxStringLength) || limits.maxStringLength < 1) throw new RangeError("maxStringLength must be a positive integer");
+    expressionLimits.maxStringLength = limits.maxStringLength;
+  }
+  return { ...expressionLimits };
+}
+
+export function tooLarge(what: string, length: number): BraidError {
+  return new BraidError("E_OUTPUT_TOO_LARGE", `${what} is ${length} characters long; the limit is ${expressionLimits.maxStringLength}`, {
+    details: { length, limit: expressionLimits.maxStringLength },
+  });
+}
 
 type Compiled = ReturnType<typeof jsonata>;
 const cache = new Map<string, Compiled>();
@@ -21,18 +46,63 @@ export function compileExpression(source: string): Compiled {
   if (source.length > MAX_LENGTH) throw new ExpressionError(`expression is longer than ${MAX_LENGTH} characters`);
   let expr: Compiled;
   try {
-    // Options added in jsonata 2.1; the bundled typings predate them.
-    expr = (jsonata as unknown as (s: string, o: object) => Compiled)(source, { timeout: EXPRESSION_TIME_LIMIT_MS, stack: MAX_DEPTH, sequence: MAX_SEQUENCE });
+    expr = jsonata(source, {
+      timeout: EXPRESSION_TIME_LIMIT_MS,
+      stack: MAX_DEPTH,
+      sequence: MAX_SEQUENCE,
+      RegexEngine: Re2RegExp as unknown as RegExpConstructor,
+    });
   } catch (err) {
     throw new ExpressionError(describeJsonataError(err));
+  }
+  // Refused here, so lint reports the node and field, rather than at run time.
+  for (const re of regexLiterals(expr.ast())) {
+    try {
+      toRe2(re);
+    } catch (err) {
+      throw new ExpressionError((err as Error).message);
+    }
   }
   // $eval would let text from the state become an expression; remove it.
   expr.registerFunction("eval", () => {
     throw new ExpressionError("$eval is not allowed");
   });
+  expr.registerFunction("pad", boundedPad, "<s-ns?:s>");
+  expr.assign(Symbol.for("jsonata.__evaluate_entry") as unknown as string, yieldWhenBusy);
+  expr.assign(Symbol.for("jsonata.__evaluate_exit") as unknown as string, checkStepResult);
   if (cache.size > 2000) cache.clear();
   cache.set(source, expr);
   return expr;
+}
+
+type JsonataFunction = { implementation: (str: string, width: number, char?: string) => string };
+let originalPad: JsonataFunction | undefined;
+
+async function boundedPad(str: string | undefined, width: number, char?: string): Promise<string | undefined> {
+  if (str === undefined) return undefined;
+  const target = Math.abs(Math.trunc(width));
+  if (target > expressionLimits.maxStringLength) throw tooLarge("$pad's result", target);
+  originalPad ??= (await jsonata("$pad").evaluate({})) as JsonataFunction;
+  return originalPad.implementation(str, width, char);
+}
+
+// jsonata's guardrails check the time limit between steps, but never yield: a 250 ms expression
+// would hold the event loop for 250 ms. Hooked into every step (keyed by the evaluation's own
+// environment); cheap unless this evaluation has been working for a while.
+const lastYield = new WeakMap<object, number>();
+function yieldWhenBusy(_expr: unknown, _input: unknown, env: { base?: object }): Promise<void> | undefined {
+  const key = env.base ?? env;
+  const now = Date.now();
+  const last = lastYield.get(key);
+  if (last === undefined) lastYield.set(key, now);
+  if (last === undefined || now - last < YIELD_EVERY_MS) return undefined;
+  return new Promise((resolve) => setTimeout(resolve, 0)).then(() => {
+    lastYield.set(key, Date.now());
+  });
+}
+
+function checkStepResult(_expr: unknown, _input: unknown, _env: unknown, result: unknown): void {
+  if (typeof result === "string" && result.length > expressionLimits.maxStringLength) throw tooLarge("an expression's result", result.length);
 }
 
 export function describeJsonataError(err: unknown): string {
@@ -47,7 +117,7 @@ export async function evaluateExpression(source: string, state: unknown): Promis
   try {
     return await expr.evaluate(state);
   } catch (err) {
-    if (err instanceof ExpressionError) throw err;
+    if (err instanceof ExpressionError || err instanceof BraidError) throw err;
     throw new ExpressionError(describeJsonataError(err));
   }
 }

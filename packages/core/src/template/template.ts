@@ -1,6 +1,6 @@
 import { BraidError } from "../errors.js";
 import { getOwn } from "../json.js";
-import { checkExpression, evaluateExpression, expressionRoots } from "./expression.js";
+import { checkExpression, evaluateExpression, expressionLimits, expressionRoots, tooLarge } from "./expression.js";
 
 /**
  * A template is text with `{{hole}}`s. A hole is either a path (`input.sku`, `gen.tags[0]`),
@@ -104,6 +104,7 @@ async function holeValue(hole: Hole, state: unknown, nodeId: string | undefined)
   try {
     return await evaluateExpression(hole.source, state);
   } catch (err) {
+    if (err instanceof BraidError) throw withNode(err, nodeId);
     throw new BraidError("E_TEMPLATE_RUNTIME", `{{${hole.source}}} failed: ${(err as Error).message}`, nodeId ? { nodeId } : {});
   }
 }
@@ -114,8 +115,17 @@ export async function renderTemplate(text: string, state: unknown, nodeId?: stri
   if (t.error) throw new BraidError("E_TEMPLATE_SYNTAX", t.error, nodeId ? { nodeId } : {});
   if (t.holes.length === 0) return text;
   let out = "";
-  for (const p of t.parts) out += typeof p === "string" ? p : stringifyValue(await holeValue(p, state, nodeId));
+  for (const p of t.parts) {
+    out += typeof p === "string" ? p : stringifyValue(await holeValue(p, state, nodeId));
+    // Checked per part: a template repeating a large hole must fail before it grows further.
+    if (out.length > expressionLimits.maxStringLength) throw withNode(tooLarge("the rendered template", out.length), nodeId);
+  }
   return out;
+}
+
+function withNode(err: BraidError, nodeId: string | undefined): BraidError {
+  if (nodeId === undefined || err.nodeId !== undefined) return err;
+  return new BraidError(err.code, `${nodeId}: ${err.message}`, { nodeId, ...(err.details ? { details: err.details } : {}), cause: err });
 }
 
 /** Like renderTemplate, but a template that is exactly one hole yields the raw value (object, number …). */

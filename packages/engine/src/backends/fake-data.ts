@@ -9,6 +9,7 @@
 export { isDateKey, isEmailKey, isMoneyKey, isPositiveKey, splitWords } from "./fake-data/keys.js";
 export { type FillCtx, booleanFor, emailFor, guessByName, newCtx, numberFor, stringFor } from "./fake-data/values.js";
 export { fillShape } from "./fake-data/shapes.js";
+export { type Topic, topicOf } from "./fake-data/topic.js";
 export { fillSchema } from "./fake-data/schema.js";
 export { injectDefect } from "./fake-data/checks.js";
 export { findDefects, fixDefects } from "./fake-data/defects.js";

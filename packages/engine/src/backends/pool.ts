@@ -4,10 +4,6 @@ import {
   type CircuitBreakerPolicy,
   CircuitState,
   ConsecutiveBreaker,
-  ExponentialBackoff,
-  type IBackoff,
-  type IBackoffFactory,
-  type IRetryBackoffContext,
   TaskCancelledError,
   bulkhead,
   circuitBreaker,
@@ -31,6 +27,7 @@ import {
   costOf,
 } from "@braid/core";
 import { parseModelOutput } from "../run/llm-json.js";
+import { JitterBackoff, retryTiming } from "./backoff.js";
 import { ResponseCache } from "./cache.js";
 
 export type ProviderFactory = (config: BackendConfig) => Backend;
@@ -69,6 +66,9 @@ interface Runtime {
   pending: BreakerTransition[];
   inFlight: number;
   queued: number;
+  /** The last failure the breaker counted, and when it opened: what a call it turns away is told. */
+  lastFailure?: string;
+  openedAt?: number;
 }
 
 const STATE_NAMES: Record<CircuitState, BreakerState> = {
@@ -82,17 +82,9 @@ const STATE_NAMES: Record<CircuitState, BreakerState> = {
 
 const isRetryable = (err: unknown): boolean => err instanceof RetryableError;
 
-/** Exponential backoff with jitter that honours a provider's Retry-After. */
-class RetryAfterBackoff implements IBackoffFactory<IRetryBackoffContext<unknown>> {
-  constructor(private readonly base: IBackoffFactory<unknown>) {}
-  next(context: IRetryBackoffContext<unknown>): IBackoff<IRetryBackoffContext<unknown>> {
-    const inner = this.base.next(context);
-    const err = "error" in context.result ? context.result.error : undefined;
-    const after = err instanceof RetryableError ? err.retryAfterMs : undefined;
-    const duration = after !== undefined ? Math.min(after, 60_000) : inner.duration;
-    return { duration, next: (c) => new RetryAfterBackoff(inner).next(c) };
-  }
-}
+/** Consecutive failures that open a backend's breaker, and how long it stays open (breakerThreshold, breakerHalfOpenMs). */
+const BREAKER_THRESHOLD = 5;
+const BREAKER_PAUSE_MS = 10_000;
 
 /**
  * The backends a run may call: lookup by name or group (weighted pick), enabled flags, retries
@@ -205,12 +197,13 @@ export class BackendPool {
     rt = created;
     if (cfg.circuitBreaker) {
       const b = circuitBreaker(handleWhen(isRetryable), {
-        halfOpenAfter: cfg.breakerHalfOpenMs ?? 10_000,
-        breaker: new ConsecutiveBreaker(cfg.breakerThreshold ?? 5),
+        halfOpenAfter: cfg.breakerHalfOpenMs ?? BREAKER_PAUSE_MS,
+        breaker: new ConsecutiveBreaker(cfg.breakerThreshold ?? BREAKER_THRESHOLD),
       });
       b.onStateChange((s) => {
         const t: BreakerTransition = { backend: cfg.name, from: created.state, to: STATE_NAMES[s], at: Date.now() };
         created.state = t.to;
+        if (t.to === "open") created.openedAt = t.at;
         created.pending.push(t);
         for (const l of this.breakerListeners) l(t);
       });
@@ -244,10 +237,7 @@ export class BackendPool {
     }
     const rt = this.runtime(cfg);
     const backend = this.instance(cfg, rt);
-    const policy = retry(handleWhen(isRetryable), {
-      maxAttempts: cfg.retries,
-      backoff: new RetryAfterBackoff(new ExponentialBackoff({ initialDelay: cfg.retryDelayMs ?? (backend.simulated ? 20 : 250), maxDelay: 10_000 })),
-    });
+    const policy = retry(handleWhen(isRetryable), { maxAttempts: cfg.retries, backoff: new JitterBackoff(retryTiming(cfg, backend.simulated)) });
     let retries = 0;
     let reached = false;
     const sub = policy.onRetry((e) => {
@@ -264,6 +254,9 @@ export class BackendPool {
           reached = true;
           try {
             return await backend.complete(req, attemptCtx);
+          } catch (err) {
+            if (isRetryable(err)) rt.lastFailure = describe(err);
+            throw err;
           } finally {
             rt.inFlight--;
           }
@@ -272,6 +265,9 @@ export class BackendPool {
         const limited = rt.bulkhead ? () => queue(rt, rt.bulkhead as BulkheadPolicy, call, ctx.signal) : call;
         try {
           return rt.breaker ? await rt.breaker.execute(limited) : await limited();
+        } catch (err) {
+          if (err instanceof BrokenCircuitError) throw paused(cfg, rt);
+          throw err;
         } finally {
           for (const t of rt.pending.splice(0)) hooks.onBreaker?.(t);
         }
@@ -361,8 +357,21 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+/**
+ * What a call the open breaker turns away is told: that the backend is paused, for how long, and
+ * the failure that paused it, so every record of a batch says why rather than only "open".
+ */
+function paused(cfg: BackendConfig, rt: Runtime): BraidError {
+  const pauseMs = cfg.breakerHalfOpenMs ?? BREAKER_PAUSE_MS;
+  const left = rt.openedAt === undefined ? pauseMs : Math.max(0, rt.openedAt + pauseMs - Date.now());
+  const last = rt.lastFailure ? `; last failure: ${rt.lastFailure}` : "";
+  return new BraidError(
+    "E_BACKEND_FAILED",
+    `backend "${cfg.name}" is paused after ${cfg.breakerThreshold ?? BREAKER_THRESHOLD} consecutive failures (circuit breaker open, next try in ${Math.ceil(left / 1000)} s)${last}`,
+  );
+}
+
 function describe(err: unknown): string {
-  if (err instanceof BrokenCircuitError) return "circuit breaker is open";
   if (err instanceof TaskCancelledError) return "cancelled";
   return err instanceof Error ? err.message : String(err);
 }

@@ -1,6 +1,8 @@
 /**
  * The simulated provider: Braid's offline default for demos, tests and benchmarks. Its text is a
- * pure function of (config, request, seedKey), so a stored run replays byte-for-byte. A node
+ * pure function of (config, request, seedKey), so a stored run replays byte-for-byte; the request's
+ * resolved prompt and task data are part of that, so editing a prompt or the input changes the
+ * answer, and fields that ask for names, categories or titles take the prompt's words. A node
  * kind's `simulate` (attached to the request by the runner) answers its calls plausibly with the
  * tools given here (critiques find the defects it injected, revisions fix them), which lets
  * validation loops, routing and consensus behave realistically without a model. It names no kind.
@@ -17,9 +19,10 @@ import {
   SimulationSchema,
   type SimulationTools,
   estimateTokens,
+  stableStringify,
 } from "@braid/core";
-import { fillSchema, fillShape, findDefects, fixDefects, injectDefect } from "./fake-data.js";
-import { type Rng, createRng, intBetween, pick } from "./rng.js";
+import { fillSchema, fillShape, findDefects, fixDefects, injectDefect, type Topic, topicOf } from "./fake-data.js";
+import { type Rng, createRng, hashString, intBetween, pick } from "./rng.js";
 import { locallyRepaired } from "../run/llm-json.js";
 
 const DEFAULTS: Simulation = SimulationSchema.parse({});
@@ -39,9 +42,11 @@ export class SimulatedBackend implements Backend {
   async complete(req: LlmRequest, ctx: CallContext): Promise<CompletionResult> {
     const { signal } = ctx;
     if (signal.aborted) throw abortError(signal);
-    const rng = createRng(`${this.config.name}|${ctx.seedKey}|${req.task.type}`);
-    // Fixed draw order, before any content: editing a prompt changes what a call says, never
-    // how long it takes or whether it fails.
+    const key = `${this.config.name}|${ctx.seedKey}|${req.task.type}`;
+    const rng = createRng(key);
+    // Drawn from the call's key alone: editing a prompt changes what a call says, never how long
+    // it takes, whether it fails or whether its draft carries a defect (so two versions of a
+    // pipeline compared on one seed meet the same faults).
     const jitter = (rng() * 2 - 1) * this.sim.jitterMs;
     const delay = Math.max(0, Math.round(this.sim.latencyMs + jitter));
     const fails = rng() < this.sim.failureRate;
@@ -51,7 +56,7 @@ export class SimulatedBackend implements Backend {
       if (delay > 0) await sleep(delay, signal);
       throw new RetryableError("simulated failure (HTTP 503)", { status: 503 });
     }
-    const text = respond(req, rng, defective);
+    const text = respond(req, createRng(`${key}|${contentHash(req)}`), defective);
     const onToken = ctx.onToken;
     if (onToken && this.sim.streamChunks > 0) {
       const chunks = splitChunks(text, this.sim.streamChunks);
@@ -113,30 +118,46 @@ function respond(req: LlmRequest, rng: Rng, defective: boolean): string {
   return tools.defaultAnswer();
 }
 
+/**
+ * What the call says: the resolved system and prompt text and the kind's task data (a critique's
+ * subject, a revision's issues). Hashed rather than concatenated into the seed, so a long prompt
+ * costs one pass.
+ */
+function contentHash(req: LlmRequest): string {
+  const { type: _type, ...data } = req.task;
+  return hashString(`${req.system ?? ""}\u0000${req.prompt}\u0000${Object.keys(data).length > 0 ? stableStringify(data) : ""}`).toString(36);
+}
+
 /** What a kind's `simulate` answers with: the call's random numbers and the fake-data helpers. */
 function simulationTools(req: LlmRequest, rng: Rng, defective: boolean): SimulationTools {
+  let topic: Topic | undefined;
+  const about = (): Topic => (topic ??= topicOf(req.prompt));
   return {
     rng,
     defective,
     paragraph: (prompt) => paragraph(prompt, rng),
     rewrite: (text, issues, prompt) => rewrite(text, issues, prompt, rng),
-    fillSchema: (schema) => fillSchema(schema, rng),
-    fillShape: (shape) => fillShape(shape, rng),
+    fillSchema: (schema) => fillSchema(schema, rng, about()),
+    fillShape: (shape) => fillShape(shape, rng, { topic: about() }),
     findDefects: (value, rubric) => findDefects(value, rubric),
-    fixDefects: (value, issues) => fixDefects(value, issues),
+    fixDefects: (value, issues) => fixDefects(value, issues, about()),
     injectDefect: (value) => injectDefect(value, rng),
     complexityOf,
     parseMaybe,
-    defaultAnswer: () => defaultAnswer(req, rng, defective),
+    defaultAnswer: () => defaultAnswer(req, rng, defective, about()),
   };
 }
 
 /** The generic answer: JSON from the request's schema, shape and count (a defect when defective), else a paragraph. */
-function defaultAnswer(req: LlmRequest, rng: Rng, defective: boolean): string {
+function defaultAnswer(req: LlmRequest, rng: Rng, defective: boolean, topic: Topic): string {
   const json = req.json;
   if (!json) return paragraph(req.prompt, rng);
   const one = (): unknown =>
-    json.schema ? fillSchema(json.schema, rng) : json.shape !== undefined ? fillShape(json.shape, rng) : { result: paragraph(req.prompt, rng) };
+    json.schema
+      ? fillSchema(json.schema, rng, topic)
+      : json.shape !== undefined
+        ? fillShape(json.shape, rng, { topic })
+        : { result: paragraph(req.prompt, rng) };
   const count = Math.min(MAX_COUNT, Math.floor(json.count ?? 1));
   let value = count > 1 ? Array.from({ length: count }, one) : one();
   if (defective) value = injectDefect(value, rng).value;

@@ -9,6 +9,7 @@ import { ChatBackend, type ModelParams } from "./chat.js";
  */
 export class AnthropicBackend extends ChatBackend {
   protected readonly defaultBaseUrl = DEFAULT_BASE_URLS.anthropic as string;
+  protected readonly answerField = "a text block in content";
 
   protected createModel({ config, req, baseUrl, apiKey, fetch }: ModelParams) {
     return new ChatAnthropic({

@@ -2,9 +2,11 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import type { AIMessageChunk, BaseMessage } from "@langchain/core/messages";
 import { type Backend, type BackendConfig, type CallContext, type CompletionResult, type LlmRequest, estimateTokens } from "@braid/core";
 import { type EgressPolicy, OPEN_EGRESS, checkEgress } from "./egress.js";
-import { BackendConfigError, toBackendError } from "./errors.js";
+import { resolveCredentials } from "./credentials.js";
+import { BackendConfigError, inBandError, toBackendError, unexpectedAnswer } from "./errors.js";
 import { type LastResponse, guardedFetch } from "./http.js";
 import { contentText, toMessages } from "./messages.js";
+import { redact, streamRedactor } from "./redact.js";
 
 /** What every real provider needs from its surroundings; all optional, for tests. */
 export interface ProviderDeps {
@@ -34,6 +36,8 @@ export interface ModelParams {
 export abstract class ChatBackend implements Backend {
   readonly simulated = false;
   protected abstract readonly defaultBaseUrl: string;
+  /** Where the protocol puts the answer text, for the message when it is not there. */
+  protected abstract readonly answerField: string;
 
   constructor(
     readonly config: BackendConfig,
@@ -71,8 +75,8 @@ export abstract class ChatBackend implements Backend {
   private async attempt(req: LlmRequest, ctx: CallContext, jsonMode: boolean): Promise<CompletionResult> {
     const cfg = this.config;
     const egress = checkEgress(this.baseUrl, this.deps.egress ?? OPEN_EGRESS);
-    if (!egress.ok) throw new BackendConfigError(`backend "${cfg.name}": ${egress.reason}`);
-    const apiKey = this.apiKey();
+    if (!egress.ok) throw new BackendConfigError(egress.reason);
+    const { apiKey, headers, secrets } = resolveCredentials(cfg, this.deps.env ?? process.env);
     const timeout = AbortSignal.timeout(cfg.timeoutMs);
     const signal = AbortSignal.any([ctx.signal, timeout]);
     const last: LastResponse = {};
@@ -81,61 +85,64 @@ export abstract class ChatBackend implements Backend {
       policy: this.deps.egress ?? OPEN_EGRESS,
       signal,
       last,
+      headers,
       ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
     });
+    const errorContext = () => ({
+      backend: cfg.name,
+      timeoutMs: cfg.timeoutMs,
+      timedOut: timeout.aborted && !ctx.signal.aborted,
+      aborted: ctx.signal.aborted,
+      last,
+      secrets,
+      apiKeyEnv: cfg.apiKeyEnv,
+      answerField: this.answerField,
+    });
+    const messages = toMessages(req);
+    let answer: { text: string; usage: { input: number; output: number } | undefined };
     try {
       const model = this.createModel({ config: cfg, req, baseUrl: this.baseUrl, apiKey, fetch });
-      const messages = toMessages(req);
       const options = { signal, ...(jsonMode ? this.jsonModeOptions(req) : {}) };
-      const { text, usage } = ctx.onToken ? await this.streamed(model, messages, options, ctx.onToken) : await this.whole(model, messages, options);
+      answer = ctx.onToken ? await this.streamed(model, messages, options, ctx.onToken, secrets) : await this.whole(model, messages, options);
       if (signal.aborted) throw signal.reason;
-      if (text.trim() === "") throw new Error(`backend "${cfg.name}" returned an empty answer (no choices or no content)`);
-      const input = (req.system ?? "") + req.prompt;
-      return {
-        text,
-        usage: usage
-          ? { inputTokens: usage.input, outputTokens: usage.output, estimated: false }
-          : { inputTokens: estimateTokens(input), outputTokens: estimateTokens(text), estimated: true },
-        model: cfg.model,
-      };
     } catch (err) {
-      throw toBackendError(err, {
-        backend: cfg.name,
-        timeoutMs: cfg.timeoutMs,
-        timedOut: timeout.aborted && !ctx.signal.aborted,
-        aborted: ctx.signal.aborted,
-        last,
-        secret: apiKey,
-        apiKeyEnv: cfg.apiKeyEnv,
-      });
+      throw toBackendError(err, errorContext());
     }
+    // Some servers put an error inside a 200 answer, which the client read as an answer without text.
+    if (last.body?.inBand !== undefined) throw inBandError(last.body.inBand, errorContext());
+    const { text, usage } = answer;
+    if (text.trim() === "") throw new Error(unexpectedAnswer(last.status ?? 200, last.body?.head ?? "", secrets, this.answerField));
+    // A count the server did not report is estimated from what was sent: system prompt, JSON instructions and prompt.
+    const input = usage && usage.input > 0 ? usage.input : undefined;
+    const output = usage && usage.output > 0 ? usage.output : undefined;
+    return {
+      text: redact(text, secrets),
+      usage: {
+        inputTokens: input ?? estimateTokens(messages.map((m) => contentText(m.content)).join("\n")),
+        outputTokens: output ?? estimateTokens(text),
+        estimated: input === undefined || output === undefined,
+      },
+      model: cfg.model,
+    };
   }
 
-  /** Reads the key named by `apiKeyEnv` now, so a changed environment needs no restart. */
-  private apiKey(): string | undefined {
-    const name = this.config.apiKeyEnv;
-    if (!name) return undefined;
-    const value = (this.deps.env ?? process.env)[name];
-    if (value === undefined || value === "") {
-      throw new BackendConfigError(
-        `backend "${this.config.name}": the environment variable ${name} (named by apiKeyEnv) is not set; set it to the API key and restart, or remove apiKeyEnv`,
-      );
-    }
-    return value;
-  }
-
-  private async streamed(model: BaseChatModel, messages: BaseMessage[], options: Record<string, unknown>, onToken: (t: string) => void) {
+  /** Tokens pass through a redactor, so a key the server echoes never reaches a token event. */
+  private async streamed(model: BaseChatModel, messages: BaseMessage[], options: Record<string, unknown>, onToken: (t: string) => void, secrets: string[]) {
     let text = "";
     let usage: { input: number; output: number } | undefined;
+    const scrub = streamRedactor(secrets);
     const stream = await model.stream(messages, options);
     for await (const chunk of stream) {
       const t = contentText(chunk.content);
       if (t) {
         text += t;
-        onToken(t);
+        const safe = scrub.push(t);
+        if (safe) onToken(safe);
       }
       usage = maxUsage(usage, chunk as AIMessageChunk);
     }
+    const rest = scrub.end();
+    if (rest) onToken(rest);
     return { text, usage };
   }
 

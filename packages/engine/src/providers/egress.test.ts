@@ -215,7 +215,7 @@ describe("egress in real calls", () => {
     expect(stub.requests[0]?.body.stream).toBe(false);
     stub.script({ type: "empty" });
     await expect(b.complete({ prompt: "hi", task: { type: "generate" } }, { signal: new AbortController().signal, seedKey: "k" })).rejects.toThrow(
-      /no choices/,
+      /answered HTTP 200 without choices\[0\]\.message\.content; it sent: \{.*"choices":\[\]/,
     );
   });
 });

@@ -15,6 +15,8 @@ export interface EgressPolicy {
   mode: "open" | "allowlist";
   /** `host` or `host:port` entries, normalised; `*.example.com` matches subdomains. */
   allow: readonly string[];
+  /** Why the allowlist applies (refusals say so): the server's BRAID_TOKEN, or BRAID_EGRESS_ALLOW set by hand (the CLI too). */
+  because?: "token" | "env";
 }
 
 export const OPEN_EGRESS: EgressPolicy = { mode: "open", allow: [] };
@@ -27,7 +29,8 @@ export function egressPolicyFromEnv(env: Record<string, string | undefined>, tok
     .map((s) => s.trim())
     .filter(Boolean)
     .map(normalizeAllowEntry);
-  return tokenMode || allow.length > 0 ? { mode: "allowlist", allow } : OPEN_EGRESS;
+  if (tokenMode) return { mode: "allowlist", allow, because: "token" };
+  return allow.length > 0 ? { mode: "allowlist", allow, because: "env" } : OPEN_EGRESS;
 }
 
 /** `Host:Port` → canonical `host[:port]` (IPv4 in dotted form, IPv6 in brackets, lower case). */
@@ -101,9 +104,15 @@ export function checkEgress(raw: string, policy: EgressPolicy): EgressCheck {
           : hostClass === "private" || hostClass === "unspecified" || hostClass === "reserved"
             ? ` (a ${hostClass} address)`
             : "";
+  const why =
+    policy.because === "token"
+      ? "this server runs with BRAID_TOKEN, so backends may only reach hosts listed in BRAID_EGRESS_ALLOW"
+      : policy.because === "env"
+        ? "BRAID_EGRESS_ALLOW is set, so backends may only reach the hosts it lists"
+        : "backends may only reach hosts listed in BRAID_EGRESS_ALLOW";
   return {
     ok: false,
-    reason: `egress to ${host}:${port}${what} is not allowed: this server runs with BRAID_TOKEN, so backends may only reach hosts listed in BRAID_EGRESS_ALLOW (comma-separated host[:port])`,
+    reason: `egress to ${host}:${port}${what} is not allowed: ${why} (now: ${policy.allow.join(", ") || "none"}); add ${host}:${port} to BRAID_EGRESS_ALLOW (comma-separated host[:port]) if it is meant to be reached`,
   };
 }
 

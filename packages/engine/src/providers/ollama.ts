@@ -6,6 +6,7 @@ import { wantsJsonObject } from "./messages.js";
 /** Ollama's native API (`/api/chat`, NDJSON streaming); JSON objects use `format: "json"`. */
 export class OllamaBackend extends ChatBackend {
   protected readonly defaultBaseUrl = DEFAULT_BASE_URLS.ollama as string;
+  protected readonly answerField = "message.content";
 
   protected createModel({ config, req, baseUrl, apiKey, fetch }: ModelParams) {
     return new ChatOllama({

@@ -10,6 +10,7 @@ import { wantsJsonObject } from "./messages.js";
  */
 export class OpenAiBackend extends ChatBackend {
   protected readonly defaultBaseUrl = DEFAULT_BASE_URLS.openai as string;
+  protected readonly answerField = "choices[0].message.content";
 
   protected createModel({ config, req, baseUrl, apiKey, fetch }: ModelParams) {
     return new ChatOpenAICompletions({

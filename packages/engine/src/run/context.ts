@@ -1,5 +1,6 @@
 import type { BackendPool } from "../backends/pool.js";
 import type { RunEvent, RunEventInit, Usage } from "@braid/core";
+import type { RunLimits } from "./limits.js";
 
 /** Outputs recorded by an earlier run, per node and per visit, that a re-run reuses instead of executing. */
 export type ReuseMap = Map<string, Array<{ output: unknown; meta?: Record<string, unknown>; branch?: string; replaces?: string[] }>>;
@@ -43,6 +44,9 @@ export interface RunContext {
   /** Called after usage grows; aborts the run when a budget is exceeded. */
   checkBudget(): void;
   now(): number;
+  limits: RunLimits;
+  /** Node executions so far (all branches together; a resumed run counts afresh), checked against limits.maxSteps. */
+  steps: { count: number };
   /** Runs every LLM node on this backend (the X-Braid-Backend header). */
   backendOverride?: string;
   /** false: no token events, and backends are not asked to stream (see RunOptions.tokens). */

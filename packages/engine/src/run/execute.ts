@@ -18,6 +18,7 @@ import {
 } from "@braid/core";
 import type { CompiledNode, RunState } from "../compile/compile.js";
 import { RUN_CONTEXT_KEY, type RunContext } from "./context.js";
+import { assertSize, yieldToEventLoop } from "./limits.js";
 import { parseModelOutput } from "./llm-json.js";
 
 type StateUpdate = { outputs: Record<string, unknown>; meta: Record<string, NodeMeta> };
@@ -30,6 +31,10 @@ export async function executeNode(cn: CompiledNode, state: RunState, config: Lan
   const prevMeta: NodeMeta = state.meta[id] ?? { visits: 0 };
   const visit = prevMeta.visits;
   const span = `${id}#${visit + 1}`;
+  // A loop of cheap nodes (routes) never waits on I/O; without a turn here it would hold the
+  // event loop, and every other request, until the run ends.
+  await yieldToEventLoop();
+  if (++rc.steps.count > rc.limits.maxSteps) throw stepLimit(rc, id, state.meta);
   const started = rc.now();
 
   const logged = rc.resumeLog?.finished.get(span);
@@ -40,7 +45,12 @@ export async function executeNode(cn: CompiledNode, state: RunState, config: Lan
       meta: (logged.meta ?? {}) as Partial<NodeMeta>,
       ...(logged.replaces ? { replaces: logged.replaces } : {}),
     });
-  const emit = rc.resumeLog ? dedupe(rc, rc.resumeLog.seen) : rc.emit;
+  const logEvent = rc.resumeLog ? dedupe(rc, rc.resumeLog.seen) : rc.emit;
+  // Checked before the event leaves, so an oversized one is never stored or streamed.
+  const emit: RunContext["emit"] = (e) => {
+    assertSize(`its ${e.type} event`, e, rc.limits.maxEventBytes, id);
+    logEvent(e);
+  };
 
   const recorded = rc.reuse?.get(id)?.[visit];
   if (recorded) {
@@ -137,6 +147,7 @@ export async function executeNode(cn: CompiledNode, state: RunState, config: Lan
     emit({ type: "node_started", nodeId: id, span, kind: cn.node.kind, attempt: visit + 1, ...prepared });
     startedEmitted = true;
     const result = await cn.kind.execute(ctx, prepared);
+    assertSize("its output", result.output, rc.limits.maxOutputBytes, id);
     emit({
       type: "node_finished",
       nodeId: id,
@@ -157,6 +168,23 @@ export async function executeNode(cn: CompiledNode, state: RunState, config: Lan
     emit({ type: "node_failed", nodeId: id, span, error: info, durationMs: rc.now() - started });
     throw new BraidError(info.code, info.message, { nodeId: id, cause: err });
   }
+}
+
+/** Names the node that hit the limit and the most-visited node, which is where the loop is. */
+function stepLimit(rc: RunContext, id: string, meta: Record<string, NodeMeta>): BraidError {
+  let loop = id;
+  let visits = meta[id]?.visits ?? 0;
+  for (const [nodeId, m] of Object.entries(meta)) {
+    if (m.visits > visits) {
+      loop = nodeId;
+      visits = m.visits;
+    }
+  }
+  return new BraidError(
+    "E_STEP_LIMIT",
+    `node "${id}": the run reached its limit of ${rc.limits.maxSteps} node steps; the loop through "${loop}" had run ${visits} times`,
+    { nodeId: id, details: { maxSteps: rc.limits.maxSteps, loopNode: loop, visits } },
+  );
 }
 
 /** On resume, drops events of a span that the log already has, so nothing is logged twice. */

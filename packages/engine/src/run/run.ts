@@ -13,7 +13,10 @@ import {
   type Registry,
 } from "@braid/core";
 import { RUN_CONTEXT_KEY, type ResumeLog, type ReuseMap, type RunContext } from "./context.js";
+import { type RunLimits, resolveLimits } from "./limits.js";
 import { AsyncQueue } from "./queue.js";
+
+export { DEFAULT_RUN_LIMITS, type RunLimits } from "./limits.js";
 
 export interface Budget {
   maxTokens?: number;
@@ -50,6 +53,8 @@ export interface RunOptions {
   /** A compiled pipeline to reuse (batch runs compile once). */
   compiled?: CompiledPipeline;
   now?: () => number;
+  /** Steps per run and size limits; unset fields keep DEFAULT_RUN_LIMITS. */
+  limits?: Partial<RunLimits>;
 }
 
 export interface Run {
@@ -87,6 +92,7 @@ export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
       opts.checkpointer ? { checkpointer: opts.checkpointer, backends: opts.pool.availability() } : { backends: opts.pool.availability() },
     );
   const input = opts.resume ? undefined : opts.resumeLog ? opts.input : resolveInput(pipeline, opts.input);
+  const limits = resolveLimits(opts.limits);
   const runId = opts.runId ?? newRunId();
   const seed = opts.seed ?? 0;
   const now = opts.now ?? Date.now;
@@ -128,7 +134,7 @@ export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
     opts.signal?.removeEventListener("abort", onOuterAbort);
   };
 
-  const rc: RunContext = { runId, seed, pool: opts.pool, signal: controller.signal, usage, emit, checkBudget, now };
+  const rc: RunContext = { runId, seed, pool: opts.pool, signal: controller.signal, usage, emit, checkBudget, now, limits, steps: { count: 0 } };
   if (opts.backendOverride) rc.backendOverride = opts.backendOverride;
   if (opts.tokens === false) rc.tokens = false;
   if (opts.reuse) rc.reuse = opts.reuse;

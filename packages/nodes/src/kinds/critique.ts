@@ -15,6 +15,10 @@ const Config = z
     threshold: z.number().min(0).max(1).default(0.8).describe("Minimum score to pass (0..1)"),
     maxAttempts: z.number().int().min(1).max(100).default(3).describe("Evaluations at most; the last failing one takes 'exhausted'"),
     prompt: Template.optional().describe("Extra instructions for the judge"),
+    passWithIssues: z
+      .boolean()
+      .optional()
+      .describe("Pass on the score alone even when the judge lists issues (they stay in the output as advice); off by default"),
   })
   .refine((c) => (c.rubric?.length ?? 0) > 0 || c.schema !== undefined, { message: "give a rubric, a schema, or both", path: ["rubric"] })
   .refine((c) => !((c.rubric?.length ?? 0) > 0 && !c.backend), { message: "a rubric is judged by an LLM: choose a backend", path: ["backend"] });
@@ -66,6 +70,7 @@ export const critiqueKind: NodeKind<Config> = {
     }
     const attempt = (ctx.meta[ctx.node.id]?.attempts ?? 0) + 1;
     const issues: string[] = [];
+    let judged: Judgement | undefined;
     let score = 1;
     if (c.schema) {
       const problems = validateAgainstSchema(c.schema, subject);
@@ -80,14 +85,27 @@ export const critiqueKind: NodeKind<Config> = {
         temperature: 0,
         task: { type: "critique", subject, rubric: c.rubric },
       });
-      const judged = res.json as { score: number; issues: string[] };
-      score = Math.min(score, clamp01(judged.score));
-      issues.push(...judged.issues.map(String));
+      judged = readJudgement(res.json, ctx.node.id);
+      score = Math.min(score, judged.score);
+      issues.push(...judged.issues);
     }
     score = Math.round(score * 1000) / 1000;
-    const passed = score >= c.threshold && !issues.some((i) => i.startsWith("schema:"));
+    // The score alone does not pass: a schema problem, a listed issue (unless allowed) or the
+    // judge's own `passed: false` each keep the critique from passing.
+    const blocked = issues.some((i) => i.startsWith("schema:"))
+      ? "schema problems"
+      : judged?.issues.length && !c.passWithIssues
+        ? `the judge listed ${judged.issues.length} issue${judged.issues.length === 1 ? "" : "s"}`
+        : judged?.verdict === false
+          ? "the judge answered passed: false"
+          : undefined;
+    const passed = score >= c.threshold && blocked === undefined;
     const branch = passed ? "pass" : attempt >= c.maxAttempts ? "exhausted" : "fail";
-    const reason = passed ? `score ${score} ≥ ${c.threshold}` : `score ${score} < ${c.threshold} on attempt ${attempt} of ${c.maxAttempts}`;
+    const why = score < c.threshold ? `score ${score} < ${c.threshold}` : `score ${score} ≥ ${c.threshold} but ${blocked}`;
+    // How an off-scale score was read shows wherever the verdict does.
+    const readAs = judged?.readAs ? ` (${judged.readAs})` : "";
+    const summary = `${passed ? `score ${score} ≥ ${c.threshold}` : why}${readAs}`;
+    const reason = passed ? summary : `${why} on attempt ${attempt} of ${c.maxAttempts}${readAs}`;
     ctx.emit({
       type: "loop_iteration",
       attempt,
@@ -95,7 +113,7 @@ export const critiqueKind: NodeKind<Config> = {
       passed,
       branch,
       metrics: { score },
-      summary: passed ? `score ${score} ≥ ${c.threshold}` : `score ${score} < ${c.threshold}`,
+      summary,
     });
     return { output: { score, passed, issues, attempt }, branch, reason, meta: { attempts: attempt, score, passed, subject: c.target } };
   },
@@ -163,7 +181,55 @@ const LABEL_BRANCHES: Record<string, "pass" | "fail" | "exhausted"> = {
   timeout: "exhausted",
 };
 
-const clamp01 = (n: number) => (Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 0);
+/** What a judge's answer says: a 0..1 score, its issues, its own verdict, and how the score was read. */
+export interface Judgement {
+  score: number;
+  issues: string[];
+  verdict?: boolean;
+  /** Set when the score was not on 0..1, e.g. `judge score 4 read as 4/10`. */
+  readAs?: string;
+}
+
+const SCALE_KEYS = ["scale", "max", "maxScore", "outOf", "out_of"] as const;
+const ISSUE_KEYS = ["issues", "problems", "violations", "errors"] as const;
+
+/**
+ * Reads the judge's JSON. Models asked for 0..1 often answer on a scale of their own (4 of 10, 90
+ * of 100): a score is divided by the scale the answer names (`scale`, `max`, `outOf`, or a text such
+ * as "0-10"), else by the evident one (≤ 1 as is, ≤ 10 → /10, ≤ 100 → /100). Reading 4 as 4/10
+ * rather than 4/5 errs towards failing, which costs a retry, never a false pass. A score that fits
+ * no scale (negative, above 100 or above the named scale, not a number) is E_OUTPUT_SHAPE naming
+ * the node: guessing there would turn a broken judge into a verdict.
+ */
+export function readJudgement(answer: unknown, nodeId: string): Judgement {
+  const bad = (what: string): BraidError =>
+    new BraidError("E_OUTPUT_SHAPE", `critique "${nodeId}": the judge's ${what}; expected {"score": <0..1>, "issues": [...]}`, { nodeId });
+  if (answer === null || typeof answer !== "object" || Array.isArray(answer)) throw bad("answer is not a JSON object");
+  const a = answer as Record<string, unknown>;
+  const raw = a.score;
+  if (raw === undefined) throw bad("answer has no score");
+  if (typeof raw !== "number" || !Number.isFinite(raw)) throw bad(`score ${JSON.stringify(raw)} is not a finite number`);
+  const named = SCALE_KEYS.map((k) => scaleOf(a[k])).find((m) => m !== undefined);
+  const scale = named ?? (raw <= 1 ? 1 : raw <= 10 ? 10 : raw <= 100 ? 100 : undefined);
+  if (raw < 0 || scale === undefined || raw > scale)
+    throw bad(`score ${raw} is outside ${named ? `its scale 0..${named}` : "any scale (0..1, 0..10, 0..100)"}`);
+  const issueKey = ISSUE_KEYS.find((k) => a[k] !== undefined);
+  const list = issueKey === undefined ? [] : Array.isArray(a[issueKey]) ? (a[issueKey] as unknown[]) : [a[issueKey]];
+  // Blank entries ("", null) are no issue; anything else is one, in its own words.
+  const issues = list.filter((i) => i !== null && !(typeof i === "string" && i.trim() === "")).map((i) => (typeof i === "string" ? i : JSON.stringify(i)));
+  return {
+    score: raw / scale,
+    issues,
+    ...(typeof a.passed === "boolean" ? { verdict: a.passed } : {}),
+    ...(scale !== 1 ? { readAs: `judge score ${raw} read as ${raw}/${scale}` } : {}),
+  };
+}
+
+/** A positive scale maximum: a number, or the last number of a text such as "0-10", "1..5", "out of 100". */
+function scaleOf(v: unknown): number | undefined {
+  const n = typeof v === "number" ? v : typeof v === "string" ? Number(/(\d+(?:\.\d+)?)\D*$/.exec(v)?.[1]) : Number.NaN;
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
 
 async function judgePrompt(c: Config, subject: unknown, render: (t: string) => Promise<string>): Promise<string> {
   const extra = c.prompt ? `\n${await render(c.prompt)}` : "";
@@ -171,6 +237,6 @@ async function judgePrompt(c: Config, subject: unknown, render: (t: string) => P
     "Evaluate the output below against each rubric rule.",
     `Rubric:\n${(c.rubric ?? []).map((r, i) => `${i + 1}. ${r}`).join("\n")}`,
     `Output:\n${stringifyValue(subject)}`,
-    `Reply as JSON: {"score": <0..1>, "issues": ["<one line per problem>"]}.${extra}`,
+    `Reply as JSON: {"score": <a number from 0 to 1>, "issues": ["<one line per problem>"]}; an output that passes has no issues.${extra}`,
   ].join("\n\n");
 }

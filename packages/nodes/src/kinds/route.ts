@@ -135,7 +135,9 @@ async function decide(ctx: Parameters<NodeKind<Config>["execute"]>[0], c: Config
         try {
           v = await ctx.evaluate(b.when);
         } catch (err) {
-          throw new BraidError("E_EXPRESSION", `branch "${b.id}": ${(err as Error).message}`, { nodeId: ctx.node.id });
+          // Coded errors (a size limit) keep their code; anything else is the expression's fault.
+          const code = err instanceof BraidError ? err.code : "E_EXPRESSION";
+          throw new BraidError(code, `branch "${b.id}": ${(err as Error).message}`, { nodeId: ctx.node.id });
         }
         if (isTruthy(v)) return { branch: b.id, reason: `rule for "${b.id}" matched: ${b.when}` };
       }

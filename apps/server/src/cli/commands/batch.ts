@@ -8,7 +8,7 @@ import { errorsPathFor } from "../../batch/results.js";
 import { type BatchProgress, DEFAULT_CONCURRENCY, MAX_CONCURRENCY, runBatch } from "../../batch/runner.js";
 import { FileError, loadPipelineFile } from "../../files.js";
 import { UsageError, intOption, parse } from "../args.js";
-import { loadPool } from "../pool.js";
+import { allSimulated, backendOption, loadPool } from "../pool.js";
 
 /** Non-TTY progress: one line this often. */
 const LOG_EVERY_MS = 5000;
@@ -35,6 +35,7 @@ export default async function batch(argv: string[]): Promise<number> {
       concurrency: { type: "string" },
       seed: { type: "string" },
       backends: { type: "string" },
+      backend: { type: "string" },
       latency: { type: "string" },
       format: { type: "string" },
       fresh: { type: "boolean" },
@@ -56,6 +57,7 @@ export default async function batch(argv: string[]): Promise<number> {
 
   const pipeline = loadPipelineFile(file);
   const pool = loadPool(values.backends, values.latency);
+  const backend = backendOption(pool, values.backend);
   const inputs = values.inputs;
   try {
     if (!statSync(inputs).isFile()) throw new FileError(inputs, "is not a file");
@@ -118,6 +120,7 @@ export default async function batch(argv: string[]): Promise<number> {
       errorsFile,
       concurrency,
       seed,
+      ...(backend ? { backendOverride: backend } : {}),
       fresh: values.fresh ?? false,
       retryFailed: values["retry-failed"] ?? false,
       signal: controller.signal,
@@ -134,7 +137,7 @@ export default async function batch(argv: string[]): Promise<number> {
   if (latest) draw(latest, true);
   if (tty && lastLine) process.stderr.write("\n");
 
-  const simulated = pool.list().every((b) => b.provider === "simulated");
+  const simulated = allSimulated(pool, backend);
   if (values.json) console.log(JSON.stringify({ ...summary, pipeline: pipeline.name, results: resultsFile, errors: errorsFile }, null, 2));
   else console.log(summaryText(summary, { pipeline: pipeline.name, results: resultsFile, errors: errorsFile, simulated }));
   if (summary.status === "interrupted") return 130;

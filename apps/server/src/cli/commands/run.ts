@@ -3,7 +3,7 @@ import { defaultRegistry } from "@braid/nodes";
 import { loadPipelineFile, parseInputArg } from "../../files.js";
 import { intOption, parse } from "../args.js";
 import { formatEvent, summarize } from "../format.js";
-import { loadPool } from "../pool.js";
+import { backendOption, loadPool } from "../pool.js";
 
 export default async function run(argv: string[]): Promise<number> {
   const { positionals, values } = parse(
@@ -12,6 +12,7 @@ export default async function run(argv: string[]): Promise<number> {
       input: { type: "string" },
       seed: { type: "string" },
       backends: { type: "string" },
+      backend: { type: "string" },
       latency: { type: "string" },
       json: { type: "boolean" },
       events: { type: "boolean" },
@@ -21,12 +22,13 @@ export default async function run(argv: string[]): Promise<number> {
   const file = positionals[0] as string;
   const pipeline = loadPipelineFile(file);
   const pool = loadPool(values.backends, values.latency);
+  const backend = backendOption(pool, values.backend);
   const input = values.input !== undefined ? parseInputArg(values.input) : undefined;
   const seed = intOption(values.seed, "seed") ?? 1;
 
   let handle: ReturnType<typeof startRun>;
   try {
-    handle = startRun(pipeline, { registry: defaultRegistry, pool, input, seed });
+    handle = startRun(pipeline, { registry: defaultRegistry, pool, input, seed, ...(backend ? { backendOverride: backend } : {}) });
   } catch (err) {
     if (err instanceof PipelineInvalidError) {
       for (const d of err.diagnostics.filter((x) => x.severity === "error")) console.error(`braid: ${formatDiagnostic(d, file)}`);

@@ -2,6 +2,7 @@ import type { RunStatus } from "@braid/engine";
 import { dataDirFrom } from "../../config.js";
 import { openDb } from "../../store/db.js";
 import { SqliteRunStore } from "../../store/runs.js";
+import { runUsage } from "../../views.js";
 import { UsageError, parse } from "../args.js";
 import { formatEvent, usd } from "../format.js";
 
@@ -38,7 +39,8 @@ export default async function runs(argv: string[]): Promise<number> {
   if (!run) throw new UsageError(`no run "${id}" in the data folder`);
   if (sub === "show") {
     const { pipeline, ...rest } = run;
-    console.log(JSON.stringify(values.json ? run : { ...rest, pipeline: pipeline.name }, null, 2));
+    const usage = runUsage(store, run);
+    console.log(JSON.stringify(values.json ? { ...run, usage } : { ...rest, usage, pipeline: pipeline.name }, null, 2));
     return 0;
   }
   if (sub === "events") {

@@ -1,5 +1,6 @@
 import { createApp } from "../../app.js";
 import { configFromEnv } from "../../config.js";
+import { DatabaseError } from "../../store/db.js";
 import { parse } from "../args.js";
 import { UsageError } from "../args.js";
 
@@ -16,7 +17,15 @@ export default async function serve(argv: string[]): Promise<number> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const app = await createApp(config);
+  let app: Awaited<ReturnType<typeof createApp>>;
+  try {
+    app = await createApp(config);
+  } catch (err) {
+    // A damaged or foreign data file is the user's to fix, not a crash: one line naming the file.
+    if (!(err instanceof DatabaseError)) throw err;
+    console.error(`braid serve: ${err.message}`);
+    return 1;
+  }
   const url = await app.listen();
   console.log(`braid: serving ${url} (data: ${config.dataDir}${config.token ? ", token required" : ""}, simulated latency: ${config.simLatency})`);
   if (app.recovered.length) console.log(`braid: resuming ${app.recovered.length} unfinished run(s): ${app.recovered.join(", ")}`);

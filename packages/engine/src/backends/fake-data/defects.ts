@@ -8,7 +8,8 @@ import { genericProblem } from "./checks.js";
 import { isEmailKey, norm } from "./keys.js";
 import { plan, regenerate } from "./rules.js";
 import { clone, collect, fmt, label, type Node, setSlot } from "./tree.js";
-import { emailFor, type FillCtx, newCtx, numberFor, person } from "./values.js";
+import type { Topic } from "./topic.js";
+import { contactEmail, type FillCtx, newCtx, numberFor } from "./values.js";
 import { DOMAINS } from "./words.js";
 
 const distinctKeys = (nodes: readonly Node[]): string[] => [...new Set(nodes.map((n) => n.key).filter(Boolean))];
@@ -46,9 +47,9 @@ export function findDefects(value: unknown, rubric: readonly string[] = []): str
 }
 
 /** A context whose person matches the object's own name fields, so a fixed email fits the name. */
-function ctxFor(parent: Node["parent"], rng: Rng): FillCtx {
-  if (!isPlainObject(parent)) return newCtx(rng);
-  const c = newCtx(rng, Object.keys(parent));
+function ctxFor(parent: Node["parent"], rng: Rng, topic: Topic | undefined, root: boolean): FillCtx {
+  if (!isPlainObject(parent)) return newCtx(rng, [], topic);
+  const c = newCtx(rng, Object.keys(parent), topic, root);
   let first: string | undefined;
   let last: string | undefined;
   for (const [k, v] of Object.entries(parent)) {
@@ -65,16 +66,17 @@ function ctxFor(parent: Node["parent"], rng: Rng): FillCtx {
 
 function genericFix(key: string, v: unknown, c: FillCtx): unknown {
   if (typeof v === "number") return Number.isFinite(v) ? Math.abs(v) : numberFor(key, c);
-  if (typeof v === "string" && v.trim() !== "" && isEmailKey(key)) return emailFor(person(c));
+  if (typeof v === "string" && v.trim() !== "" && isEmailKey(key)) return contactEmail(c);
   return regenerate(key, v, c);
 }
 
 /**
  * A corrected deep copy: generic defects are always fixed, and each issue is read like a
  * rubric line (so `price is -3 (rubric: "price is positive")` fixes every non-positive price).
- * Deterministic: the replacement values are seeded by the input itself.
+ * Deterministic: the replacement values are seeded by the input itself. With `topic` (the revision
+ * prompt's), a regenerated name or text is about what the prompt says.
  */
-export function fixDefects(value: unknown, issues: readonly string[] = []): unknown {
+export function fixDefects(value: unknown, issues: readonly string[] = [], topic?: Topic): unknown {
   const rng = createRng(`fix|${stableStringify(value)}`);
   let root = clone(value);
   for (let pass = 0; pass < 3; pass++) {
@@ -85,7 +87,7 @@ export function fixDefects(value: unknown, issues: readonly string[] = []): unkn
     let changed = false;
     for (const n of nodes) {
       let c = ctxs.get(n.parent);
-      if (!c) ctxs.set(n.parent, (c = ctxFor(n.parent, rng)));
+      if (!c) ctxs.set(n.parent, (c = ctxFor(n.parent, rng, topic, n.parent === root)));
       let v = n.value;
       if (genericProblem(n.key, v)) v = genericFix(n.key, v, c);
       for (const s of steps) {

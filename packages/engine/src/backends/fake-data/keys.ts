@@ -25,7 +25,7 @@ export function isDateKey(key: string): boolean {
   const w = splitWords(key);
   const last = w[w.length - 1];
   return (
-    w.some((x) => x === "date" || x === "timestamp" || x === "datetime" || x === "dob" || x === "birthday") ||
+    w.some((x) => x === "date" || x === "timestamp" || x === "datetime" || x === "dob" || x === "birthday" || x === "since" || x === "until") ||
     ((last === "at" || last === "on") && w.length > 1)
   );
 }

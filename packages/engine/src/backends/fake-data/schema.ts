@@ -4,7 +4,8 @@
 import { define, getOwn, hasOwn, isPlainObject, stableStringify } from "@braid/core";
 import { intBetween, pick, type Rng, stringFromPattern } from "../rng.js";
 import { clone } from "./tree.js";
-import { booleanFor, company, emailFor, type FillCtx, guessByName, isoDate, newCtx, numberFor, person, slug, stringFor, uuid } from "./values.js";
+import type { Topic } from "./topic.js";
+import { booleanFor, company, contactEmail, type FillCtx, guessByName, isoDate, newCtx, numberFor, slug, stringFor, subCtx, uuid } from "./values.js";
 import { NOUN } from "./words.js";
 
 type Schema = Record<string, unknown>;
@@ -72,7 +73,7 @@ function fillBySchema(key: string, s0: Schema, c: FillCtx, root: Schema, depth: 
   if (depth > MAX_SCHEMA_DEPTH) return type === "array" ? [] : type === "object" ? {} : null;
   switch (type) {
     case "object":
-      return fillObjectSchema(s, c.rng, root, depth);
+      return fillObjectSchema(s, c, root, depth);
     case "array":
       return fillArraySchema(key, s, c, root, depth);
     case "string":
@@ -89,13 +90,13 @@ function fillBySchema(key: string, s0: Schema, c: FillCtx, root: Schema, depth: 
   }
 }
 
-function fillObjectSchema(s: Schema, rng: Rng, root: Schema, depth: number): Record<string, unknown> {
+function fillObjectSchema(s: Schema, parent: FillCtx, root: Schema, depth: number): Record<string, unknown> {
   const props = getOwn(s, "properties");
   const propSchemas: Schema = isPlainObject(props) ? props : {};
   const required = getOwn(s, "required");
   const keys = [...Object.keys(propSchemas)];
   if (Array.isArray(required)) for (const k of required) if (typeof k === "string" && !keys.includes(k)) keys.push(k);
-  const c = newCtx(rng, keys);
+  const c = newCtx(parent.rng, keys, parent.topic, depth === 0);
   const out: Record<string, unknown> = {};
   for (const key of keys) {
     const sub = getOwn(propSchemas, key);
@@ -122,7 +123,7 @@ function fillArraySchema(key: string, s: Schema, c: FillCtx, root: Schema, depth
   const out: unknown[] = [];
   for (let attempt = 0; out.length < n && attempt < n * 4; attempt++) {
     const sub = prefix?.[out.length] ?? items;
-    const v = isPlainObject(sub) ? fillBySchema(key, sub, { rng: c.rng, kind: c.kind }, root, depth + 1) : stringFor(key, { rng: c.rng, kind: c.kind });
+    const v = isPlainObject(sub) ? fillBySchema(key, sub, subCtx(c), root, depth + 1) : stringFor(key, subCtx(c));
     const id = stableStringify(v);
     if (unique && seen.has(id)) continue;
     seen.add(id);
@@ -137,7 +138,7 @@ function fillStringSchema(key: string, s: Schema, c: FillCtx): string {
   switch (getOwn(s, "format")) {
     case "email":
     case "idn-email":
-      v = emailFor(person(c));
+      v = contactEmail(c);
       break;
     case "date-time":
       v = isoDate(r, false);
@@ -214,6 +215,6 @@ function fillNumberSchema(key: string, s: Schema, c: FillCtx, integer: boolean):
 }
 
 /** Fill a JSON Schema with plausible, valid data (common subset: see module notes). */
-export function fillSchema(schema: Record<string, unknown>, rng: Rng): unknown {
-  return fillBySchema("", schema, newCtx(rng), schema, 0);
+export function fillSchema(schema: Record<string, unknown>, rng: Rng, topic?: Topic): unknown {
+  return fillBySchema("", schema, newCtx(rng, [], topic), schema, 0);
 }

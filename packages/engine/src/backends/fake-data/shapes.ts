@@ -5,7 +5,8 @@ import { define, getOwn, isPlainObject } from "@braid/core";
 import { intBetween, type Rng } from "../rng.js";
 import { injectDefect } from "./checks.js";
 import { isMoneyKey } from "./keys.js";
-import { booleanFor, type FillCtx, guessByName, newCtx, numberFor, stringFor } from "./values.js";
+import type { Topic } from "./topic.js";
+import { booleanFor, type FillCtx, guessByName, newCtx, numberFor, stringFor, subCtx } from "./values.js";
 
 const MAX_DEPTH = 32;
 
@@ -26,22 +27,21 @@ export function fillValue(key: string, ex: unknown, c: FillCtx, depth: number): 
     const out: unknown[] = [];
     for (let i = 0; i < n; i++) {
       // Each element is its own thing: a list of emails is several people's emails.
-      const ec: FillCtx = { rng: c.rng, kind: c.kind };
-      let v = fillValue(key, elem, ec, depth + 1);
+      let v = fillValue(key, elem, subCtx(c), depth + 1);
       // String lists (tags, hobbies) read better without repeats; a few redraws suffice.
-      for (let t = 0; t < 3 && typeof v === "string" && out.includes(v); t++) v = fillValue(key, elem, { rng: c.rng, kind: c.kind }, depth + 1);
+      for (let t = 0; t < 3 && typeof v === "string" && out.includes(v); t++) v = fillValue(key, elem, subCtx(c), depth + 1);
       if (typeof v === "string" && out.includes(v)) continue;
       out.push(v);
     }
     return out;
   }
-  if (isPlainObject(ex)) return fillObject(ex, c.rng, depth + 1);
+  if (isPlainObject(ex)) return fillObject(ex, c, depth + 1);
   return guessByName(key, c);
 }
 
-function fillObject(shape: Record<string, unknown>, rng: Rng, depth: number): Record<string, unknown> {
+function fillObject(shape: Record<string, unknown>, parent: FillCtx, depth: number): Record<string, unknown> {
   const keys = Object.keys(shape);
-  const c = newCtx(rng, keys);
+  const c = newCtx(parent.rng, keys, parent.topic, depth === 1);
   const out: Record<string, unknown> = {};
   for (const key of keys) define(out, key, fillValue(key, getOwn(shape, key), c, depth));
   return out;
@@ -49,10 +49,11 @@ function fillObject(shape: Record<string, unknown>, rng: Rng, depth: number): Re
 
 /**
  * Fill an example shape in the background documents' style (`{"name":"string","age":0}`).
- * With `defect`, exactly one field is made plausibly wrong (see injectDefect).
+ * With `defect`, exactly one field is made plausibly wrong (see injectDefect); with `topic`, fields
+ * that ask for names, categories, titles or tags take the prompt's words.
  */
-export function fillShape(shape: unknown, rng: Rng, opts: { defect?: boolean } = {}): unknown {
-  const value = fillValue("", shape, newCtx(rng), 0);
+export function fillShape(shape: unknown, rng: Rng, opts: { defect?: boolean; topic?: Topic } = {}): unknown {
+  const value = fillValue("", shape, newCtx(rng, [], opts.topic), 0);
   if (opts.defect) return injectDefect(value, rng).value;
   return value;
 }

@@ -1,24 +1,44 @@
 /**
  * Loopback stub servers that speak the real wire protocols, for tests: OpenAI chat completions
  * (JSON and SSE streaming with the usage chunk), Ollama's native /api/chat (NDJSON) and
- * Anthropic's /v1/messages (SSE events). Each request takes the next fault from a script, so a
- * test can inject 429 with Retry-After, 5xx, a slow first byte, a dropped connection, malformed
- * content, empty choices or a redirect.
+ * Anthropic's /v1/messages (SSE events), each with its model list (/v1/models, /api/tags). Each
+ * request takes the next fault from a script, so a test can inject 429 with Retry-After, 5xx, a
+ * slow first byte, a dropped connection, an error inside a 200 stream, a cut-off body, malformed
+ * content, empty choices, any raw body or a redirect. The protocols are in protocols.ts.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fillSchema, fillShape } from "../../backends/fake-data.js";
 import { createRng } from "../../backends/rng.js";
+import { type Protocol, anthropicProtocol, ollamaProtocol, openAiProtocol } from "./protocols.js";
 
 export type Fault =
   /** A normal answer. `content` overrides the stub's reply; `usage: false` omits usage. */
   | { type: "ok"; content?: string; usage?: boolean; chunks?: number }
-  /** An HTTP error status, optionally with Retry-After (seconds) or retry-after-ms. */
-  | { type: "status"; status: number; retryAfter?: string; retryAfterMs?: number; message?: string }
+  /** An HTTP error status, optionally with Retry-After (seconds) or retry-after-ms, and any other headers. */
+  | {
+      type: "status";
+      status: number;
+      retryAfter?: string;
+      retryAfterMs?: number;
+      message?: string | ((headers: IncomingMessage["headers"]) => string);
+      headers?: Record<string, string>;
+    }
+  /**
+   * HTTP 200, `afterChunks` content chunks, then an error inside the answer: `data: {"error": …}`
+   * (OpenAI-compatible gateways; `event: error` with `sseEvent`), Anthropic's `event: error`,
+   * Ollama's `{"error": "…"}` line. A non-streaming request gets a 200 JSON body `{"error": …}`.
+   * `error` replaces the protocol's default error object (a rate limit, or Anthropic's overloaded).
+   */
+  | { type: "stream-error"; afterChunks?: number; error?: unknown; sseEvent?: boolean }
   /** Nothing (not even headers) for `delayMs`, then a normal answer. */
   | { type: "slow"; delayMs: number }
   /** Starts a streamed answer, sends `afterChunks` content chunks, then destroys the socket. */
   | { type: "drop"; afterChunks?: number }
+  /** A non-streaming answer whose JSON body is cut off halfway (its Content-Length says the cut size, so the transport sees a whole body). */
+  | { type: "truncated" }
+  /** Exactly this body, with this status (default 200) and content type (default JSON). */
+  | { type: "body"; body: string; status?: number; contentType?: string }
   /** A normal answer whose content is not JSON. */
   | { type: "malformed"; content?: string }
   /** A 200 answer with no choices / no content at all. */
@@ -46,23 +66,16 @@ export interface Stub {
 }
 
 export interface StubOptions {
-  /** The answer's text for a request body (default: a fixed sentence). */
-  reply?: (body: any) => string;
+  /** The answer's text for a request body (default: a fixed sentence); the request headers too, for a stub that echoes them. */
+  reply?: (body: any, headers: IncomingMessage["headers"]) => string;
   /** Usage reported for a normal answer. */
   usage?: { input: number; output: number };
+  /** The model ids the model list route answers (default: "stub-model"). */
+  models?: string[];
 }
 
-type Protocol = (ctx: {
-  req: IncomingMessage;
-  res: ServerResponse;
-  body: any;
-  fault: Fault;
-  content: string;
-  usage?: { input: number; output: number };
-}) => Promise<void> | void;
-
 const DEFAULT_REPLY = "Braid stub says hello.";
-const sleep = (ms: number, res: ServerResponse) =>
+export const sleep = (ms: number, res: ServerResponse) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ms);
     res.on("close", () => {
@@ -101,14 +114,7 @@ export function followInstructions(body: any): string {
   return JSON.stringify(count > 1 ? Array.from({ length: count }, one) : one());
 }
 
-/** Splits text into `n` pieces (at least one). */
-function pieces(text: string, n = 3): string[] {
-  const cps = Array.from(text);
-  const k = Math.max(1, Math.min(n, cps.length));
-  return Array.from({ length: k }, (_, i) => cps.slice(Math.round((cps.length * i) / k), Math.round((cps.length * (i + 1)) / k)).join(""));
-}
-
-async function startStub(protocol: Protocol, paths: RegExp, opts: StubOptions): Promise<Stub> {
+async function startStub(protocol: Protocol, opts: StubOptions): Promise<Stub> {
   const queue: Fault[] = [];
   const requests: RecordedRequest[] = [];
   let inFlight = 0;
@@ -127,7 +133,8 @@ async function startStub(protocol: Protocol, paths: RegExp, opts: StubOptions): 
       body = raw;
     }
     const path = (req.url ?? "/").split("?")[0] ?? "/";
-    if (!paths.test(path)) {
+    const route = path === protocol.chatPath ? "chat" : path === protocol.modelsPath && req.method === "GET" ? "models" : undefined;
+    if (!route) {
       requests.push({ method: req.method ?? "", path, headers: req.headers, body, fault: "ok" });
       res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: `no route ${path}` } }));
       return;
@@ -135,14 +142,16 @@ async function startStub(protocol: Protocol, paths: RegExp, opts: StubOptions): 
     const fault = queue.shift() ?? { type: "ok" };
     requests.push({ method: req.method ?? "", path, headers: req.headers, body, fault: fault.type });
     if (fault.type === "status") {
-      const headers: Record<string, string> = { "content-type": "application/json" };
+      const headers: Record<string, string> = { "content-type": "application/json", ...fault.headers };
       if (fault.retryAfter !== undefined) headers["retry-after"] = fault.retryAfter;
       if (fault.retryAfterMs !== undefined) headers["retry-after-ms"] = String(fault.retryAfterMs);
-      const message = fault.message ?? `stub error ${fault.status}`;
-      // Ollama answers {"error": "..."}; OpenAI and Anthropic {"error": {"message": ...}}.
-      res
-        .writeHead(fault.status, headers)
-        .end(JSON.stringify(path.startsWith("/api/") ? { error: message } : { type: "error", error: { type: "stub_error", message } }));
+      const m = fault.message;
+      const message = typeof m === "function" ? m(req.headers) : (m ?? `stub error ${fault.status}`);
+      res.writeHead(fault.status, headers).end(JSON.stringify(protocol.errorBody(message)));
+      return;
+    }
+    if (fault.type === "body") {
+      res.writeHead(fault.status ?? 200, { "content-type": fault.contentType ?? "application/json" }).end(fault.body);
       return;
     }
     if (fault.type === "redirect") {
@@ -153,6 +162,10 @@ async function startStub(protocol: Protocol, paths: RegExp, opts: StubOptions): 
       await sleep(fault.delayMs, res);
       if (res.destroyed || res.writableEnded || req.socket.destroyed) return;
     }
+    if (route === "models") {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(protocol.modelList(opts.models ?? ["stub-model"])));
+      return;
+    }
     const content =
       fault.type === "malformed"
         ? (fault.content ?? "{this is not: json,,")
@@ -160,10 +173,10 @@ async function startStub(protocol: Protocol, paths: RegExp, opts: StubOptions): 
           ? ""
           : fault.type === "ok" && fault.content !== undefined
             ? fault.content
-            : (opts.reply ?? (() => DEFAULT_REPLY))(body);
+            : (opts.reply ?? (() => DEFAULT_REPLY))(body, req.headers);
     const usage = fault.type === "ok" && fault.usage === false ? undefined : (opts.usage ?? { input: 12, output: 5 });
     try {
-      await protocol({ req, res, body, fault, content, ...(usage ? { usage } : {}) });
+      await protocol.chat({ req, res, body, fault, content, ...(usage ? { usage } : {}) });
     } catch {
       res.destroy();
     }
@@ -186,134 +199,9 @@ async function startStub(protocol: Protocol, paths: RegExp, opts: StubOptions): 
   };
 }
 
-/** Writes `parts` as a stream and destroys the socket after `dropAfter` of them, when set. */
-async function writeParts(res: ServerResponse, parts: string[], dropAfter: number | undefined): Promise<boolean> {
-  for (let i = 0; i < parts.length; i++) {
-    if (dropAfter !== undefined && i === dropAfter) {
-      // Let the bytes already written reach the client, then cut the connection mid-stream.
-      await new Promise((r) => setTimeout(r, 20));
-      res.socket?.destroy();
-      return false;
-    }
-    res.write(parts[i]);
-  }
-  return true;
-}
-
-// ---------------------------------------------------------------------------------------------
-// OpenAI chat completions
-// ---------------------------------------------------------------------------------------------
-
-const openAiProtocol: Protocol = async ({ res, body, fault, content, usage }) => {
-  const id = "chatcmpl-stub";
-  const created = Math.floor(Date.now() / 1000);
-  const model = String(body?.model ?? "stub");
-  const u = usage ? { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output } : undefined;
-  if (!body?.stream) {
-    const choices = fault.type === "empty" ? [] : [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop", logprobs: null }];
-    res
-      .writeHead(200, { "content-type": "application/json" })
-      .end(JSON.stringify({ id, object: "chat.completion", created, model, choices, ...(u ? { usage: u } : {}) }));
-    return;
-  }
-  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-  const frame = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
-  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => frame({ id, object: "chat.completion.chunk", created, model, choices, ...extra });
-  const parts: string[] = [];
-  if (fault.type !== "empty") {
-    parts.push(chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }]));
-    for (const p of pieces(content, fault.type === "ok" ? (fault.chunks ?? 3) : 3))
-      parts.push(chunk([{ index: 0, delta: { content: p }, finish_reason: null }]));
-    parts.push(chunk([{ index: 0, delta: {}, finish_reason: "stop" }]));
-  }
-  if (u && body?.stream_options?.include_usage) parts.push(chunk([], { usage: u }));
-  parts.push("data: [DONE]\n\n");
-  const dropAfter = fault.type === "drop" ? 1 + (fault.afterChunks ?? 1) : undefined;
-  if (await writeParts(res, parts, dropAfter)) res.end();
-};
-
-export const startOpenAiStub = (opts: StubOptions = {}) => startStub(openAiProtocol, /^\/v1\/chat\/completions$/, opts);
-
-// ---------------------------------------------------------------------------------------------
-// Ollama native /api/chat (NDJSON)
-// ---------------------------------------------------------------------------------------------
-
-const ollamaProtocol: Protocol = async ({ res, body, fault, content, usage }) => {
-  const model = String(body?.model ?? "stub");
-  const at = new Date().toISOString();
-  const done = {
-    model,
-    created_at: at,
-    message: { role: "assistant", content: "" },
-    done: true,
-    done_reason: "stop",
-    total_duration: 1000,
-    ...(usage ? { prompt_eval_count: usage.input, eval_count: usage.output } : {}),
-  };
-  const texts = fault.type === "empty" ? [] : pieces(content, fault.type === "ok" ? (fault.chunks ?? 3) : 3);
-  if (body?.stream === false) {
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ...done, message: { role: "assistant", content: texts.join("") } }));
-    return;
-  }
-  res.writeHead(200, { "content-type": "application/x-ndjson" });
-  const parts = [
-    ...texts.map((t) => `${JSON.stringify({ model, created_at: at, message: { role: "assistant", content: t }, done: false })}\n`),
-    `${JSON.stringify(done)}\n`,
-  ];
-  if (await writeParts(res, parts, fault.type === "drop" ? (fault.afterChunks ?? 1) : undefined)) res.end();
-};
-
-export const startOllamaStub = (opts: StubOptions = {}) => startStub(ollamaProtocol, /^\/api\/chat$/, opts);
-
-// ---------------------------------------------------------------------------------------------
-// Anthropic /v1/messages (SSE events)
-// ---------------------------------------------------------------------------------------------
-
-const anthropicProtocol: Protocol = async ({ res, body, fault, content, usage }) => {
-  const model = String(body?.model ?? "stub");
-  const texts = fault.type === "empty" ? [] : pieces(content, fault.type === "ok" ? (fault.chunks ?? 3) : 3);
-  const input = usage?.input ?? 0;
-  const output = usage?.output ?? 0;
-  if (!body?.stream) {
-    const msg = {
-      id: "msg_stub",
-      type: "message",
-      role: "assistant",
-      model,
-      content: texts.length ? [{ type: "text", text: texts.join("") }] : [],
-      stop_reason: "end_turn",
-      stop_sequence: null,
-      usage: { input_tokens: input, output_tokens: output },
-    };
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(msg));
-    return;
-  }
-  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-  const ev = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
-  const parts = [
-    ev("message_start", {
-      message: {
-        id: "msg_stub",
-        type: "message",
-        role: "assistant",
-        content: [],
-        model,
-        stop_reason: null,
-        stop_sequence: null,
-        usage: { input_tokens: input, output_tokens: usage ? 1 : 0 },
-      },
-    }),
-    ...(texts.length ? [ev("content_block_start", { index: 0, content_block: { type: "text", text: "" } })] : []),
-    ev("ping", {}),
-    ...texts.map((t) => ev("content_block_delta", { index: 0, delta: { type: "text_delta", text: t } })),
-    ...(texts.length ? [ev("content_block_stop", { index: 0 })] : []),
-    ev("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: output } }),
-    ev("message_stop", {}),
-  ];
-  if (await writeParts(res, parts, fault.type === "drop" ? 3 + (fault.afterChunks ?? 1) : undefined)) res.end();
-};
-
-export const startAnthropicStub = (opts: StubOptions = {}) => startStub(anthropicProtocol, /^\/v1\/messages$/, opts);
+export const startOpenAiStub = (opts: StubOptions = {}) => startStub(openAiProtocol, opts);
+export const startOllamaStub = (opts: StubOptions = {}) => startStub(ollamaProtocol, opts);
+export const startAnthropicStub = (opts: StubOptions = {}) => startStub(anthropicProtocol, opts);
 
 /** A plain server that records whether anything reached it (the target of a refused redirect). */
 export async function startCanary(): Promise<{ url: string; hits: RecordedRequest[]; close(): Promise<void> }> {
