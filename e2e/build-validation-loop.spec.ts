@@ -85,7 +85,11 @@ test("1. builds the validation-loop pattern from a blank pipeline with palette, 
   await connect(page, "generate2", "critique1");
   await connect(page, "critique1", "out", "exhausted");
 
+  // The corrector still has the palette's default shape: lint says it would not fit the draft's readers.
   await showProblems(page);
+  await expect(page.getByRole("tabpanel")).toContainText("Corrector shape differs from the draft");
+  await select("Generate", "Correct");
+  await panel.getByRole("textbox", { name: "Shape" }).fill('{ "name": "string", "price": 0, "tags": ["string"] }');
   await expect(problemsSummary(page)).toHaveText(/No problems/);
 
   built = await readDoc(page);
@@ -142,7 +146,7 @@ test("2. runs it, saves it, and finds it intact after a reload", async () => {
   await page.getByRole("textbox", { name: "Pipeline name" }).fill("Checked records, renamed");
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByRole("status", { name: "Save state" })).toHaveText("Saved · v2");
-  await page.getByRole("button", { name: "History" }).click();
+  await page.getByRole("button", { name: "Versions", exact: true }).click();
   const history = page.getByRole("dialog", { name: "Version history" });
   await expect(history.getByRole("listitem")).toHaveCount(2);
   await history.getByRole("button", { name: "Restore v1" }).click();

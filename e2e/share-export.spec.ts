@@ -8,6 +8,7 @@ import {
   canaryDoc,
   download,
   downloadText,
+  downloadZip,
   dropFile,
   fixture,
   hostileDoc,
@@ -106,6 +107,8 @@ test("canary secrets appear in no export and in no share link", async ({ page })
     outputs[`${ext} file name`] = file.name;
   }
   outputs["png file name"] = (await download(page, dialog, "Download .png")).suggestedFilename();
+  const code = await downloadZip(page, dialog, "Download code (LangGraph.js project, .zip)");
+  for (const [path, text] of Object.entries(code.files)) outputs[`code ${path}`] = text;
   outputs.preview = (await dialog.locator(".mermaid-svg svg").evaluate((el) => el.outerHTML)) ?? "";
   await dialog.locator("summary", { hasText: "Mermaid source" }).click();
   outputs.source = await dialog.getByRole("textbox", { name: "Mermaid source" }).inputValue();
@@ -274,6 +277,23 @@ test("downloads: .png of the canvas, names from the pipeline; a run exports as a
   // Mermaid and html-to-image work under the server's CSP (no eval, no inline script).
   expect((await xssReport(page)).csp).toEqual([]);
   expect(traps.dialogs).toEqual([]);
+});
+
+test("code export: a LangGraph.js project in a zip, one function per node, no Braid package", async ({ page }) => {
+  await openApp(page);
+  await openTemplate(page, TEMPLATES["smart-routing"] as string);
+  const dialog = await openExport(page);
+  const zip = await downloadZip(page, dialog, "Download code (LangGraph.js project, .zip)");
+  expect(zip.name).toMatch(/-langgraph\.zip$/);
+  const folder = zip.name.replace(/\.zip$/, "");
+  const paths = Object.keys(zip.files);
+  for (const f of ["package.json", "tsconfig.json", "README.md", "src/graph.ts", "src/nodes.ts", "src/main.ts", "src/backends.ts"])
+    expect(paths).toContain(`${folder}/${f}`);
+  const pkg = JSON.parse(zip.files[`${folder}/package.json`] ?? "{}");
+  expect(Object.keys(pkg.dependencies)).toEqual(expect.arrayContaining(["@langchain/langgraph", "@langchain/core", "jsonata"]));
+  expect(Object.values(zip.files).join("\n")).not.toContain("@braid/");
+  expect(zip.files[`${folder}/src/graph.ts`]).toContain("addConditionalEdges");
+  await expect(dialog.getByRole("status").filter({ hasText: "LangGraph.js project" })).toBeVisible();
 });
 
 test("a pipeline too large for a link: the dialog says so and offers the file", async ({ page }) => {

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { inflateRawSync } from "node:zlib";
 import { type Download, type Locator, type Page, expect } from "@playwright/test";
 import { discardIfAsked } from "./helpers.js";
 
@@ -152,6 +153,27 @@ export async function downloadText(page: Page, dialog: Locator, button: string):
   const d = await download(page, dialog, button);
   const path = await d.path();
   return { name: d.suggestedFilename(), text: readFileSync(path, "utf8") };
+}
+
+/** A downloaded zip's files as text, read with Node's own inflate (stored or deflated entries). */
+export async function downloadZip(page: Page, dialog: Locator, button: string): Promise<{ name: string; files: Record<string, string> }> {
+  const d = await download(page, dialog, button);
+  const buf = readFileSync(await d.path());
+  const files: Record<string, string> = {};
+  let at = 0;
+  // Local file headers (PK\x03\x04) follow one another until the central directory.
+  while (at + 30 <= buf.length && buf.readUInt32LE(at) === 0x04034b50) {
+    const method = buf.readUInt16LE(at + 8);
+    const size = buf.readUInt32LE(at + 18);
+    const nameLength = buf.readUInt16LE(at + 26);
+    const extraLength = buf.readUInt16LE(at + 28);
+    const name = buf.toString("utf8", at + 30, at + 30 + nameLength);
+    const start = at + 30 + nameLength + extraLength;
+    const data = buf.subarray(start, start + size);
+    files[name] = (method === 8 ? inflateRawSync(data) : data).toString("utf8");
+    at = start + size;
+  }
+  return { name: d.suggestedFilename(), files };
 }
 
 export async function download(page: Page, dialog: Locator, button: string): Promise<Download> {

@@ -104,7 +104,7 @@ export async function replayPosition(page: Page): Promise<{ step: number; total:
 
 /** Opens the run history and opens the newest run whose row matches `rowText`. */
 export async function openFromHistory(page: Page, rowText: string | RegExp = /completed/): Promise<void> {
-  await page.getByRole("tab", { name: "History" }).click();
+  await page.getByRole("tab", { name: "Past runs", exact: true }).click();
   const row = page.getByRole("row").filter({ hasText: rowText }).first();
   await row.getByRole("button", { name: /^Open run / }).click();
 }

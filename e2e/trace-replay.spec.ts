@@ -64,7 +64,7 @@ test("replay scrubs a stored run on its own graph, and a fork with edited state 
   expect((fork.output as Record<string, unknown>).name).toBe("Forked product name");
 
   // The history shows the lineage.
-  await page.getByRole("tab", { name: "History" }).click();
+  await page.getByRole("tab", { name: "Past runs", exact: true }).click();
   const forkRow = page.getByRole("row").filter({ has: page.getByRole("button", { name: `Open run ${forkId}` }) });
   await expect(forkRow).toContainText(`fork at step ${step} of ${parentId.split("_").pop()}`);
 });

@@ -7,7 +7,8 @@ import { scenario as batchThroughput } from "./batch-throughput.js";
 import { scenario as canvas } from "./canvas.js";
 import { scenario as criticalPath } from "./critical-path.js";
 import { scenario as engineOverhead } from "./engine-overhead.js";
+import { scenario as evalOverhead } from "./eval-overhead.js";
 import { scenario as liveEventLatency } from "./live-event-latency.js";
 import { scenario as mermaidExport } from "./mermaid-export.js";
 
-export const SCENARIOS: Scenario[] = [engineOverhead, criticalPath, batchThroughput, mermaidExport, liveEventLatency, canvas];
+export const SCENARIOS: Scenario[] = [engineOverhead, criticalPath, batchThroughput, evalOverhead, mermaidExport, liveEventLatency, canvas];

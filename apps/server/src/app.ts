@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { BackendPool } from "@braid/engine";
 import { defaultRegistry } from "@braid/nodes";
 import { createCheckedPool } from "./backend-policy.js";
+import { BatchManager } from "./batch/manager.js";
 import { type ServerConfig, disableLangSmithTracing } from "./config.js";
 import { loadBackendsFile } from "./files.js";
 import { createHttpServer } from "./http/server.js";
@@ -61,7 +62,8 @@ export async function createApp(config: ServerConfig): Promise<App> {
     queueLimit: config.queueLimit,
   });
   seedExamples(db, pipelines, templates);
-  const services: Services = { config, pipelines, runs, manager, hub, pool, registry: defaultRegistry, templates };
+  const batches = new BatchManager({ dataDir: config.dataDir, registry: defaultRegistry, pool });
+  const services: Services = { config, pipelines, runs, manager, hub, pool, registry: defaultRegistry, templates, batches };
   // Listening before recovery, so runs resumed from a previous process are traced too.
   if (config.otel) services.otel = new RunTracing(config.otel, { hub, runs, pool });
   const server = createHttpServer(services);
@@ -82,7 +84,8 @@ export async function createApp(config: ServerConfig): Promise<App> {
       }),
     async close() {
       await new Promise<void>((r) => server.close(() => r()));
-      await manager.shutdown(config.shutdownGraceMs);
+      // Runs get their grace period; batches stop at once and resume from their results file on the next start.
+      await Promise.all([manager.shutdown(config.shutdownGraceMs), batches.shutdown()]);
       await services.otel?.close();
       server.closeAllConnections();
       db.close();

@@ -1,4 +1,5 @@
 import type { BackendPool, Registry } from "@braid/engine";
+import type { BatchManager } from "./batch/manager.js";
 import type { ServerConfig } from "./config.js";
 import type { RunTracing } from "./otel/index.js";
 import type { EventHub } from "./runs/hub.js";
@@ -17,6 +18,8 @@ export interface Services {
   pool: BackendPool;
   registry: Registry;
   templates: Template[];
+  /** Batch runs (REST uploads, tRPC): stopped by the server's close. */
+  batches: BatchManager;
   /** Trace export, when configured. */
   otel?: RunTracing;
 }

@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
 import { configFromEnv } from "../src/config.js";
-import { batchesOf } from "../src/batch/manager.js";
 import { REST_ROUTES } from "../src/http/rest.js";
 import { json, profileJsonl, readSseFrames, startApp, tempDir, waitFor } from "./helpers.js";
 
@@ -123,7 +122,7 @@ describe("batches over REST", () => {
   });
 
   it("cancels and resumes a batch without running a record twice", async () => {
-    const batches = batchesOf(ctx.app.services);
+    const batches = ctx.app.services.batches;
     const res = await json(`${ctx.url}/api/pipelines/sequential/batches?concurrency=1`, { method: "POST", body: jsonl(400) });
     expect(res.status).toBe(202);
     const id = res.body.batchId as string;
@@ -204,7 +203,7 @@ describe("batches across a server restart", () => {
       const res = await json(`${url1}/api/pipelines/sequential/batches?concurrency=1`, { method: "POST", body: jsonl(300) });
       expect(res.status).toBe(202);
       const id = res.body.batchId as string;
-      const batches1 = batchesOf(first.services);
+      const batches1 = first.services.batches;
       await waitFor("some results", () => ((batches1.get(id)?.progress?.ok ?? 0) >= 3 ? true : undefined), 20_000, 1);
       await first.close();
       const stopped = await batches1.wait(id);
@@ -218,7 +217,7 @@ describe("batches across a server restart", () => {
       try {
         expect((await json(`${url2}/api/batches/${id}`)).body.status).toBe("interrupted");
         expect((await json(`${url2}/api/batches/${id}/resume`, { method: "POST" })).status).toBe(202);
-        const final = await batchesOf(second.services).wait(id);
+        const final = await second.services.batches.wait(id);
         expect(final?.summary).toMatchObject({ status: "completed", ok: 300, resumed: partial });
         const rs = lines(await (await fetch(`${url2}/api/batches/${id}/results`)).text()).map((l) => JSON.parse(l));
         expect(rs).toHaveLength(300);

@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   E_NO_PATH_TO_OUTPUT: "No path leads from the input node to the output node.",
   E_CYCLE_UNBOUNDED: "A cycle passes through neither a critique's `fail` branch nor a route with `maxIterations`.",
   E_MERGE_SINGLE_INPUT: "A merge node has fewer than two incoming edges, so it has nothing to combine.",
+  E_REPLACEMENT_SHAPE:
+    "A node that replaces another's output (a corrector's `revises`) has a shape or schema with other top-level keys, so the nodes reading the replaced output would not find theirs.",
   E_SELF_EDGE: "An edge goes from a node to itself.",
   // config and expressions
   E_CONFIG: "A node's `config` fails its kind's schema; the message names the field.",
@@ -51,6 +53,16 @@ export const ERROR_CODES = {
   E_NO_OUTPUT_PRODUCED: "The run ended without reaching the output node (it took a branch that has no edge).",
   E_CANCELLED: "The run was cancelled.",
   E_INTERNAL: "An unexpected engine error; the message says what happened.",
+  E_NOT_WAITING: "A resume was sent for a run that is not waiting for a review (it is running, finished or already resumed); HTTP 409.",
+  E_REVIEW_INVALID:
+    "A resume names a node that is not the waiting one, an unknown decision, or an edited value the node does not allow or that does not match the reviewed node's shape or schema; the message names the field; HTTP 400.",
+  E_APPROVAL_UNSUPPORTED:
+    "The pipeline has an approval node but this kind of run cannot pause for a person (batches and experiments); the message names the node.",
+  E_EVALUATOR:
+    "An evaluator in a pipeline's `evaluation` section or an evaluators file is invalid (unknown type, a missing or wrong field, a bad expression or regex); the message names the field.",
+  E_GATE: "A quality gate cannot be parsed, names an unknown metric or evaluator, or uses `baseline.` without a baseline; the message names the gate.",
+  E_DATASET:
+    "An evaluation dataset has bad rows (not JSON, not an object, wrong cell count, a bad CSV quote, failing the input schema); the message lists line numbers, and nothing is imported.",
   E_CODEGEN_UNSUPPORTED: "Code export (`braid codegen`) cannot express a node of this kind yet; the message names the node and its kind.",
   // input limits and the HTTP server's request checks
   E_TOO_DEEP: "A JSON value (request body, tRPC input, batch record) nests deeper than the limit (BRAID_MAX_JSON_DEPTH, default 100).",

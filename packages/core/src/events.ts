@@ -88,16 +88,39 @@ export type RunEvent =
       summary?: string;
     })
   | (SpanBase & { type: "node_failed"; error: ErrorInfo; durationMs: number })
+  /**
+   * A node paused for a person (the approval kind): what to show them. The run then ends this
+   * stretch with run_waiting; resuming continues at this node and its node_finished carries the decision.
+   */
+  | (SpanBase & {
+      type: "node_waiting";
+      /** The node's message template, rendered. */
+      message: string;
+      /** The node whose output is under review, when there is one. */
+      reviews?: string;
+      /** The output under review. */
+      value: unknown;
+      /** Whether the reviewer may send an edited value. */
+      allowEdit: boolean;
+      /** The decisions a reviewer may send (the `timeout` branch is taken by the server, not a person). */
+      decisions: string[];
+      /** Epoch milliseconds when the node takes its `timeout` branch by itself. */
+      timeoutAt?: number;
+    })
+  /** The run paused at `nodeId` and holds no resources until resumed; its status is `waiting`. */
+  | (Base & { type: "run_waiting"; nodeId: string; durationMs: number; usage: Usage })
+  /** A waiting run continues at `nodeId` with a decision (a person's, or `timeout`). */
+  | (Base & { type: "run_resumed"; nodeId: string; decision: string; reviewer?: string; comment?: string })
   | (Base & { type: "run_finished"; output: unknown; durationMs: number; usage: Usage })
   | (Base & { type: "run_failed"; error: ErrorInfo; durationMs: number; usage: Usage })
   | (Base & { type: "run_cancelled"; reason: string; durationMs: number; usage: Usage });
 
 export type RunEventType = RunEvent["type"];
 /** Every status a run can have, in the order a run passes through them. The one list: schemas, filters and the CLI read it. */
-export const RUN_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
+export const RUN_STATUSES = ["queued", "running", "waiting", "completed", "failed", "cancelled"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-/** A run that has not ended: it is waiting for a slot or executing. */
+/** A run that is waiting for a slot or executing (a run `waiting` for a review holds no slot and is not active). */
 export const isActiveStatus = (status: string): boolean => status === "queued" || status === "running";
 
 export const TERMINAL_EVENTS: ReadonlySet<RunEventType> = new Set(["run_finished", "run_failed", "run_cancelled"]);
@@ -110,6 +133,8 @@ export function statusOf(e: RunEvent): RunStatus | undefined {
   if (e.type === "run_finished") return "completed";
   if (e.type === "run_failed") return "failed";
   if (e.type === "run_cancelled") return "cancelled";
+  if (e.type === "run_waiting") return "waiting";
+  if (e.type === "run_resumed") return "running";
   return undefined;
 }
 

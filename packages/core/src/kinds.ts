@@ -48,6 +48,36 @@ export interface NodeContext<C> {
   /** Calls a backend through the pool: retries, fallback, usage and cost accounting, token events. */
   llm(backend: string, request: LlmRequest): Promise<LlmCallResult>;
   emit(event: NodeEventInit): void;
+  /**
+   * Pauses the run for a person (LangGraph's interrupt). The first call ends the run's current
+   * stretch with status `waiting` and a node_waiting event showing `request`; when the run is
+   * resumed the node executes again from its start and this returns the decision. Absent where a
+   * run cannot pause (batch runs refuse such pipelines).
+   */
+  waitForReview?(request: ReviewRequest): ReviewAnswer;
+}
+
+/** What a pausing node shows its reviewer (becomes the node_waiting event). */
+export interface ReviewRequest {
+  message: string;
+  reviews?: string;
+  value: unknown;
+  allowEdit: boolean;
+  /** Decisions a person may send; each is also a branch of the node. */
+  decisions: string[];
+  /** The node takes its `timeout` branch after this long. */
+  timeoutMs?: number;
+}
+
+/** A decision given to a paused node when its run resumes. */
+export interface ReviewAnswer {
+  decision: string;
+  /** The reviewer's edited value, when the node allows editing and they edited it. */
+  value?: unknown;
+  reviewer?: string;
+  comment?: string;
+  /** Epoch milliseconds. */
+  decidedAt: number;
 }
 
 /** Events a node may emit itself; the runner adds runId, time, node id and span. */
@@ -83,7 +113,7 @@ export interface Prepared {
  */
 export type FieldWidget = "template" | "nodeRef" | "branchRef" | "backend" | "branches";
 
-export type DiagramShape = "stadium" | "rect" | "rhombus" | "hexagon" | "trapezoid" | "circle" | "subroutine" | "parallelogram";
+export type DiagramShape = "stadium" | "rect" | "rhombus" | "hexagon" | "trapezoid" | "circle" | "subroutine" | "parallelogram" | "asymmetric";
 
 export interface ConfigRefs {
   /** Template strings, keyed by the config field they come from (for lint and autocomplete). */
@@ -117,6 +147,8 @@ export interface NodeKind<C = unknown> {
    * input and has no incoming edges, "end" gives the result and has no outgoing edges.
    */
   terminal?: "start" | "end";
+  /** Pauses the run for a person (ctx.waitForReview); runs that cannot pause (batches) refuse the pipeline. */
+  pauses?: true;
   /** Waits for every incoming branch before it runs (fan-in). */
   join?: boolean;
   /** Bounds a cycle through the given outgoing branch (critique `fail`, a route with maxIterations). */
@@ -126,6 +158,11 @@ export interface NodeKind<C = unknown> {
   summary?(config: Record<string, unknown>): NodeSummary;
   /** Top-level keys of this node's output when they are known statically (for lint and autocomplete). */
   outputKeys?(config: C): string[] | undefined;
+  /**
+   * Nodes whose output this node's output stands in for downstream (a corrector revising a draft).
+   * Lint warns when their known output keys differ, since readers of the replaced node would break.
+   */
+  replaces?(config: C): string[];
   prepare?(ctx: NodeContext<C>): Promise<Prepared>;
   execute(ctx: NodeContext<C>, prepared: Prepared): Promise<NodeResult>;
   /** How the simulated backend answers this kind's LLM calls (the text a model would reply). */

@@ -13,3 +13,4 @@ export * from "./run/context.js";
 export * from "./run/run.js";
 export * from "./run/llm-json.js";
 export * from "./run/reuse.js";
+export * from "./run/approval.js";

@@ -1,4 +1,5 @@
 import { Registry } from "@braid/core";
+import { approvalKind } from "./kinds/approval.js";
 import { critiqueKind } from "./kinds/critique.js";
 import { generateKind } from "./kinds/generate.js";
 import { inputKind } from "./kinds/input.js";
@@ -6,10 +7,10 @@ import { mergeKind } from "./kinds/merge.js";
 import { outputKind } from "./kinds/output.js";
 import { routeKind } from "./kinds/route.js";
 
-export { critiqueKind, generateKind, inputKind, mergeKind, outputKind, routeKind };
+export { approvalKind, critiqueKind, generateKind, inputKind, mergeKind, outputKind, routeKind };
 
 /** Every built-in kind. A new kind is one file in ./kinds plus one line here. */
-export const builtinKinds = [inputKind, outputKind, generateKind, critiqueKind, routeKind, mergeKind];
+export const builtinKinds = [inputKind, outputKind, generateKind, critiqueKind, routeKind, mergeKind, approvalKind];
 
 export const createRegistry = (): Registry => new Registry(builtinKinds);
 

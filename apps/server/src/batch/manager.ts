@@ -14,7 +14,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type BackendPool, type ErrorInfo, type Pipeline, type Registry, compile, toErrorInfo } from "@braid/engine";
+import { type BackendPool, type ErrorInfo, type Pipeline, type Registry, compile, refusePausingNodes, toErrorInfo } from "@braid/engine";
 import type { Services } from "../services.js";
 import { type InputFormat, InputsError, countRecords } from "./inputs.js";
 import { type BatchProgress, runBatch } from "./runner.js";
@@ -67,8 +67,6 @@ export interface BatchManagerDeps {
   dataDir: string;
   registry: Registry;
   pool: BackendPool;
-  /** Polled while batches run: when it turns true (server shutdown), running batches are interrupted. */
-  isDraining?: () => boolean;
   maxActive?: number;
 }
 
@@ -76,7 +74,6 @@ export class BatchManager {
   readonly root: string;
   private readonly active = new Map<string, Active>();
   private readonly listeners = new Map<string, Set<(e: BatchEvent) => void>>();
-  private drainTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: BatchManagerDeps) {
     this.root = join(deps.dataDir, "batches");
@@ -119,6 +116,7 @@ export class BatchManager {
   } {
     // Refuse an invalid pipeline before anything is written.
     compile(opts.pipeline, this.deps.registry, { backends: this.deps.pool.availability() });
+    refusePausingNodes(opts.pipeline, this.deps.registry);
     if (this.active.size >= (this.deps.maxActive ?? 4))
       throw new BatchConflictError(`${this.active.size} batches are running; the limit is ${this.deps.maxActive ?? 4}`);
     const id = newBatchId();
@@ -228,7 +226,7 @@ export class BatchManager {
     return this.get(id);
   }
 
-  /** Interrupts every running batch (they can be resumed later) and waits for them to stop. */
+  /** The server's shutdown hook: interrupts every running batch (they resume later) and waits for them to stop. */
   async shutdown(): Promise<void> {
     for (const a of this.active.values()) {
       a.stopAs ??= "interrupted";
@@ -269,7 +267,6 @@ export class BatchManager {
     record.startedAt ??= Date.now();
     this.save(record);
     this.active.set(record.id, entry);
-    this.watchDrain();
     let lastPublish = 0;
     let lastSave = Date.now();
     entry.done = (async () => {
@@ -314,37 +311,4 @@ export class BatchManager {
       this.publish({ type: "finished", batch: record });
     })();
   }
-
-  /** Follows the server's lifecycle without a hook in app.ts: when the run manager drains, batches stop. */
-  private watchDrain(): void {
-    if (this.drainTimer || !this.deps.isDraining) return;
-    this.drainTimer = setInterval(() => {
-      if (this.active.size === 0) {
-        clearInterval(this.drainTimer);
-        this.drainTimer = undefined;
-        return;
-      }
-      if (this.deps.isDraining?.()) void this.shutdown();
-    }, 200);
-    this.drainTimer.unref();
-  }
-}
-
-/**
- * The server's BatchManager (one per Services object, created on first use), shared by REST and
- * any future tRPC router. It stops running batches when the run manager starts draining.
- */
-const managers = new WeakMap<Services, BatchManager>();
-export function batchesOf(services: Services): BatchManager {
-  let m = managers.get(services);
-  if (!m) {
-    m = new BatchManager({
-      dataDir: services.config.dataDir,
-      registry: services.registry,
-      pool: services.pool,
-      isDraining: () => services.manager.stats.draining,
-    });
-    managers.set(services, m);
-  }
-  return m;
 }

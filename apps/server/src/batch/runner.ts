@@ -20,6 +20,7 @@ import {
   type RunEvent,
   compile,
   isTerminal,
+  refusePausingNodes,
   resolveInput,
   startRun,
   toErrorInfo,
@@ -53,6 +54,10 @@ export interface BatchOptions {
   signal?: AbortSignal;
   compiled?: CompiledPipeline;
   onProgress?: (p: BatchProgress) => void;
+  /** Each event of record `index`'s run (an experiment reads its critiques from them). */
+  onEvent?: (index: number, e: RunEvent) => void;
+  /** Each finished record, before its slot is freed (an experiment evaluates it here). */
+  onResult?: (result: BatchResult) => void | Promise<void>;
   now?: () => number;
 }
 
@@ -84,6 +89,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   const { pipeline, registry, pool } = opts;
   // Compile once for the whole batch; no checkpointer: a record is the unit of resumption.
   const compiled = opts.compiled ?? compile(pipeline, registry, { backends: pool.availability() });
+  refusePausingNodes(pipeline, registry);
   const stats = new BatchStats();
   const resultsFile = opts.resultsFile;
   const errorsFile = opts.errorsFile ?? errorsPathFor(resultsFile);
@@ -148,6 +154,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
       active.add(run);
       try {
         for await (const e of run.events) {
+          opts.onEvent?.(rec.index, e);
           if (e.type === "node_finished" || e.type === "node_failed") nodes[e.nodeId] = (nodes[e.nodeId] ?? 0) + e.durationMs;
           else if (isTerminal(e)) last = e;
         }
@@ -174,6 +181,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
     };
     results.append(result);
     stats.addResult(result);
+    await opts.onResult?.(result);
   };
 
   // A slot limiter: the reader waits for a free slot, so at most `concurrency` records are in memory.

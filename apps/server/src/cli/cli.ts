@@ -13,6 +13,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
       "batch <file> --inputs data.jsonl|data.csv [--concurrency N] [--out results.jsonl] [--seed N] [--backends FILE] [--backend NAME] [--latency realistic|zero] [--fresh] [--retry-failed] [--json]",
     load: () => import("./commands/batch.js"),
   },
+  eval: {
+    summary:
+      "eval <file> --dataset data.jsonl|data.csv [--evaluators FILE] [--gate EXPR]... [--baseline PIPELINE|EXPERIMENT] [--concurrency N] [--seed N] [--backend NAME] [--judge NAME] [--json] [--out FILE]",
+    load: () => import("./commands/eval.js"),
+  },
   serve: { summary: "serve [--port N] [--host H] [--data-dir DIR]   the API and web app (same as pnpm start)", load: () => import("./commands/serve.js") },
   runs: {
     summary: "runs list [--pipeline ID] [--status S] | show <id> | events <id>   read runs from the data folder",

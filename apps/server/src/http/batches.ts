@@ -8,10 +8,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { once } from "node:events";
 import { MAX_JSON_DEPTH, jsonDepth, safeJsonParse } from "@braid/engine";
 import { type InputFormat, InputsError } from "../batch/inputs.js";
-import { type BatchEvent, BatchConflictError, BatchNotFoundError, type BatchRecord, batchesOf, isBatchId } from "../batch/manager.js";
+import { type BatchEvent, BatchConflictError, BatchNotFoundError, type BatchRecord, isBatchId } from "../batch/manager.js";
 import { DEFAULT_CONCURRENCY } from "../batch/runner.js";
 import type { Services } from "../services.js";
 import { requestedBackend } from "./backend-header.js";
+import { serveSse, subscription } from "./sse.js";
 import { HttpError, sendJson } from "./util.js";
 
 type Handler = (ctx: { req: IncomingMessage; res: ServerResponse; url: URL; params: string[]; services: Services }) => Promise<void> | void;
@@ -31,7 +32,7 @@ function view(b: BatchRecord) {
 }
 
 function found(services: Services, id: string): BatchRecord {
-  const b = isBatchId(id) ? batchesOf(services).get(id) : undefined;
+  const b = isBatchId(id) ? services.batches.get(id) : undefined;
   if (!b) throw new HttpError(404, "E_NOT_FOUND", `batch "${id}" not found`);
   return b;
 }
@@ -150,7 +151,7 @@ export function registerBatchRoutes(def: Def): void {
     if (formatParam !== null && formatParam !== "csv" && formatParam !== "jsonl")
       throw new HttpError(400, "E_BAD_REQUEST", `format must be "jsonl" or "csv", got "${formatParam}"`);
     const backend = requestedBackend(req, services.pool);
-    const batches = batchesOf(services);
+    const batches = services.batches;
     try {
       const { record, inputsFile } = batches.prepare({
         pipelineId,
@@ -176,7 +177,7 @@ export function registerBatchRoutes(def: Def): void {
 
   def("GET", "/api/batches", ({ res, url, services }) => {
     const limit = intParam(url, "limit", 100, 1, 1000);
-    sendJson(res, 200, batchesOf(services).list(limit).map(view));
+    sendJson(res, 200, services.batches.list(limit).map(view));
   });
 
   def("GET", "/api/batches/:id", ({ res, params, services }) => {
@@ -185,58 +186,41 @@ export function registerBatchRoutes(def: Def): void {
 
   def("GET", "/api/batches/:id/events", async ({ res, params, services }) => {
     const id = params[0] as string;
-    const first = found(services, id);
-    res.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-store",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-    });
-    res.write(": braid batch progress\n\n");
-    if (first.status !== "running") {
-      res.end(sseFrame({ type: "finished", batch: first }));
-      return;
-    }
-    const batches = batchesOf(services);
-    await new Promise<void>((resolve) => {
-      const unsubscribe = batches.subscribe(id, (e) => {
-        res.write(sseFrame(e));
-        if (e.type === "finished") stop();
-      });
-      const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
-      const stop = () => {
-        clearInterval(ping);
-        unsubscribe();
-        res.end();
-        resolve();
-      };
-      res.on("close", stop);
-      // The state now, then every change; a batch that finished in between ends the stream at once.
+    found(services, id);
+    const batches = services.batches;
+    const finished = (e: BatchEvent) => e.type === "finished";
+    await serveSse(res, "braid batch progress", async function* (signal) {
+      // Subscribed before reading the state, so no change between the two is lost; the state now
+      // comes first, and a batch that finished in between ends the stream at once.
+      const live = subscription<BatchEvent>((listener) => batches.subscribe(id, listener), finished, signal);
       const now = batches.get(id);
-      if (now) res.write(sseFrame({ type: now.status === "running" ? "progress" : "finished", batch: now }));
-      if (now?.status !== "running") stop();
+      if (!now) return;
+      const first: BatchEvent = { type: now.status === "running" ? "progress" : "finished", batch: now };
+      yield sseFrame(first);
+      if (finished(first)) return live.close();
+      for await (const e of live) yield sseFrame(e);
     });
   });
 
   def("GET", "/api/batches/:id/results", ({ res, params, services }) => {
     const b = found(services, params[0] as string);
-    sendFile(res, batchesOf(services).paths(b.id).results, `${b.id}.results.jsonl`);
+    sendFile(res, services.batches.paths(b.id).results, `${b.id}.results.jsonl`);
   });
 
   def("GET", "/api/batches/:id/errors", ({ res, params, services }) => {
     const b = found(services, params[0] as string);
-    sendFile(res, batchesOf(services).paths(b.id).errors, `${b.id}.errors.jsonl`);
+    sendFile(res, services.batches.paths(b.id).errors, `${b.id}.errors.jsonl`);
   });
 
   def("POST", "/api/batches/:id/cancel", ({ res, params, services }) => {
     const b = found(services, params[0] as string);
-    sendJson(res, 200, { batchId: b.id, cancelled: batchesOf(services).cancel(b.id) });
+    sendJson(res, 200, { batchId: b.id, cancelled: services.batches.cancel(b.id) });
   });
 
   def("POST", "/api/batches/:id/resume", ({ res, params, services }) => {
     const b = found(services, params[0] as string);
     try {
-      const resumed = batchesOf(services).resume(b.id);
+      const resumed = services.batches.resume(b.id);
       sendJson(res, 202, { batchId: resumed.id, ...view(resumed) });
     } catch (err) {
       throw toHttp(err);

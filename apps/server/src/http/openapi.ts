@@ -1,3 +1,4 @@
+import { RUN_STATUSES } from "@braid/engine";
 import { BATCH_SCHEMA, batchOpenApiPaths } from "./batches.js";
 
 /** The REST API for applications, described for tools and humans. */
@@ -33,7 +34,7 @@ export function openApiDocument(): Record<string, unknown> {
           type: "object",
           properties: {
             id: { type: "string" },
-            status: { enum: ["queued", "running", "completed", "failed", "cancelled"] },
+            status: { enum: [...RUN_STATUSES] },
             input: {},
             output: {},
             usage: { $ref: "#/components/schemas/Usage" },
@@ -103,7 +104,55 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       "/api/runs/{id}/cancel": {
-        post: { summary: "Cancel a run", parameters: [runId], responses: { "200": { description: "{runId, cancelled}" }, ...errors(401, 404) } },
+        post: {
+          summary: "Cancel a run (a waiting one too)",
+          parameters: [runId],
+          responses: { "200": { description: "{runId, cancelled}" }, ...errors(401, 404) },
+        },
+      },
+      "/api/runs": {
+        get: {
+          summary: "List runs, newest first",
+          parameters: [
+            { name: "status", in: "query", schema: { enum: [...RUN_STATUSES] }, description: "e.g. waiting: runs paused for a review" },
+            { name: "pipelineId", in: "query", schema: { type: "string" } },
+          ],
+          responses: { "200": { description: "run summaries" }, ...errors(400, 401) },
+        },
+      },
+      "/api/reviews": {
+        get: {
+          summary: "Runs waiting for a review, with the message, the value under review and the allowed decisions",
+          responses: { "200": { description: "[{runId, nodeId, message, value, allowEdit, decisions, timeoutAt?, since}]" }, ...errors(401) },
+        },
+      },
+      "/api/runs/{id}/resume": {
+        post: {
+          summary: "Resume a run waiting at an approval node with a decision; only the decided branch runs, nothing upstream runs again",
+          parameters: [runId],
+          requestBody: {
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["node", "decision"],
+                  properties: {
+                    node: { type: "string", description: "the node the run waits at" },
+                    decision: { enum: ["approved", "rejected"] },
+                    value: { description: "the edited output under review (only when the node allows editing)" },
+                    reviewer: { type: "string" },
+                    comment: { type: "string" },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            "202": { description: "{runId, status, events}" },
+            "409": { description: "E_NOT_WAITING: the run is not waiting for a review", content: { "application/json": { schema: error } } },
+            ...errors(400, 401, 404, 415),
+          },
+        },
       },
       ...batchOpenApiPaths(errors),
       "/api/login": {

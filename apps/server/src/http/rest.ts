@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { BraidError, PipelineInvalidError, type RunEvent, type StatsWindow } from "@braid/engine";
-import { QueueFullError, ShuttingDownError } from "../runs/manager.js";
+import { BraidError, PipelineInvalidError, RUN_STATUSES, type RunEvent, type RunStatus, type StatsWindow } from "@braid/engine";
+import { waitingReviews } from "../runs/approvals.js";
+import { NotWaitingError, QueueFullError, ShuttingDownError } from "../runs/manager.js";
 import type { Services } from "../services.js";
 import { runUsage } from "../views.js";
 import { WindowSchema, backendRows, backendStats } from "../trpc/backends.js";
@@ -9,6 +10,7 @@ import { type LoginLimiter, TOKEN_COOKIE, tokenMatches } from "./auth.js";
 import { requestedBackend } from "./backend-header.js";
 import { registerBatchRoutes } from "./batches.js";
 import { openApiDocument } from "./openapi.js";
+import { serveSse } from "./sse.js";
 import { HttpError, readJson, sendJson } from "./util.js";
 
 type Handler = (ctx: { req: IncomingMessage; res: ServerResponse; url: URL; params: string[]; services: Services }) => Promise<void> | void;
@@ -62,7 +64,8 @@ def("POST", "/api/pipelines/:id/runs", async ({ req, res, url, params, services 
   }
   const closed = new AbortController();
   res.on("close", () => closed.abort());
-  for await (const _ of services.hub.follow(services.runs, run.id, 0, closed.signal));
+  // A run that pauses for a review answers as `waiting`; resume it with POST /api/runs/:id/resume.
+  for await (const e of services.hub.follow(services.runs, run.id, 0, closed.signal)) if (e.event.type === "run_waiting") break;
   const done = services.runs.get(run.id);
   if (!done || closed.signal.aborted) return;
   sendJson(res, 200, {
@@ -87,23 +90,52 @@ def("GET", "/api/runs/:id/events", async ({ req, res, url, params, services }) =
   const lastId = header(req, "last-event-id") ?? url.searchParams.get("lastEventId") ?? "0";
   const after = Number(lastId);
   if (!Number.isInteger(after) || after < 0) throw new HttpError(400, "E_BAD_REQUEST", "Last-Event-ID must be a sequence number");
-  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
-  res.write(": braid run events\n\n");
-  const closed = new AbortController();
-  res.on("close", () => closed.abort());
-  const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
-  try {
-    for await (const e of services.hub.follow(services.runs, id, after, closed.signal)) res.write(sseFrame(e.seq, e.event));
-  } finally {
-    clearInterval(ping);
-    res.end();
-  }
+  await serveSse(res, "braid run events", async function* (signal) {
+    for await (const e of services.hub.follow(services.runs, id, after, signal)) yield sseFrame(e.seq, e.event);
+  });
 });
 
 def("POST", "/api/runs/:id/cancel", ({ res, params, services }) => {
   const id = params[0] as string;
   if (!services.runs.get(id)) throw new HttpError(404, "E_NOT_FOUND", `run "${id}" not found`);
   sendJson(res, 200, { runId: id, cancelled: services.manager.cancel(id) });
+});
+
+def("GET", "/api/runs", ({ res, url, services }) => {
+  const status = url.searchParams.get("status");
+  if (status !== null && !(RUN_STATUSES as readonly string[]).includes(status))
+    throw new HttpError(400, "E_BAD_REQUEST", `status must be one of ${RUN_STATUSES.join(", ")}, got "${status}"`);
+  const pipelineId = url.searchParams.get("pipelineId");
+  sendJson(res, 200, services.runs.list({ ...(status ? { status: status as RunStatus } : {}), ...(pipelineId ? { pipelineId } : {}) }));
+});
+
+/** Runs waiting for a review across pipelines, with what each reviewer needs to see. */
+def("GET", "/api/reviews", ({ res, services }) => sendJson(res, 200, waitingReviews(services.runs)));
+
+def("POST", "/api/runs/:id/resume", async ({ req, res, params, services }) => {
+  const id = params[0] as string;
+  if (!services.runs.get(id)) throw new HttpError(404, "E_NOT_FOUND", `run "${id}" not found`);
+  const body = await readJson(req, services.config.bodyLimit, { maxDepth: services.config.maxJsonDepth });
+  if (body === null || typeof body !== "object" || Array.isArray(body))
+    throw new HttpError(400, "E_BAD_REQUEST", 'send {"node", "decision", "value"?, "reviewer"?, "comment"?}');
+  const b = body as Record<string, unknown>;
+  for (const field of ["node", "decision"]) if (typeof b[field] !== "string") throw new HttpError(400, "E_REVIEW_INVALID", `${field}: must be a string`);
+  for (const field of ["reviewer", "comment"])
+    if (b[field] !== undefined && (typeof b[field] !== "string" || (b[field] as string).length > 2000))
+      throw new HttpError(400, "E_REVIEW_INVALID", `${field}: must be a string of at most 2000 characters`);
+  try {
+    const run = services.manager.resume(id, {
+      node: b.node as string,
+      decision: b.decision as string,
+      ...(b.value !== undefined ? { value: b.value } : {}),
+      ...(b.reviewer !== undefined ? { reviewer: b.reviewer as string } : {}),
+      ...(b.comment !== undefined ? { comment: b.comment as string } : {}),
+    });
+    sendJson(res, 202, { runId: id, status: run.status, events: `/api/runs/${id}/events` });
+  } catch (err) {
+    if (err instanceof NotWaitingError) throw new HttpError(409, err.code, err.message);
+    throw err;
+  }
 });
 
 registerBatchRoutes(def);

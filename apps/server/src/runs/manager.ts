@@ -4,8 +4,10 @@ import {
   type CompiledPipeline,
   type Pipeline,
   type Registry,
+  type ResumeDecision,
   type ReuseMap,
   type RunEvent,
+  checkResume,
   newRunId,
   planReuse,
   resolveInput,
@@ -16,6 +18,7 @@ import {
 import type { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { pruneCheckpoints } from "../store/checkpoints.js";
 import type { RunOptionsRecord, RunRecord, RunStore } from "../store/runs.js";
+import { ApprovalTimers, waitingNode } from "./approvals.js";
 import type { EventHub } from "./hub.js";
 
 export class QueueFullError extends Error {
@@ -28,6 +31,22 @@ export class ShuttingDownError extends Error {
   constructor() {
     super("the server is shutting down and accepts no new runs");
   }
+}
+
+/** A resume of a run that is not waiting for a review (HTTP 409). */
+export class NotWaitingError extends BraidError {
+  constructor(runId: string, status: string) {
+    super("E_NOT_WAITING", `run "${runId}" is ${status}, not waiting for a review`);
+  }
+}
+
+/** A reviewer's decision, as the REST and tRPC resume routes take it. */
+export interface ResumeRequest {
+  node: string;
+  decision: string;
+  value?: unknown;
+  reviewer?: string;
+  comment?: string;
 }
 
 export interface StartRequest {
@@ -59,6 +78,9 @@ export class RunManager {
   private readonly pending: Array<{ runId: string; event: RunEvent }> = [];
   private readonly compileCache = new Map<string, CompiledPipeline>();
   private draining = false;
+  /** Waiting runs whose resume is queued or starting: a second decision for them is refused. */
+  private readonly resuming = new Set<string>();
+  private readonly timers: ApprovalTimers;
 
   constructor(
     private readonly deps: {
@@ -71,7 +93,12 @@ export class RunManager {
       queueLimit: number;
       now?: () => number;
     },
-  ) {}
+  ) {
+    this.timers = new ApprovalTimers(
+      (runId, node) => this.timeout(runId, node),
+      () => this.now(),
+    );
+  }
 
   private get now() {
     return this.deps.now ?? Date.now;
@@ -104,7 +131,7 @@ export class RunManager {
     this.compiled(record.pipeline);
     this.deps.store.create(record);
     if (req.reuse) this.reuseByRun.set(id, req.reuse);
-    this.enqueue(id, () => this.execute(this.deps.store.get(id) as RunRecord, false));
+    this.enqueue(id, () => this.execute(this.deps.store.get(id) as RunRecord, {}));
     return this.deps.store.get(id) as RunRecord;
   }
 
@@ -128,20 +155,78 @@ export class RunManager {
     const queued = this.queue.findIndex((q) => q.id === id);
     if (queued >= 0) {
       this.queue.splice(queued, 1);
+      // A queued resume of a waiting run leaves a checkpoint behind.
+      if (this.resuming.delete(id)) void pruneCheckpoints(this.deps.checkpointer, id).catch(() => {});
       const at = this.now();
-      this.append(id, { type: "run_cancelled", runId: id, at, reason, durationMs: 0, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } });
+      // A resumed run already spent something before it paused; the end keeps that total.
+      const usage = this.deps.store.get(id)?.usage ?? { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+      this.append(id, { type: "run_cancelled", runId: id, at, reason, durationMs: 0, usage });
       return true;
     }
     const a = this.active.get(id);
-    if (!a) return false;
-    a.cancel(reason);
+    if (a) {
+      a.cancel(reason);
+      return true;
+    }
+    // A waiting run executes nothing: cancelling it is logging the end and dropping its checkpoint.
+    const run = this.deps.store.get(id);
+    if (run?.status !== "waiting") return false;
+    this.timers.clear(id);
+    const at = this.now();
+    this.append(id, { type: "run_cancelled", runId: id, at, reason, durationMs: at - (run.startedAt ?? run.createdAt), usage: run.usage });
+    this.flush();
+    void pruneCheckpoints(this.deps.checkpointer, id).catch(() => {});
     return true;
   }
 
-  /** Resumes runs a previous process left unfinished (crash or shutdown). */
+  /**
+   * Continues a waiting run at the node it waits at with a reviewer's decision: nothing upstream
+   * runs again and only the decided branch is taken. Throws NotWaitingError (409) or
+   * BraidError E_REVIEW_INVALID (400, naming the field) before anything changes.
+   */
+  resume(id: string, req: ResumeRequest, opts: { allowTimeout?: boolean } = {}): RunRecord {
+    const run = this.deps.store.get(id);
+    if (!run) throw new NotWaitingError(id, "unknown");
+    if (run.status !== "waiting" || this.resuming.has(id)) throw new NotWaitingError(id, this.resuming.has(id) ? "already resuming" : run.status);
+    if (this.draining) throw new ShuttingDownError();
+    const waiting = waitingNode(this.deps.store, id);
+    if (!waiting) throw new NotWaitingError(id, "not at a review");
+    checkResume(run.pipeline, this.deps.registry, waiting, req, opts);
+    const answer: ResumeDecision = { node: req.node, decision: req.decision, decidedAt: this.now() };
+    if (req.value !== undefined) answer.value = req.value;
+    if (req.reviewer !== undefined) answer.reviewer = req.reviewer;
+    if (req.comment !== undefined) answer.comment = req.comment;
+    this.timers.clear(id);
+    this.resuming.add(id);
+    // Queued until a slot is free; a restart before then finds it queued and pauses it again.
+    this.deps.store.setStatus(id, "queued");
+    this.enqueue(id, () => this.execute(this.deps.store.get(id) as RunRecord, { answer }));
+    return this.deps.store.get(id) as RunRecord;
+  }
+
+  /** A review's time ran out: the node takes its `timeout` branch (a decision already sent wins). */
+  private timeout(id: string, node: string): void {
+    try {
+      this.resume(id, { node, decision: "timeout" }, { allowTimeout: true });
+    } catch {
+      // Resumed, cancelled or shut down in the meantime: nothing to time out.
+    }
+  }
+
+  /** Arms the timeout of a run that has just started waiting, or was waiting when the server stopped. */
+  private armTimeout(id: string): void {
+    const w = waitingNode(this.deps.store, id);
+    if (w?.timeoutAt !== undefined) this.timers.schedule(id, w.nodeId, w.timeoutAt);
+  }
+
+  /**
+   * Resumes runs a previous process left unfinished (crash or shutdown). Runs waiting for a review
+   * stay waiting (their checkpoint holds the pause); only their timeouts are armed again.
+   */
   async recover(): Promise<string[]> {
     const runs = this.deps.store.unfinished();
-    for (const run of runs) this.enqueue(run.id, () => this.execute(run, true));
+    for (const run of runs) this.enqueue(run.id, () => this.execute(run, { recovering: true }));
+    for (const run of this.deps.store.list({ status: "waiting", limit: 1000 })) this.armTimeout(run.id);
     return runs.map((r) => r.id);
   }
 
@@ -172,7 +257,7 @@ export class RunManager {
     for (const [i, item] of batch.entries()) this.deps.hub.publish(item.runId, { seq: seqs[i] as number, event: item.event });
   }
 
-  private execute(record: RunRecord, recovering: boolean): void {
+  private execute(record: RunRecord, how: { recovering?: boolean; answer?: ResumeDecision }): void {
     const id = record.id;
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => {
@@ -180,16 +265,19 @@ export class RunManager {
     });
     const entry: Active = { cancel: () => {}, suspended: false, done };
     this.active.set(id, entry);
-    void this.drive(record, recovering, entry).finally(() => {
+    void this.drive(record, how, entry).finally(() => {
       this.active.delete(id);
+      this.resuming.delete(id);
       this.reuseByRun.delete(id);
       resolveDone();
       this.pump();
     });
   }
 
-  private async drive(record: RunRecord, recovering: boolean, entry: Active): Promise<void> {
+  private async drive(record: RunRecord, how: { recovering?: boolean; answer?: ResumeDecision }, entry: Active): Promise<void> {
     const id = record.id;
+    // Continuing a waiting run reads its log like a recovery, and hands the paused node its decision.
+    const recovering = how.recovering === true || how.answer !== undefined;
     const startedAt = record.startedAt ?? this.now();
     this.deps.store.markStarted(id, startedAt);
     const logged = recovering ? this.deps.store.events(id).map((e) => e.event) : [];
@@ -207,6 +295,7 @@ export class RunManager {
         checkpointer: this.deps.checkpointer,
         startedAt,
         ...(recovering ? { resumeLog: resumeLogFrom(logged), resume: hasCheckpoint, usageSoFar: record.usage } : {}),
+        ...(how.answer && hasCheckpoint ? { answer: how.answer } : {}),
         ...(record.options.backendOverride ? { backendOverride: record.options.backendOverride } : {}),
         ...(record.options.budget ? { budget: record.options.budget } : {}),
         ...(reuse ? { reuse } : {}),
@@ -222,13 +311,17 @@ export class RunManager {
       return;
     }
     entry.cancel = (reason) => run.cancel(reason);
+    let paused = false;
     for await (const e of run.events) {
       // A run suspended by shutdown stays "running" in the store, so the next start resumes it.
       if (entry.suspended && e.type === "run_cancelled") break;
+      paused = e.type === "run_waiting";
       this.append(id, e);
     }
     this.flush();
-    if (!entry.suspended) await pruneCheckpoints(this.deps.checkpointer, id).catch(() => {});
+    // A paused run's checkpoint holds the pause: it is what a resume continues from.
+    if (paused) this.armTimeout(id);
+    else if (!entry.suspended) await pruneCheckpoints(this.deps.checkpointer, id).catch(() => {});
   }
 
   /** Rebuilds what a child run reuses from its parent's log (after a restart the in-memory plan is gone). */
@@ -245,6 +338,7 @@ export class RunManager {
   /** Stops taking runs; waits up to graceMs for running ones, then suspends the rest for the next start. */
   async shutdown(graceMs: number): Promise<void> {
     this.draining = true;
+    this.timers.clearAll();
     this.queue.length = 0; // queued runs stay "queued" in the store and start on the next boot
     const all = Promise.all([...this.active.values()].map((a) => a.done));
     const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);

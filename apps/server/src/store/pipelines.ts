@@ -7,6 +7,15 @@ export interface PipelineSummary {
   version: number;
   createdAt: number;
   updatedAt: number;
+  /** Set on pipelines in the bin (deleted, restorable). */
+  deletedAt?: number;
+}
+
+export interface ListOptions {
+  /** Case-insensitive substring of the name or id. */
+  query?: string;
+  /** The bin instead of the live pipelines. */
+  deleted?: boolean;
 }
 
 export interface PipelineVersion {
@@ -18,10 +27,16 @@ export interface PipelineVersion {
 
 /** Saved pipelines with a version per save; deletes are soft so runs keep their history. */
 export interface PipelineStore {
-  list(): PipelineSummary[];
+  list(opts?: ListOptions): PipelineSummary[];
   get(id: string, version?: number): { summary: PipelineSummary; pipeline: Pipeline; version: number } | undefined;
   save(doc: Pipeline, opts?: { id?: string; message?: string }): PipelineSummary;
   delete(id: string): boolean;
+  /** Takes a pipeline out of the bin; false when it is not there. */
+  undelete(id: string): boolean;
+  /** A new version with only the name changed. */
+  rename(id: string, name: string): PipelineSummary | undefined;
+  /** A new pipeline (its own id, version 1) with the current version's content. */
+  duplicate(id: string, name?: string): PipelineSummary | undefined;
   versions(id: string): PipelineVersion[];
   restore(id: string, version: number): PipelineSummary | undefined;
 }
@@ -34,8 +49,17 @@ const slug = (name: string): string =>
     .replace(/^-+|-+$/g, "")
     .slice(0, 40) || "pipeline";
 
-type Row = { id: string; name: string; current_version: number; created_at: number; updated_at: number };
-const toSummary = (r: Row): PipelineSummary => ({ id: r.id, name: r.name, version: r.current_version, createdAt: r.created_at, updatedAt: r.updated_at });
+type Row = { id: string; name: string; current_version: number; created_at: number; updated_at: number; deleted_at?: number | null };
+const toSummary = (r: Row): PipelineSummary => ({
+  id: r.id,
+  name: r.name,
+  version: r.current_version,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  ...(r.deleted_at ? { deletedAt: r.deleted_at } : {}),
+});
+/** LIKE with the user's text taken literally. */
+const likePattern = (q: string): string => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export class SqlitePipelineStore implements PipelineStore {
   constructor(
@@ -43,8 +67,16 @@ export class SqlitePipelineStore implements PipelineStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  list(): PipelineSummary[] {
-    return (this.db.prepare("SELECT * FROM pipelines WHERE deleted_at IS NULL ORDER BY updated_at DESC").all() as Row[]).map(toSummary);
+  list(opts: ListOptions = {}): PipelineSummary[] {
+    const where = [opts.deleted ? "deleted_at IS NOT NULL" : "deleted_at IS NULL"];
+    const args: string[] = [];
+    if (opts.query?.trim()) {
+      where.push("(lower(name) LIKE ? ESCAPE '\\' OR lower(id) LIKE ? ESCAPE '\\')");
+      const pattern = likePattern(opts.query.trim());
+      args.push(pattern, pattern);
+    }
+    const sql = `SELECT * FROM pipelines WHERE ${where.join(" AND ")} ORDER BY ${opts.deleted ? "deleted_at" : "updated_at"} DESC`;
+    return (this.db.prepare(sql).all(...args) as Row[]).map(toSummary);
   }
 
   private row(id: string): Row | undefined {
@@ -88,6 +120,23 @@ export class SqlitePipelineStore implements PipelineStore {
 
   delete(id: string): boolean {
     return this.db.prepare("UPDATE pipelines SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL").run(this.now(), id).changes > 0;
+  }
+
+  undelete(id: string): boolean {
+    return this.db.prepare("UPDATE pipelines SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL").run(id).changes > 0;
+  }
+
+  rename(id: string, name: string): PipelineSummary | undefined {
+    const cur = this.get(id);
+    if (!cur) return undefined;
+    if (cur.pipeline.name === name) return cur.summary;
+    return this.save({ ...cur.pipeline, name }, { id, message: `renamed from ${JSON.stringify(cur.pipeline.name)}` });
+  }
+
+  duplicate(id: string, name?: string): PipelineSummary | undefined {
+    const cur = this.get(id);
+    if (!cur) return undefined;
+    return this.save({ ...cur.pipeline, name: name ?? `${cur.pipeline.name} (copy)` }, { message: `copied from ${id} version ${cur.version}` });
   }
 
   versions(id: string): PipelineVersion[] {

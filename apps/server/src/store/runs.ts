@@ -44,6 +44,8 @@ export interface RunStore {
   get(id: string): RunRecord | undefined;
   list(filter?: { pipelineId?: string; status?: RunStatus; limit?: number }): RunSummaryRecord[];
   markStarted(id: string, at: number): void;
+  /** A run waiting for a review that was resumed is `queued` until it gets a slot. */
+  setStatus(id: string, status: RunStatus): void;
   /** Appends one event and applies it to the run row (status, usage, output); returns its seq. */
   append(runId: string, event: RunEvent): number;
   appendBatch(items: ReadonlyArray<{ runId: string; event: RunEvent }>): number[];
@@ -119,6 +121,7 @@ export class SqliteRunStore implements RunStore {
       get: db.prepare("SELECT * FROM runs WHERE id = ?"),
       events: db.prepare("SELECT seq, data FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
       markStarted: db.prepare("UPDATE runs SET status = 'running', started_at = COALESCE(started_at, ?) WHERE id = ?"),
+      setStatus: db.prepare("UPDATE runs SET status = ? WHERE id = ?"),
     };
   }
 
@@ -163,6 +166,10 @@ export class SqliteRunStore implements RunStore {
     this.stmts.markStarted.run(at, id);
   }
 
+  setStatus(id: string, status: RunStatus): void {
+    this.stmts.setStatus.run(status, id);
+  }
+
   lastSeq(runId: string): number {
     const cached = this.seqs.get(runId);
     if (cached !== undefined) return cached;
@@ -200,6 +207,8 @@ export class SqliteRunStore implements RunStore {
             : null;
       this.stmts.finish.run(status, event.at, event.usage.inputTokens, event.usage.outputTokens, event.usage.costUsd, output, error, runId);
       this.seqs.delete(runId);
+    } else if (event.type === "run_waiting" || event.type === "run_resumed") {
+      this.stmts.setStatus.run(event.type === "run_waiting" ? "waiting" : "running", runId);
     } else if (event.type === "node_finished" && (event.usage.inputTokens || event.usage.outputTokens || event.usage.costUsd)) {
       this.stmts.usage.run(event.usage.inputTokens, event.usage.outputTokens, event.usage.costUsd, runId);
     }

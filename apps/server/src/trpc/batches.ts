@@ -1,11 +1,11 @@
 /**
  * Batches over tRPC: list, get, cancel, resume and a progress subscription, all on the shared
- * BatchManager (batchesOf). Uploads stay on REST (POST /api/pipelines/:id/batches): a batch's
+ * BatchManager (services.batches). Uploads stay on REST (POST /api/pipelines/:id/batches): a batch's
  * inputs are streamed to disk, which a JSON tRPC input cannot do.
  */
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { type BatchEvent, BatchConflictError, BatchNotFoundError, batchesOf } from "../batch/manager.js";
+import { type BatchEvent, BatchConflictError, BatchNotFoundError } from "../batch/manager.js";
 import { notFound, procedure, router } from "./init.js";
 
 const BatchId = z.string().min(1).max(200);
@@ -13,20 +13,20 @@ const BatchId = z.string().min(1).max(200);
 export const batchesRouter = router({
   list: procedure
     .input(z.object({ limit: z.number().int().min(1).max(1000).optional() }).optional())
-    .query(({ ctx, input }) => batchesOf(ctx.services).list(input?.limit ?? 100)),
+    .query(({ ctx, input }) => ctx.services.batches.list(input?.limit ?? 100)),
   get: procedure.input(z.object({ id: BatchId })).query(({ ctx, input }) => {
-    const b = batchesOf(ctx.services).get(input.id);
+    const b = ctx.services.batches.get(input.id);
     if (!b) throw notFound(`batch "${input.id}"`);
     return b;
   }),
   cancel: procedure.input(z.object({ id: BatchId })).mutation(({ ctx, input }) => {
-    const m = batchesOf(ctx.services);
+    const m = ctx.services.batches;
     if (!m.get(input.id)) throw notFound(`batch "${input.id}"`);
     return { batchId: input.id, cancelled: m.cancel(input.id) };
   }),
   resume: procedure.input(z.object({ id: BatchId })).mutation(({ ctx, input }) => {
     try {
-      return batchesOf(ctx.services).resume(input.id);
+      return ctx.services.batches.resume(input.id);
     } catch (err) {
       if (err instanceof BatchNotFoundError) throw notFound(`batch "${input.id}"`);
       if (err instanceof BatchConflictError) throw new TRPCError({ code: "CONFLICT", message: err.message });
@@ -35,7 +35,7 @@ export const batchesRouter = router({
   }),
   /** The batch as it is now, then its progress (at most 4 a second), then one `finished`; ends there. */
   progress: procedure.input(z.object({ id: BatchId })).subscription(async function* ({ ctx, input, signal }) {
-    const m = batchesOf(ctx.services);
+    const m = ctx.services.batches;
     if (!m.get(input.id)) throw notFound(`batch "${input.id}"`);
     const queue: BatchEvent[] = [];
     let wake: (() => void) | undefined;

@@ -1,7 +1,9 @@
-import { type Pipeline, type ReusePlan, lint, parsePipeline, planReuse } from "@braid/engine";
+import { type Pipeline, RUN_STATUSES, type ReusePlan, diffPipelines, lint, parsePipeline, planReuse } from "@braid/engine";
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import { PROVIDERS, generateProject } from "../codegen/index.js";
+import { waitingReviews } from "../runs/approvals.js";
+import { NotWaitingError } from "../runs/manager.js";
 import type { Services } from "../services.js";
 import type { RunOptionsRecord, RunRecord } from "../store/runs.js";
 import { backendsRouter } from "./backends.js";
@@ -12,7 +14,7 @@ const Id = z.string().min(1).max(200);
 /** The largest run seed; the REST route's `?seed=` uses the same schema. */
 export const MAX_SEED = 2 ** 31 - 1;
 export const SeedSchema = z.number().int().min(0).max(MAX_SEED);
-const RunStatusSchema = z.enum(["queued", "running", "completed", "failed", "cancelled"]);
+const RunStatusSchema = z.enum(RUN_STATUSES);
 
 /** Parses a pipeline from a tRPC input with the engine's own parser, so messages match the CLI's. */
 const PipelineInput = z.unknown().transform((v, ctx) => {
@@ -25,7 +27,9 @@ const PipelineInput = z.unknown().transform((v, ctx) => {
 });
 
 const pipelines = router({
-  list: procedure.query(({ ctx }) => ctx.services.pipelines.list()),
+  list: procedure
+    .input(z.object({ query: z.string().max(200).optional(), deleted: z.boolean().optional() }).optional())
+    .query(({ ctx, input }) => ctx.services.pipelines.list(input ?? {})),
   get: procedure.input(z.object({ id: Id, version: z.number().int().positive().optional() })).query(({ ctx, input }) => {
     const p = ctx.services.pipelines.get(input.id, input.version);
     if (!p) throw notFound(`pipeline "${input.id}"${input.version ? ` version ${input.version}` : ""}`);
@@ -37,6 +41,28 @@ const pipelines = router({
   delete: procedure.input(z.object({ id: Id })).mutation(({ ctx, input }) => {
     if (!ctx.services.pipelines.delete(input.id)) throw notFound(`pipeline "${input.id}"`);
     return { deleted: input.id };
+  }),
+  /** Out of the bin: a deleted pipeline comes back with its versions and runs. */
+  undelete: procedure.input(z.object({ id: Id })).mutation(({ ctx, input }) => {
+    if (!ctx.services.pipelines.undelete(input.id)) throw notFound(`deleted pipeline "${input.id}"`);
+    return { restored: input.id };
+  }),
+  rename: procedure.input(z.object({ id: Id, name: z.string().trim().min(1).max(200) })).mutation(({ ctx, input }) => {
+    const r = ctx.services.pipelines.rename(input.id, input.name);
+    if (!r) throw notFound(`pipeline "${input.id}"`);
+    return r;
+  }),
+  duplicate: procedure.input(z.object({ id: Id, name: z.string().trim().min(1).max(200).optional() })).mutation(({ ctx, input }) => {
+    const r = ctx.services.pipelines.duplicate(input.id, input.name);
+    if (!r) throw notFound(`pipeline "${input.id}"`);
+    return r;
+  }),
+  /** What changed between two versions: nodes, config keys, edges and document fields. */
+  diff: procedure.input(z.object({ id: Id, from: z.number().int().positive(), to: z.number().int().positive() })).query(({ ctx, input }) => {
+    const a = ctx.services.pipelines.get(input.id, input.from);
+    const b = ctx.services.pipelines.get(input.id, input.to);
+    if (!a || !b) throw notFound(`pipeline "${input.id}" version ${a ? input.to : input.from}`);
+    return diffPipelines(a.pipeline, b.pipeline);
   }),
   versions: procedure.input(z.object({ id: Id })).query(({ ctx, input }) => {
     if (!ctx.services.pipelines.get(input.id)) throw notFound(`pipeline "${input.id}"`);
@@ -146,6 +172,33 @@ const runs = router({
     if (!ctx.services.runs.get(input.runId)) throw notFound(`run "${input.runId}"`);
     return { cancelled: ctx.services.manager.cancel(input.runId) };
   }),
+  /** A reviewer's decision for a run waiting at an approval node (REST: POST /api/runs/:id/resume). */
+  resume: procedure
+    .input(
+      z.object({
+        runId: Id,
+        node: Id,
+        decision: z.string().min(1).max(100),
+        value: z.unknown().optional(),
+        reviewer: z.string().max(2000).optional(),
+        comment: z.string().max(2000).optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => {
+      if (!ctx.services.runs.get(input.runId)) throw notFound(`run "${input.runId}"`);
+      const { runId, ...decision } = input;
+      try {
+        const run = ctx.services.manager.resume(runId, decision);
+        return { runId, status: run.status };
+      } catch (err) {
+        if (err instanceof NotWaitingError) throw new TRPCError({ code: "CONFLICT", message: err.message, cause: err });
+        throw err;
+      }
+    }),
+  /** Runs waiting for a review across pipelines ("Waiting for review"). */
+  waiting: procedure
+    .input(z.object({ pipelineId: Id.optional(), limit: z.number().int().min(1).max(1000).optional() }).optional())
+    .query(({ ctx, input }) => waitingReviews(ctx.services.runs, input ?? {})),
   list: procedure
     .input(z.object({ pipelineId: Id.optional(), status: RunStatusSchema.optional(), limit: z.number().int().min(1).max(1000).optional() }).optional())
     .query(({ ctx, input }) => ctx.services.runs.list(input ?? {})),

@@ -1,4 +1,5 @@
 import type { BackendAvailability } from "../backends/types.js";
+import { evaluationOf } from "../eval/pipeline.js";
 import { PipelineGraph } from "../graph.js";
 import type { ConfigRefs, Registry } from "../kinds.js";
 import { checkExpression } from "../template/expression.js";
@@ -166,6 +167,26 @@ export function lint(pipeline: Pipeline, opts: LintOptions): Diagnostic[] {
     });
   }
 
+  // A node that stands in for another must produce what that node's readers expect.
+  const keysOf = (id: string): string[] | undefined => {
+    const kind = registry.get(byId.get(id)?.kind ?? "");
+    return configs.has(id) ? kind?.outputKeys?.(configs.get(id)) : undefined;
+  };
+  for (const n of pipeline.nodes) {
+    const kind = registry.get(n.kind);
+    if (!kind?.replaces || !configs.has(n.id)) continue;
+    const own = keysOf(n.id);
+    for (const target of kind.replaces(configs.get(n.id))) {
+      const theirs = keysOf(target);
+      if (!own || !theirs || sameKeys(own, theirs)) continue;
+      warn({
+        code: "E_REPLACEMENT_SHAPE",
+        nodeId: n.id,
+        message: `"${n.id}" replaces the output of "${target}" but produces ${own.join(", ")} where "${target}" produces ${theirs.join(", ")}; give it the same shape`,
+      });
+    }
+  }
+
   // Merge fan-in.
   for (const n of pipeline.nodes) {
     if (registry.get(n.kind)?.join && graph.incoming(n.id).length < 2) {
@@ -255,6 +276,8 @@ export function lint(pipeline: Pipeline, opts: LintOptions): Diagnostic[] {
     const problem = checkJsonSchema(pipeline.input.schema);
     if (problem) err({ code: "E_SCHEMA", path: "input.schema", message: `input.schema is not a valid JSON Schema: ${problem}` });
   }
+  // The optional evaluation section: evaluators and gates.
+  ds.push(...evaluationOf(pipeline).diagnostics);
   return ds;
 }
 
@@ -282,3 +305,6 @@ function checkFirstKey(
   if (keys && !keys.includes(first)) return `"${head}" outputs ${keys.map((k) => `"${k}"`).join(", ")}, not "${first}"`;
   return undefined;
 }
+
+const sameKeys = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && [...a].sort().join("\u0000") === [...b].sort().join("\u0000");

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EVALUATOR_TYPES } from "../eval/types.js";
 
 export const FORMAT_V1 = "braid/pipeline@1" as const;
 export const NODE_ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -29,6 +30,17 @@ export const PipelineInputSchema = z.looseObject({
 });
 
 /**
+ * Optional evaluation section (an addition to v1; files without it stay valid). Evaluator configs
+ * are checked in detail by lint (E_EVALUATOR, naming the field), so the file schema only fixes
+ * the outline.
+ */
+export const PipelineEvaluationSchema = z.looseObject({
+  evaluators: z.array(z.looseObject({ type: z.string().describe(`one of: ${EVALUATOR_TYPES.join(", ")}`) })).optional(),
+  /** Quality gates over the experiment's metrics: `score >= 0.8`, `passRate("json-schema") >= 0.99`. */
+  gates: z.array(z.string()).optional(),
+});
+
+/**
  * Version 1 of the pipeline file (see shared docs `pipeline-format.md`). Objects are loose:
  * the format allows added keys, and a round trip must keep them.
  */
@@ -39,6 +51,7 @@ export const PipelineSchema = z.looseObject({
   input: PipelineInputSchema.optional(),
   nodes: z.array(PipelineNodeSchema),
   edges: z.array(PipelineEdgeSchema),
+  evaluation: PipelineEvaluationSchema.optional(),
 });
 
 export type Pipeline = z.infer<typeof PipelineSchema>;

@@ -30,6 +30,7 @@ const BRACKETS: Record<DiagramShape, readonly [string, string]> = {
   circle: ["((", "))"],
   subroutine: ["[[", "]]"],
   parallelogram: ["[/", "/]"],
+  asymmetric: [">", "]"],
 };
 
 const OTHER_STYLE = "fill:#f1f3f5,stroke:#868e96,color:#212529";

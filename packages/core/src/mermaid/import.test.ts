@@ -246,7 +246,7 @@ describe("fromMermaid with a hand-written flowchart", () => {
       small: "generate",
       db: "generate",
       m: "merge",
-      done: "generate",
+      done: "approval",
       output: "output",
     });
     expect(pipeline.nodes.find((n) => n.id === "q")?.label).toBe('Ticket "urgent" #1');
@@ -264,7 +264,8 @@ describe("fromMermaid with a hand-written flowchart", () => {
     expect(pipeline.edges.length).toBe(mermaidView.edges.length + 3);
     expect(pipeline.edges.filter((e) => e.from === "input").map((e) => e.to)).toEqual(["q", "w"]);
     expect(pipeline.edges.filter((e) => e.to === "output").map((e) => e.from)).toEqual(["done"]);
-    for (const id of ["big", "db", "done"]) expect(warnings.find((w) => w.startsWith(`node "${id}"`))).toMatch(/no Braid kind.*placeholder/);
+    for (const id of ["big", "db"]) expect(warnings.find((w) => w.startsWith(`node "${id}"`))).toMatch(/no Braid kind.*placeholder/);
+    expect(warnings.find((w) => w.startsWith('node "done"'))).toMatch(/flag shape read as an approval node with message "Finished"/);
     expect(warnings.filter((w) => w.startsWith("no input") || w.startsWith("no output"))).toHaveLength(2);
   });
 

@@ -46,6 +46,7 @@ const AS_DIAGRAM_SHAPE: Partial<Record<ShapeName, DiagramShape>> = {
   hexagon: "hexagon",
   parallelogram: "parallelogram",
   trapezoid: "trapezoid",
+  asymmetric: "asymmetric",
 };
 const SHAPE_WORDS: Record<ShapeName, string> = {
   none: "plain node",
@@ -166,7 +167,7 @@ function inferPipeline(chart: ParsedFlowchart, registry: Registry): MermaidImpor
       id: d.id,
       ...(d.label === undefined ? {} : { label: d.label }),
       name: describe(d),
-      how: d.fallback ?? (d.hinted ? `${d.kind} node` : `${shapeWord(d)} read as a ${d.kind} node`),
+      how: d.fallback ?? (d.hinted ? `${d.kind} node` : `${shapeWord(d)} read as ${/^[aeiou]/i.test(d.kind ?? "") ? "an" : "a"} ${d.kind} node`),
       outgoing: edges.filter((e) => e.from === d.id).map(plainEdge),
       incoming: edges.filter((e) => e.to === d.id).map(plainEdge),
       kindOf: (id) => byId.get(id)?.kind,

@@ -36,8 +36,22 @@ export interface SpanView {
   summary?: string;
   passed?: boolean;
   maxAttempts?: number;
+  /** A node that paused for a person: what it showed, and once resumed, who decided what. */
+  review?: ReviewView;
   /** Timeline lane: spans that overlap in time get different lanes. */
   lane: number;
+}
+
+export interface ReviewView {
+  message: string;
+  reviews?: string;
+  value: unknown;
+  allowEdit: boolean;
+  decisions: string[];
+  timeoutAt?: number;
+  decision?: string;
+  reviewer?: string;
+  comment?: string;
 }
 
 export interface NodeView {
@@ -70,6 +84,8 @@ export interface RunView {
   output?: unknown;
   error?: ErrorInfo;
   cancelReason?: string;
+  /** Set while the run is `waiting`: the span that waits for a decision. */
+  waiting?: { nodeId: string; span: string };
   usage: Usage;
   nodes: Record<string, NodeView>;
   spans: Record<string, SpanView>;
@@ -189,6 +205,33 @@ export function applyEvent(v: RunView, e: RunEvent, seq = v.steps + 1): RunView 
       node.durationMs += e.durationMs;
       break;
     }
+    case "node_waiting": {
+      const s = spanOf(v, e.nodeId, e.span, seq, e.at);
+      s.review = {
+        message: e.message,
+        value: e.value,
+        allowEdit: e.allowEdit,
+        decisions: e.decisions,
+        ...(e.reviews !== undefined ? { reviews: e.reviews } : {}),
+        ...(e.timeoutAt !== undefined ? { timeoutAt: e.timeoutAt } : {}),
+      };
+      v.waiting = { nodeId: e.nodeId, span: e.span };
+      break;
+    }
+    case "run_waiting":
+      Object.assign(v, { status: "waiting", durationMs: e.durationMs, usage: e.usage });
+      break;
+    case "run_resumed": {
+      const span = v.waiting?.nodeId === e.nodeId ? v.spans[v.waiting.span] : undefined;
+      if (span?.review) {
+        span.review.decision = e.decision;
+        if (e.reviewer !== undefined) span.review.reviewer = e.reviewer;
+        if (e.comment !== undefined) span.review.comment = e.comment;
+      }
+      delete v.waiting;
+      v.status = "running";
+      break;
+    }
     case "run_finished":
       Object.assign(v, { status: "completed", output: e.output, finishedAt: e.at, durationMs: e.durationMs, usage: e.usage });
       break;
@@ -197,10 +240,11 @@ export function applyEvent(v: RunView, e: RunEvent, seq = v.steps + 1): RunView 
       break;
     case "run_cancelled":
       Object.assign(v, { status: "cancelled", cancelReason: e.reason, finishedAt: e.at, durationMs: e.durationMs, usage: e.usage });
+      delete v.waiting;
       break;
   }
   if (e.type === "node_started" || e.type === "node_finished" || e.type === "node_failed") layout(v);
-  if (v.status !== "running" && v.status !== "queued") {
+  if (v.status !== "running" && v.status !== "queued" && v.status !== "waiting") {
     // The run ended with these still open (cancelled or failed elsewhere): they will never finish.
     for (const s of Object.values(v.spans)) {
       if (s.status !== "running") continue;

@@ -1,8 +1,22 @@
+import { MemorySaver } from "@langchain/langgraph";
 import { createRegistry, defaultRegistry } from "@braid/nodes";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { type AnyNodeKind, type NodeKind, type Pipeline, type Registry, emptyRefs, fromMermaid, lint, toMermaid } from "../index.js";
-import { gen, run } from "./helpers.js";
+import {
+  type AnyNodeKind,
+  type NodeKind,
+  type Pipeline,
+  type Registry,
+  type RunEvent,
+  emptyRefs,
+  fromMermaid,
+  lint,
+  resumeLogFrom,
+  runToEnd,
+  toMermaid,
+  waitingAt,
+} from "../index.js";
+import { gen, run, zeroPool } from "./helpers.js";
 
 /**
  * A minimal valid pipeline holding one node `x` of the kind: input → gen → x → output, every
@@ -49,10 +63,34 @@ function plainMermaid(pipeline: Pipeline, registry: Registry, shapesOnly: boolea
     : text;
 }
 
+/**
+ * A kind that pauses for a person must pause (run_waiting) and then finish once resumed with each
+ * decision it offers; every other kind must finish in one go, without a checkpointer.
+ */
+async function runToFinish(kind: AnyNodeKind, pipeline: Pipeline, registry: Registry): Promise<RunEvent> {
+  if (!kind.pauses) return (await run(pipeline, { registry })).last;
+  const checkpointer = new MemorySaver();
+  const opts = { registry, pool: zeroPool(), seed: 7, checkpointer };
+  const first = await runToEnd(pipeline, { ...opts, runId: "paused" });
+  expect(first.last.type).toBe("run_waiting");
+  const waiting = waitingAt(first.events);
+  expect(waiting?.decisions.length).toBeGreaterThan(0);
+  let last: RunEvent = first.last;
+  for (const decision of waiting?.decisions ?? []) {
+    const runId = `paused-${decision}`;
+    const again = await runToEnd(pipeline, { ...opts, runId });
+    const answer = { node: waiting?.nodeId ?? "", decision, decidedAt: 0 };
+    const resumed = await runToEnd(pipeline, { ...opts, runId, resume: true, answer, resumeLog: resumeLogFrom(again.events) });
+    expect(resumed.last.type, decision).toBe("run_finished");
+    last = resumed.last;
+  }
+  return last;
+}
+
 async function checkKind(kind: AnyNodeKind, registry: Registry): Promise<void> {
   const pipeline = pipelineWith(kind, registry);
   expect(lint(pipeline, { registry }).filter((d) => d.severity === "error")).toEqual([]);
-  const { last } = await run(pipeline, { registry });
+  const last = await runToFinish(kind, pipeline, registry);
   expect(last.type).toBe("run_finished");
   const id = kind.terminal === "start" ? "in" : kind.terminal === "end" ? "out" : "x";
   for (const shapesOnly of [false, true]) {

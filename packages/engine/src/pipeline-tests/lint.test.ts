@@ -205,6 +205,29 @@ describe("lint", () => {
     expect(check(p).map((d) => d.message)).toEqual([expect.stringContaining('the input schema has no property "nope"')]);
   });
 
+  it("warns when a corrector's shape differs from the draft it replaces, and not when they agree", () => {
+    const loop = (fixShape: Record<string, unknown>) =>
+      pipeline(
+        [
+          gen("draft", { shape: { name: "string", price: 0 } }),
+          { id: "check", kind: "critique", config: { target: "draft", rubric: ["price is positive"], backend: "validator" } },
+          gen("fix", { revises: "draft", prompt: "Fix {{draft}}", shape: fixShape }),
+        ],
+        [
+          ["in", "draft"],
+          ["draft", "check"],
+          ["check", "out", "pass"],
+          ["check", "out", "exhausted"],
+          ["check", "fix", "fail"],
+          ["fix", "check"],
+        ],
+      );
+    const bad = check(loop({ title: "string", summary: "string" }));
+    expect(codes(bad)).toContain("warning:E_REPLACEMENT_SHAPE@fix");
+    expect(bad.find((d) => d.code === "E_REPLACEMENT_SHAPE")?.message).toContain('produces title, summary where "draft" produces name, price');
+    expect(codes(check(loop({ price: 0, name: "string" })))).not.toContain("warning:E_REPLACEMENT_SHAPE@fix");
+  });
+
   it("warns about a merge with a single input, and rejects invalid route expressions and configs", () => {
     const p = pipeline(
       [

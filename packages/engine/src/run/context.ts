@@ -11,7 +11,7 @@ export type ReuseMap = Map<string, Array<{ output: unknown; meta?: Record<string
  */
 export interface ResumeLog {
   finished: Map<string, { output: unknown; meta?: Record<string, unknown>; branch?: string; replaces?: string[] }>;
-  /** `${span}|${type}` for node_started, route_decided, loop_iteration and token events already logged. */
+  /** `${span}|${type}` for node_started, route_decided, loop_iteration, node_waiting and token events already logged. */
   seen: Set<string>;
   runStarted: boolean;
 }
@@ -27,7 +27,7 @@ export function resumeLogFrom(events: Iterable<RunEvent>): ResumeLog {
       if (e.branch !== undefined) rec.branch = e.branch;
       if (e.replaces) rec.replaces = e.replaces;
       log.finished.set(e.span, rec);
-    } else if (e.type === "node_started" || e.type === "route_decided" || e.type === "loop_iteration" || e.type === "token")
+    } else if (e.type === "node_started" || e.type === "route_decided" || e.type === "loop_iteration" || e.type === "token" || e.type === "node_waiting")
       log.seen.add(`${e.span}|${e.type}`);
   }
   return log;
@@ -53,6 +53,8 @@ export interface RunContext {
   tokens?: boolean;
   reuse?: ReuseMap;
   resumeLog?: ResumeLog;
+  /** The run has a checkpointer, so a node can pause it for a review. */
+  canPause?: boolean;
 }
 
 export const RUN_CONTEXT_KEY = "__braid";

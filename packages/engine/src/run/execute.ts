@@ -1,4 +1,4 @@
-import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { type LangGraphRunnableConfig, isGraphBubbleUp } from "@langchain/langgraph";
 import { createRng } from "../backends/rng.js";
 import {
   type LlmRequest,
@@ -17,6 +17,7 @@ import {
   resolveTemplateValue,
 } from "@braid/core";
 import type { CompiledNode, RunState } from "../compile/compile.js";
+import { reviewWaiter } from "./approval.js";
 import { RUN_CONTEXT_KEY, type RunContext } from "./context.js";
 import { assertSize, yieldToEventLoop } from "./limits.js";
 import { parseModelOutput } from "./llm-json.js";
@@ -140,6 +141,9 @@ export async function executeNode(cn: CompiledNode, state: RunState, config: Lan
     llm,
     emit: (e) => emit({ ...e, nodeId: id, span } as Parameters<RunContext["emit"]>[0]),
   };
+  // Pausing needs a checkpointer to hold the pause (LangGraph's interrupt()).
+  // On resume the paused node executes again from its start; the resume log drops its repeated events.
+  if (rc.canPause) ctx.waitForReview = reviewWaiter(rc, id, span, emit);
 
   let startedEmitted = false;
   try {
@@ -162,7 +166,8 @@ export async function executeNode(cn: CompiledNode, state: RunState, config: Lan
     });
     return toUpdate(id, prevMeta, visit, result);
   } catch (err) {
-    if (rc.signal.aborted) throw err;
+    // interrupt() pauses by throwing: LangGraph checkpoints the pause, it is not a failure.
+    if (rc.signal.aborted || isGraphBubbleUp(err)) throw err;
     if (!startedEmitted) emit({ type: "node_started", nodeId: id, span, kind: cn.node.kind, attempt: visit + 1 });
     const info = toErrorInfo(err, id);
     emit({ type: "node_failed", nodeId: id, span, error: info, durationMs: rc.now() - started });

@@ -1,4 +1,4 @@
-import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import { type BaseCheckpointSaver, Command, isInterrupted } from "@langchain/langgraph";
 import type { BackendPool } from "../backends/pool.js";
 import { type CompiledPipeline, type RunState, compile } from "../compile/compile.js";
 import {
@@ -12,6 +12,7 @@ import {
   type Pipeline,
   type Registry,
 } from "@braid/core";
+import type { ResumeDecision } from "./approval.js";
 import { RUN_CONTEXT_KEY, type ResumeLog, type ReuseMap, type RunContext } from "./context.js";
 import { type RunLimits, resolveLimits } from "./limits.js";
 import { AsyncQueue } from "./queue.js";
@@ -36,6 +37,11 @@ export interface RunOptions {
   checkpointer?: BaseCheckpointSaver;
   /** Continue from the last checkpoint instead of starting; no run_started is emitted. */
   resume?: boolean;
+  /**
+   * With `resume`: the decision for the node the run is waiting at (see `waitingAt`, `checkResume`).
+   * Pass the run's logged events as `resumeLog` too, so the paused node's earlier events are not logged again.
+   */
+  answer?: ResumeDecision;
   /** When resuming: the original start time and usage so far, so totals stay whole. */
   startedAt?: number;
   usageSoFar?: Usage;
@@ -139,6 +145,11 @@ export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
   if (opts.tokens === false) rc.tokens = false;
   if (opts.reuse) rc.reuse = opts.reuse;
   if (opts.resumeLog) rc.resumeLog = opts.resumeLog;
+  if (opts.checkpointer) rc.canPause = true;
+  if (opts.resume && opts.answer) {
+    const { node, decision, reviewer, comment } = opts.answer;
+    emit({ type: "run_resumed", nodeId: node, decision, ...(reviewer !== undefined ? { reviewer } : {}), ...(comment !== undefined ? { comment } : {}) });
+  }
 
   if (!opts.resume && !opts.resumeLog?.runStarted) {
     emit({
@@ -160,9 +171,16 @@ export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
     };
     try {
       if (opts.resume && opts.resumeLog) await logCheckpointedFinishes(compiled, config, opts.resumeLog, emit);
-      const final = (await compiled.graph.invoke(opts.resume ? null : ({ input } as Partial<RunState>), config)) as RunState;
+      const start = opts.resume ? (opts.answer ? await resumeCommand(compiled, config, opts.answer) : null) : ({ input } as Partial<RunState>);
+      const final = (await compiled.graph.invoke(start, config)) as RunState;
       if (controller.signal.aborted) throw controller.signal.reason;
       const durationMs = now() - startedAt;
+      if (isInterrupted(final)) {
+        // Paused for a person: the checkpoint holds the pause; the run holds nothing until resumed.
+        const paused = final.__interrupt__[0]?.value as { nodeId?: string } | undefined;
+        finish({ type: "run_waiting", nodeId: paused?.nodeId ?? "", durationMs, usage: { ...usage } });
+        return;
+      }
       if (!final?.outputs || !Object.hasOwn(final.outputs, compiled.outputId)) {
         finish({
           type: "run_failed",
@@ -222,6 +240,18 @@ async function logCheckpointedFinishes(
     emit({ type: "node_finished", nodeId, span, output, durationMs: 0, usage: emptyUsage(), ...(meta.branch !== undefined ? { branch: meta.branch } : {}) });
     log.finished.set(span, { output });
   }
+}
+
+/**
+ * The resume value goes to the paused node's interrupt by id, so with two approvals paused side
+ * by side the other one stays paused (and the run waits at it next).
+ */
+async function resumeCommand(compiled: CompiledPipeline, config: { configurable: Record<string, unknown> }, answer: ResumeDecision): Promise<Command> {
+  const snapshot = await compiled.graph.getState({ configurable: { thread_id: config.configurable.thread_id } });
+  const pending = snapshot.tasks.flatMap((t) => t.interrupts ?? []);
+  const target = pending.find((i) => (i.value as { nodeId?: string } | undefined)?.nodeId === answer.node);
+  if (!target) throw new BraidError("E_NOT_WAITING", `the run is not waiting at node "${answer.node}"`, { nodeId: answer.node });
+  return new Command({ resume: target.id ? { [target.id]: answer } : answer });
 }
 
 /**

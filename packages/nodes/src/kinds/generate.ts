@@ -39,6 +39,7 @@ export const generateKind: NodeKind<Config> = {
     return refs;
   },
   outputKeys: (c) => keysOf(c.shape, c.schema, c.count),
+  replaces: (c) => (c.revises ? [c.revises] : []),
   async prepare(ctx) {
     const prepared: { prompt: string; system?: string; backend: string } = { prompt: await ctx.render(ctx.config.prompt), backend: ctx.config.backend };
     if (ctx.config.system !== undefined) prepared.system = await ctx.render(ctx.config.system);

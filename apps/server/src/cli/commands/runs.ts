@@ -1,12 +1,10 @@
-import type { RunStatus } from "@braid/engine";
+import { RUN_STATUSES, type RunStatus } from "@braid/engine";
 import { dataDirFrom } from "../../config.js";
 import { openDb } from "../../store/db.js";
 import { SqliteRunStore } from "../../store/runs.js";
 import { runUsage } from "../../views.js";
 import { UsageError, parse } from "../args.js";
 import { formatEvent, usd } from "../format.js";
-
-const STATUSES = ["queued", "running", "completed", "failed", "cancelled"];
 
 /** Reads runs straight from the data folder (the server need not be running). */
 export default async function runs(argv: string[]): Promise<number> {
@@ -16,7 +14,7 @@ export default async function runs(argv: string[]): Promise<number> {
     ["list|show|events"],
   );
   const [sub, id] = positionals;
-  if (values.status && !STATUSES.includes(values.status)) throw new UsageError(`--status must be one of ${STATUSES.join(", ")}`);
+  if (values.status && !(RUN_STATUSES as readonly string[]).includes(values.status)) throw new UsageError(`--status must be one of ${RUN_STATUSES.join(", ")}`);
   const store = new SqliteRunStore(openDb(dataDirFrom(process.env, values["data-dir"])));
   if (sub === "list") {
     const list = store.list({
