@@ -4,6 +4,7 @@ import { evaluateExpression } from "../template/expression.js";
 import { toRe2 } from "../template/regex.js";
 import { type EvaluatorConfig, defaultThreshold, evaluatorName } from "./evaluators.js";
 import type { RunFacts } from "./run-facts.js";
+import { distance } from "fastest-levenshtein";
 
 /** What an evaluator sees of one record (and what `expression` and `path` read). */
 export interface EvalContext {
@@ -198,23 +199,8 @@ const clip = (v: unknown): string => {
   return s.length > 80 ? `${s.slice(0, 80)}…` : s;
 };
 
-/**
- * Normalised Levenshtein similarity, 1 − distance / longer length (1 = identical, 0 = nothing in
- * common); two rows of memory. No string-similarity library is installed in the workspace.
- */
+/** Normalised Levenshtein similarity, 1 − distance / longer length (1 = identical, 0 = nothing in common). */
 export function similarity(a: string, b: string): number {
-  if (a === b) return 1;
   const longer = Math.max(a.length, b.length);
-  if (longer === 0) return 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  let cur = new Array<number>(b.length + 1);
-  for (let i = 1; i <= a.length; i++) {
-    cur[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const sub = (prev[j - 1] as number) + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1);
-      cur[j] = Math.min(sub, (prev[j] as number) + 1, (cur[j - 1] as number) + 1);
-    }
-    [prev, cur] = [cur, prev];
-  }
-  return 1 - (prev[b.length] as number) / longer;
+  return longer === 0 ? 1 : 1 - distance(a, b) / longer;
 }
