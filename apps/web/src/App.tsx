@@ -1,7 +1,7 @@
 import { ReactFlowProvider } from "@xyflow/react";
 import { Dialogs } from "./dialogs/Dialogs.js";
 import { Canvas } from "./components/Canvas.js";
-import { OfflineBanner, StatusLine } from "./components/Chrome.js";
+import { OfflineBanner } from "./components/Chrome.js";
 import { Palette } from "./components/Palette.js";
 import { Shortcuts } from "./components/Shortcuts.js";
 import { Toolbar } from "./components/Toolbar.js";
@@ -23,7 +23,6 @@ export function App() {
         <Palette />
         <main className="center" aria-label="Canvas">
           <Canvas />
-          <StatusLine />
         </main>
         <Inspector />
         <TraceLayer />

@@ -1,6 +1,7 @@
 import {
   Background,
   type Connection,
+  ControlButton,
   Controls,
   type Edge,
   type EdgeTypes,
@@ -10,35 +11,48 @@ import {
   Panel,
   type NodeTypes,
   ReactFlow,
+  type ReactFlowState,
   useReactFlow,
+  useStore,
 } from "@xyflow/react";
-import { type DragEvent, useCallback, useEffect, useMemo, useRef } from "react";
+import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { type BraidEdgeData, type BraidFlowNode, deriveEdges, deriveNodes } from "../doc/derive.js";
 import { moveNodes } from "../doc/ops.js";
 import { addNodeAt, deleteElements, connect, validateConnection } from "../state/canvas.js";
 import { interpretEdgeChanges, interpretNodeChanges } from "../state/flowChanges.js";
 import { edit, useEditor } from "../state/store.js";
+import { COMPACT_ZOOM, type Insets, fitMinZoom, fitViewport } from "../state/fit.js";
 import { viewport } from "../state/viewport.js";
 import { ReplayBanner } from "../trace/ReplayBanner.js";
 import { TracedEdge } from "../trace/TracedEdge.js";
 import { traceEdges } from "../trace/edges.js";
 import { openDetails, useTrace } from "../trace/store.js";
-import { BraidNode } from "./BraidNode.js";
+import { BraidEdge } from "./BraidEdge.js";
+import { BraidNode, CompactContext } from "./BraidNode.js";
 
 export const KIND_MIME = "application/x-braid-kind";
 
 // Module scope: a new object on every render would make React Flow re-mount every node.
 const nodeTypes: NodeTypes = { braid: BraidNode };
-const edgeTypes: EdgeTypes = { traced: TracedEdge };
+const edgeTypes: EdgeTypes = { default: BraidEdge, traced: TracedEdge };
 const NONE: ReadonlySet<string> = new Set();
 const NO_DIAGNOSTICS: never[] = [];
 const DELETE_KEYS = ["Backspace", "Delete"];
 // Sized in canvas units, not stroke widths: highlighted (thicker) run edges keep normal arrowheads.
 const defaultEdgeOptions = { markerEnd: { type: "arrowclosed" as const, width: 30, height: 30, markerUnits: "userSpaceOnUse" } };
-// Room on the right for the minimap and on the left for the zoom buttons, so no node hides under them.
-const fitViewOptions: FitViewOptions = { padding: { top: "36px", bottom: "56px", left: "64px", right: "210px" }, maxZoom: 1.1 };
+// Room for the run banner on top, the zoom buttons on the left and the minimap on the right, so no node hides under them.
+const insetsFor = (minimap: boolean): Insets => ({ top: 64, bottom: 24, left: 60, right: minimap ? 170 : 28 });
+const MIN_ZOOM = 0.1;
+const MINIMAP_MAX_NODES = 300;
+const FIT_MAX_ZOOM = 1.1;
+// The first fit, before the app's own (fitView below): same room, no readable floor yet (sizes are not known).
+const fitViewOptions: FitViewOptions = { padding: { top: "64px", bottom: "24px", left: "60px", right: "170px" }, maxZoom: FIT_MAX_ZOOM };
 const proOptions = { hideAttribution: false };
+
+const fitNow = () => viewport.fitView();
+// A boolean: the canvas re-renders when the zoom crosses the threshold, not on every zoom frame.
+const isCompact = (s: ReactFlowState) => s.transform[2] < COMPACT_ZOOM;
 
 const miniMapColor = (n: { data?: unknown }) => {
   const d = n.data as BraidFlowNode["data"] | undefined;
@@ -69,7 +83,6 @@ export function Canvas() {
     })),
   );
   const readOnly = trace.runDoc !== null;
-  const shown = trace.runDoc ?? doc;
   const cache = useRef(new Map<string, BraidFlowNode>()).current;
   const runCache = useRef(new Map<string, BraidFlowNode>()).current;
   const selectedNodes = useMemo(() => new Set(selection.nodes), [selection.nodes]);
@@ -91,9 +104,45 @@ export function Canvas() {
   const edges = useMemo(() => traceEdges(baseEdges, trace.taken, trace.running, trace.active), [baseEdges, trace.taken, trace.running, trace.active]);
 
   const rf = useReactFlow();
+  const compact = useStore(isCompact);
   const wrapper = useRef<HTMLDivElement>(null);
+  // Redrawn on every pan frame: above MINIMAP_MAX_NODES it starts hidden (one click shows it).
+  const [minimap, setMinimap] = useState(() => useEditor.getState().doc.nodes.length <= MINIMAP_MAX_NODES);
+  const minimapRef = useRef(minimap);
+  minimapRef.current = minimap;
   useEffect(() => {
-    viewport.fitView = () => void rf.fitView({ ...fitViewOptions, duration: 250 });
+    viewport.fitView = (duration = 250) => {
+      const r = wrapper.current?.getBoundingClientRect();
+      const nodes = rf.getNodes();
+      if (!r || !nodes.length) return;
+      const next = fitViewport(rf.getNodesBounds(nodes), r, insetsFor(minimapRef.current), { min: fitMinZoom(nodes.length, MIN_ZOOM), max: FIT_MAX_ZOOM });
+      void rf.setViewport(next, { duration });
+    };
+    // A node just added where the view had no room: fit everything if that shows it, else centre on it.
+    viewport.reveal = (id) => {
+      const r = wrapper.current?.getBoundingClientRect();
+      const n = rf.getInternalNode(id);
+      if (!r || !n) return;
+      const nodes = rf.getNodes();
+      const i = insetsFor(minimapRef.current);
+      const next = fitViewport(rf.getNodesBounds(nodes), r, i, { min: fitMinZoom(nodes.length, MIN_ZOOM), max: FIT_MAX_ZOOM });
+      const p = n.internals.positionAbsolute;
+      const w = n.measured.width ?? 240;
+      const h = n.measured.height ?? 110;
+      const left = p.x * next.zoom + next.x;
+      const top = p.y * next.zoom + next.y;
+      const shown = left >= i.left && top >= i.top && left + w * next.zoom <= r.width - i.right && top + h * next.zoom <= r.height - i.bottom;
+      if (shown) void rf.setViewport(next, { duration: 250 });
+      else void rf.setCenter(p.x + w / 2, p.y + h / 2, { zoom: rf.getZoom(), duration: 250 });
+    };
+    viewport.visibleRect = () => {
+      const r = wrapper.current?.getBoundingClientRect();
+      if (!r) return { x: 0, y: 0, width: 0, height: 0 };
+      const i = insetsFor(minimapRef.current);
+      const a = rf.screenToFlowPosition({ x: r.left + i.left, y: r.top + i.top });
+      const b = rf.screenToFlowPosition({ x: r.right - i.right, y: r.bottom - i.bottom });
+      return { x: a.x, y: a.y, width: Math.max(0, b.x - a.x), height: Math.max(0, b.y - a.y) };
+    };
     viewport.zoomToNode = (id) => void rf.fitView({ nodes: [{ id }], duration: 300, maxZoom: 1.3, minZoom: 0.6, padding: 0.8 });
     viewport.center = () => {
       const r = wrapper.current?.getBoundingClientRect();
@@ -102,7 +151,8 @@ export function Canvas() {
   }, [rf]);
 
   // The first fit can run before every node is measured; fit again once they are.
-  const onInit = useCallback(() => setTimeout(() => viewport.fitView(), 80), []);
+  // Not animated: nothing to follow yet, and an animation would only delay a usable canvas.
+  const onInit = useCallback(() => setTimeout(() => viewport.fitView(0), 80), []);
   const onNodesChange = useCallback((changes: Parameters<typeof interpretNodeChanges>[0]) => {
     // On a run's own graph only sizes are kept: nothing may edit the working document from there.
     if (useTrace.getState().graph === "run" && useTrace.getState().runId) changes = changes.filter((c) => c.type === "dimensions");
@@ -148,44 +198,57 @@ export function Canvas() {
 
   return (
     <div className={readOnly ? "canvas canvas-run" : "canvas"} ref={wrapper}>
-      <ReactFlow
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        onNodeClick={onNodeClick}
-        nodesDraggable={!readOnly}
-        nodesConnectable={!readOnly}
-        elementsSelectable={!readOnly}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onDelete={onDelete}
-        onConnect={onConnect}
-        onDragOver={onDragOver}
-        onDrop={onDrop}
-        isValidConnection={isValidConnection}
-        defaultEdgeOptions={defaultEdgeOptions}
-        deleteKeyCode={readOnly ? null : DELETE_KEYS}
-        multiSelectionKeyCode={["Meta", "Control", "Shift"]}
-        fitView
-        fitViewOptions={fitViewOptions}
-        onInit={onInit}
-        minZoom={0.1}
-        maxZoom={2}
-        onlyRenderVisibleElements={shown.nodes.length > 200}
-        proOptions={proOptions}
-        aria-label="Pipeline canvas"
-      >
-        <Background gap={20} size={1} />
-        <ReplayBanner />
-        {!readOnly && doc.nodes.length <= 2 && (
-          <Panel position="top-left" className="canvas-hint">
-            Add nodes from the palette (drag, or press Enter on one). Connect them by dragging from a node's bottom handle to another node's top handle.
+      <CompactContext.Provider value={compact}>
+        <ReactFlow
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onNodeClick={onNodeClick}
+          nodesDraggable={!readOnly}
+          nodesConnectable={!readOnly}
+          elementsSelectable={!readOnly}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onDelete={onDelete}
+          onConnect={onConnect}
+          onDragOver={onDragOver}
+          onDrop={onDrop}
+          isValidConnection={isValidConnection}
+          defaultEdgeOptions={defaultEdgeOptions}
+          deleteKeyCode={readOnly ? null : DELETE_KEYS}
+          multiSelectionKeyCode={["Meta", "Control", "Shift"]}
+          fitView
+          fitViewOptions={fitViewOptions}
+          onInit={onInit}
+          minZoom={MIN_ZOOM}
+          maxZoom={2}
+          // Large graphs: the first render (before the fit) draws only the nodes in view.
+          onlyRenderVisibleElements={(trace.runDoc ?? doc).nodes.length > 200}
+          proOptions={proOptions}
+          aria-label="Pipeline canvas"
+        >
+          <Background gap={20} size={1} />
+          <ReplayBanner />
+          {!readOnly && doc.nodes.length <= 2 && (
+            <Panel position="top-left" className="canvas-hint">
+              Add nodes from the palette (drag, or press Enter on one). Connect them by dragging from a node's bottom handle to another node's top handle.
+            </Panel>
+          )}
+          {minimap && <MiniMap pannable zoomable nodeColor={miniMapColor} ariaLabel="Minimap" style={{ width: 140, height: 90 }} />}
+          <Panel position="bottom-right" className={minimap ? "minimap-toggle minimap-toggle-open" : "minimap-toggle"}>
+            <button type="button" className="small ghost" onClick={() => setMinimap((v) => !v)} aria-pressed={minimap}>
+              {minimap ? "Hide minimap" : "Show minimap"}
+            </button>
           </Panel>
-        )}
-        <MiniMap pannable zoomable nodeColor={miniMapColor} ariaLabel="Minimap" style={{ width: 180, height: 120 }} />
-        <Controls showInteractive={false} fitViewOptions={fitViewOptions} aria-label="Zoom controls" />
-      </ReactFlow>
+          <Controls showInteractive={false} showFitView={false} aria-label="Zoom controls">
+            {/* The app's fit (readable floor, room for the overlays), not React Flow's. */}
+            <ControlButton onClick={fitNow} title="Fit view (F)" aria-label="Fit View">
+              ⤢
+            </ControlButton>
+          </Controls>
+        </ReactFlow>
+      </CompactContext.Provider>
     </div>
   );
 }

@@ -28,7 +28,7 @@ export function StatusLine() {
     return () => clearTimeout(t);
   }, [status]);
   return (
-    <div className={`status-line ${status ? `status-${status.tone}` : ""}`} role="status" aria-live="polite" aria-label="Status">
+    <div className={`status-line ${status ? `status-${status.tone}` : ""}`} role="status" aria-live="polite" aria-label="Status" title={status?.text}>
       {status?.text ?? ""}
       {status?.tone === "error" && (
         <button type="button" className="ghost small" onClick={() => useEditor.setState({ status: null })} aria-label="Dismiss message">

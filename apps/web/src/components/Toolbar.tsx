@@ -8,6 +8,7 @@ import { cancelRun, startRun } from "../trace/actions.js";
 import { useRunBusy } from "../trace/store.js";
 import { BackendsButton } from "../backends/BackendsButton.js";
 import { BatchButton } from "../batch/BatchButton.js";
+import { MOD } from "./Shortcuts.js";
 
 export function Toolbar() {
   const s = useEditor(
@@ -22,7 +23,7 @@ export function Toolbar() {
     })),
   );
   const running = useRunBusy();
-  const open = (type: "open" | "history" | "import" | "json" | "export") => useEditor.setState({ dialog: { type } });
+  const open = (type: "open" | "history" | "import" | "json" | "export" | "api" | "shortcuts") => useEditor.setState({ dialog: { type } });
   return (
     <header className="toolbar">
       <span className="brand" aria-hidden="true">
@@ -44,11 +45,11 @@ export function Toolbar() {
         <button type="button" onClick={() => open("open")}>
           New / Open…
         </button>
-        <button type="button" onClick={() => void save()} disabled={s.offline} title="Ctrl+S">
+        <button type="button" onClick={() => void save()} disabled={s.offline} title={`${MOD}+S`}>
           Save
         </button>
-        <button type="button" onClick={() => open("history")} disabled={!s.savedId}>
-          History
+        <button type="button" onClick={() => open("history")} disabled={!s.savedId} title="Saved versions of this pipeline">
+          Versions
         </button>
         <button type="button" onClick={() => open("import")}>
           Import
@@ -58,6 +59,9 @@ export function Toolbar() {
         </button>
         <button type="button" onClick={() => open("export")} title="Mermaid diagram, image, file or share link">
           Export
+        </button>
+        <button type="button" onClick={() => open("api")} title="curl, TypeScript and Python snippets that run this pipeline over the REST API">
+          API
         </button>
       </div>
       <div className="tool-group">
@@ -70,8 +74,11 @@ export function Toolbar() {
         <button type="button" onClick={layout}>
           Auto-layout
         </button>
-        <button type="button" onClick={() => viewport.fitView()}>
+        <button type="button" onClick={() => viewport.fitView()} title="F">
           Fit view
+        </button>
+        <button type="button" onClick={() => open("shortcuts")} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
+          ?
         </button>
       </div>
       <div className="tool-group run-group">
@@ -82,7 +89,7 @@ export function Toolbar() {
             ■ Cancel run
           </button>
         ) : (
-          <button type="button" className="primary" onClick={() => void startRun()} disabled={s.offline}>
+          <button type="button" className="primary" onClick={() => void startRun()} disabled={s.offline} title={`${MOD}+Enter`}>
             ▶ Run
           </button>
         )}

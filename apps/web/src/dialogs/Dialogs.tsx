@@ -3,6 +3,8 @@ import { HistoryDialog } from "./HistoryDialog.js";
 import { JsonDialog } from "./JsonDialog.js";
 import { Modal, closeDialog } from "./Modal.js";
 import { OpenDialog } from "./OpenDialog.js";
+import { ShortcutsDialog } from "./ShortcutsDialog.js";
+import { ApiDialog } from "../api/ApiDialog.js";
 import { ExportDialog } from "../share/ExportDialog.js";
 import { ImportDialog } from "../share/ImportDialog.js";
 import { SharedPreview } from "../share/SharedPreview.js";
@@ -19,6 +21,10 @@ export function Dialogs() {
       return <ImportDialog />;
     case "json":
       return <JsonDialog />;
+    case "shortcuts":
+      return <ShortcutsDialog />;
+    case "api":
+      return <ApiDialog />;
     case "export":
       return <ExportDialog />;
     case "shared":

@@ -6,7 +6,7 @@ import { importPipeline } from "./importDoc.js";
 import { routeDoc } from "./fixtures.test-helper.js";
 import { autoLayout } from "./layout.js";
 import { addNode, moveNodes } from "./ops.js";
-import { freePosition, hasOverlaps } from "./place.js";
+import { freePosition, freePositionIn, hasOverlaps } from "./place.js";
 
 describe("placing and arranging nodes", () => {
   it("finds a free spot that overlaps no node", () => {
@@ -15,6 +15,20 @@ describe("placing and arranging nodes", () => {
     expect(p).not.toEqual({ x: 0, y: 0 });
     const next = addNode(doc, registry, "generate", p).doc;
     expect(hasOverlaps(next, {})).toBe(false);
+  });
+  it("finds a free spot inside the visible area, nearest the wanted point", () => {
+    let doc = blankPipeline();
+    const view = { x: 0, y: 0, width: 900, height: 500 };
+    for (let i = 0; i < 3; i++) {
+      const p = freePositionIn(doc, {}, { x: 300, y: 150 }, view);
+      expect(p).toBeDefined();
+      const q = p as { x: number; y: number };
+      expect(q.x).toBeGreaterThanOrEqual(0);
+      expect(q.y + 110).toBeLessThanOrEqual(500);
+      doc = addNode(doc, registry, "generate", q).doc;
+      expect(hasOverlaps(doc, {})).toBe(false);
+    }
+    expect(freePositionIn(doc, {}, { x: 0, y: 0 }, { x: 0, y: 0, width: 100, height: 100 })).toBeUndefined();
   });
   it("auto-layout places every node without overlaps, top to bottom", () => {
     const doc = loopDoc();

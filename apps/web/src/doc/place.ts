@@ -19,6 +19,37 @@ export function freePosition(doc: Pipeline, sizes: Sizes, wanted: XY, size = DEF
   return { x: Math.round(wanted.x), y: Math.round(wanted.y) };
 }
 
+export interface Area {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * The free spot nearest `wanted` with the whole new node inside `within` (the visible part of the
+ * canvas), or undefined when the view has no room. Candidates lie on a grid of at most ~40 × 40
+ * steps, so a zoomed-out view of a large graph stays cheap.
+ */
+export function freePositionIn(doc: Pipeline, sizes: Sizes, wanted: XY, within: Area, size = DEFAULT_SIZE): XY | undefined {
+  const rects = doc.nodes.filter((n) => n.position).map((n) => ({ p: n.position as XY, s: sizes[n.id] ?? DEFAULT_SIZE }));
+  const stepX = Math.max(20, within.width / 40);
+  const stepY = Math.max(20, within.height / 40);
+  let best: XY | undefined;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (let y = within.y; y + size.height <= within.y + within.height; y += stepY) {
+    for (let x = within.x; x + size.width <= within.x + within.width; x += stepX) {
+      const d = (x - wanted.x) ** 2 + (y - wanted.y) ** 2;
+      if (d >= bestD) continue;
+      const c = { x, y };
+      if (rects.some((r) => overlaps(c, r.p, size, r.s))) continue;
+      best = c;
+      bestD = d;
+    }
+  }
+  return best && { x: Math.round(best.x), y: Math.round(best.y) };
+}
+
 /** True when two nodes' boxes overlap or come closer than `minGap` (positions made for smaller nodes than this canvas draws). */
 export function hasOverlaps(doc: Pipeline, sizes: Sizes, minGap = 0, limit = 400): boolean {
   const rects = doc.nodes.filter((n) => n.position).map((n) => ({ p: n.position as XY, s: sizes[n.id] ?? DEFAULT_SIZE }));

@@ -1,6 +1,7 @@
 import type { PipelineNode } from "@braid/core";
 import { useEffect, useId, useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
+import { codeTitle } from "../doc/codeTitles.js";
 import { nodeIdProblem, renameNode, setLabel } from "../doc/ops.js";
 import { copySelection, deleteElements, zoomTo } from "../state/canvas.js";
 import { edit, notify, useEditor } from "../state/store.js";
@@ -52,7 +53,7 @@ export function NodeInspector({ node }: { node: PipelineNode }) {
         <ul className="node-problems" aria-label="Problems with this node">
           {general.map((d) => (
             <li key={`${d.code}:${d.message}`} className={`sev-${d.severity}`}>
-              <code>{d.code}</code> {d.message}
+              <strong>{codeTitle(d.code)}</strong> {d.message} <code className="problem-code">{d.code}</code>
             </li>
           ))}
         </ul>

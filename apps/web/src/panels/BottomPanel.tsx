@@ -1,4 +1,5 @@
 import { useShallow } from "zustand/react/shallow";
+import { StatusLine } from "../components/Chrome.js";
 import { useEditor } from "../state/store.js";
 import { useTrace } from "../trace/store.js";
 import { Problems } from "./Problems.js";
@@ -28,9 +29,13 @@ export function BottomPanel() {
   );
   return (
     <section className="bottom" aria-label="Problems and run">
-      <div role="tablist" aria-label="Bottom panel" className="tabs">
-        {tab("problems", `Problems${errors + warnings ? ` (${errors + warnings})` : ""}`)}
-        {tab("run", `Run${runStatus !== "idle" ? ` · ${runStatus}` : ""}`)}
+      <div className="bottom-head">
+        <div role="tablist" aria-label="Bottom panel" className="tabs">
+          {tab("problems", `Problems${errors + warnings ? ` (${errors + warnings})` : ""}`)}
+          {tab("run", `Run${runStatus !== "idle" ? ` · ${runStatus}` : ""}`)}
+        </div>
+        {/* Messages sit beside the tabs, never over the canvas's nodes or handles. */}
+        <StatusLine />
       </div>
       <div role="tabpanel" id={`tabpanel-${panel}`} aria-labelledby={`tab-${panel}`} className="tabpanel">
         {panel === "problems" ? <Problems /> : <RunPanel />}

@@ -1,6 +1,7 @@
 import { formatDiagnostic } from "@braid/core";
 import { useShallow } from "zustand/react/shallow";
 import { zoomTo } from "../state/canvas.js";
+import { codeTitle } from "../doc/codeTitles.js";
 import { edgeIds } from "../doc/derive.js";
 import { useEditor } from "../state/store.js";
 
@@ -41,9 +42,10 @@ export function Problems() {
                   <span className="sev-icon" aria-hidden="true">
                     {d.severity === "error" ? "✖" : "⚠"}
                   </span>
-                  <code className="problem-code">{d.code}</code>
+                  <strong className="problem-title">{codeTitle(d.code)}</strong>
                   {target && <span className="chip">{target}</span>}
                   <span className="problem-message">{d.message}</span>
+                  <code className="problem-code">{d.code}</code>
                 </button>
               </li>
             );

@@ -11,6 +11,7 @@ import { History } from "../trace/History.js";
 import { Scrubber } from "../trace/Scrubber.js";
 import { StateInspector } from "../trace/StateInspector.js";
 import { Timeline } from "../trace/Timeline.js";
+import { WaitingList } from "../trace/WaitingList.js";
 import { type TraceTab, closeRun, openDetails, openTraceDialog, setHover, setTraceTab, useRunBrief, useTrace } from "../trace/store.js";
 import "../styles/trace.css";
 
@@ -20,6 +21,7 @@ const STATUS_TEXT: Record<string, string> = {
   starting: "Starting…",
   queued: "Queued",
   running: "Running…",
+  waiting: "Waiting for review",
   completed: "Completed",
   failed: "Failed",
   cancelled: "Cancelled",
@@ -28,7 +30,8 @@ const TABS: Array<[TraceTab, string]> = [
   ["timeline", "Timeline"],
   ["state", "State"],
   ["input", "Input"],
-  ["history", "History"],
+  ["history", "Past runs"],
+  ["reviews", "Waiting for review"],
 ];
 
 /**
@@ -41,6 +44,8 @@ export function RunPanel() {
   const tab = useTrace((s) => s.tab);
   const hasEvents = useTrace((s) => s.items.length > 0);
   const busy = isBusy(run.status);
+  // A run waiting for a review holds no slot: another run can start, and the waiting one can be cancelled.
+  const waiting = run.status === "waiting";
   return (
     <div className="trace-panel">
       <div className="trace-side">
@@ -52,6 +57,11 @@ export function RunPanel() {
           ) : (
             <button type="button" className="primary" onClick={() => void startRun()} aria-label="Run on this input">
               ▶ Run on this input
+            </button>
+          )}
+          {waiting && (
+            <button type="button" className="danger" onClick={() => void cancelRun()} aria-label="Cancel run">
+              ■ Cancel run
             </button>
           )}
         </div>
@@ -81,6 +91,7 @@ export function RunPanel() {
           {tab === "state" && (hasEvents ? <StateInspector /> : <p className="hint">The run state at each step shows here once a run has events.</p>)}
           {tab === "input" && <InputEditor />}
           {tab === "history" && <History />}
+          {tab === "reviews" && <WaitingList />}
         </div>
       </div>
     </div>
@@ -126,6 +137,14 @@ function RunSummaryView() {
         {run.runId && <span className="muted"> · run {run.runId}</span>}
         {t.connection === "reconnecting" && <span className="muted"> · reconnecting…</span>}
       </p>
+      {run.review && (
+        <p className="run-waiting-at">
+          Paused at <code>{run.review.nodeId}</code> until someone decides.{" "}
+          <button type="button" className="small" onClick={() => openDetails(run.review?.nodeId as string, run.review?.span)} aria-label={`Review ${run.review.nodeId}`}>
+            Review…
+          </button>
+        </p>
+      )}
       {run.error && (
         <p className="run-error" role="alert">
           <code>{run.error.code}</code> {run.error.message}
@@ -192,7 +211,7 @@ function RunSummaryView() {
 /** Node ids in the pipeline's order (the server lists reused nodes in the order they finished). */
 const byOrder = (ids: readonly string[], order: readonly string[] | undefined) => [...ids].sort((a, b) => (order?.indexOf(a) ?? 0) - (order?.indexOf(b) ?? 0));
 
-/** Each node of the run: status, backend, time, cost; a click opens its details. Updates on node transitions, not per token. */
+/** Each node of the run: status, backend, visits, time and cost over all visits; a click opens its details. Updates on node transitions, not per token. */
 function NodesTable() {
   const run = useRunBrief();
   const backends = useEditor((s) => s.backends);
@@ -206,8 +225,9 @@ function NodesTable() {
           <th>Node</th>
           <th>Status</th>
           <th>Backend</th>
-          <th>Time</th>
-          <th>Cost</th>
+          <th title="Executions of the node in this run (a loop runs a node more than once)">Visits</th>
+          <th title="Summed over all visits">Time</th>
+          <th title="Summed over all visits">Cost</th>
         </tr>
       </thead>
       <tbody>
@@ -231,13 +251,13 @@ function NodesTable() {
               </td>
               <td>
                 {n.status === "failed" ? `failed: ${n.error?.message ?? ""}` : n.status}
-                {n.visits > 1 && <span className="muted"> ×{n.visits}</span>}
                 {n.branch && <span className="muted"> → {n.branch}</span>}
               </td>
               <td>
                 {n.backend ?? "—"}
                 {n.backend && simulated.has(n.backend) && <span className="badge badge-sim">sim</span>}
               </td>
+              <td>{n.visits}</td>
               <td>{n.durationMs !== undefined ? ms(n.durationMs) : ""}</td>
               <td>{n.usage ? money(n.usage.costUsd) : ""}</td>
             </tr>

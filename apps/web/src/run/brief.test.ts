@@ -1,5 +1,6 @@
 import { type RunEvent, runViewAt } from "@braid/core";
 import { describe, expect, it } from "vitest";
+import { overlayOf } from "../trace/session.js";
 import { isBusy, summarize } from "./brief.js";
 
 const usage = { inputTokens: 10, outputTokens: 5, costUsd: 0.001 };
@@ -52,5 +53,38 @@ describe("run summary (from the engine's view model)", () => {
       { ...base, type: "run_cancelled", reason: "cancelled by the user", durationMs: 3, usage },
     ];
     expect(summary(list)).toMatchObject({ status: "cancelled", error: { code: "E_CANCELLED", message: "cancelled by the user" } });
+  });
+  it("sums a looping node's time and usage over all its visits, as the canvas does", () => {
+    const list: RunEvent[] = [
+      { ...base, type: "run_started", pipeline: "p", input: {}, seed: 1 },
+      { ...base, type: "node_started", nodeId: "check", span: "check#1", kind: "critique", attempt: 1 },
+      { ...base, type: "node_finished", nodeId: "check", span: "check#1", output: { score: 0.5 }, durationMs: 826, usage, branch: "fail" },
+      { ...base, type: "node_started", nodeId: "check", span: "check#2", kind: "critique", attempt: 2 },
+      {
+        ...base,
+        type: "node_finished",
+        nodeId: "check",
+        span: "check#2",
+        output: { score: 0.9 },
+        durationMs: 844,
+        usage: { ...usage, costUsd: 0.0011 },
+        branch: "pass",
+      },
+      { ...base, type: "run_finished", output: {}, durationMs: 1700, usage: { inputTokens: 20, outputTokens: 10, costUsd: 0.0021 } },
+    ];
+    const view = runViewAt(list, list.length);
+    const check = summarize(view, "r1", list, list.length).nodes.check;
+    expect(check).toMatchObject({ visits: 2, durationMs: 1670, usage: { inputTokens: 20, outputTokens: 10 } });
+    expect(check?.usage?.costUsd).toBeCloseTo(0.0021);
+    const canvas = overlayOf(view, "check");
+    expect([canvas.executions, canvas.durationMs, canvas.costUsd, canvas.tokens]).toEqual([
+      check?.visits,
+      check?.durationMs,
+      check?.usage?.costUsd,
+      (check?.usage?.inputTokens ?? 0) + (check?.usage?.outputTokens ?? 0),
+    ]);
+    // While the second pass runs, the first one's time and cost already count.
+    const mid = summarize(runViewAt(list, 4), "r1", list.slice(0, 4), 4).nodes.check;
+    expect(mid).toMatchObject({ status: "running", visits: 2, durationMs: 826, usage });
   });
 });

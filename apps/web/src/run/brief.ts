@@ -1,4 +1,5 @@
 import { type ErrorInfo, type RunEvent, type RunStatus, type RunView, type SpanView, type Usage, isActiveStatus } from "@braid/core";
+import type { PendingReview } from "../trace/review.js";
 
 /**
  * The brief of the run on screen (`useTrace().brief`, read through `useRunBrief`). The one view
@@ -19,7 +20,9 @@ export interface NodeRun {
   model?: string;
   prompt?: string;
   output?: unknown;
+  /** Summed over every execution (visit), as the canvas shows it (`nodeTotals`). */
   durationMs?: number;
+  /** Summed over every finished execution. */
   usage?: Usage;
   branch?: string;
   reason?: string;
@@ -51,12 +54,24 @@ export interface RunBrief {
   eventCount: number;
   /** The events shown (up to the replay step), for exporters that draw the run. */
   events?: RunEvent[];
+  /** While the run is `waiting`: the review it waits for (the run's own state, whatever step is shown). */
+  review?: PendingReview;
 }
 
 export const idleRun = (): RunBrief => ({ status: "idle", order: [], nodes: {}, active: [], decisions: [], iterations: [], lastSeq: 0, eventCount: 0 });
 
 /** A run was asked for or has not ended: Run is disabled and Cancel offered. The one definition in the web. */
 export const isBusy = (status: BriefStatus): boolean => status === "starting" || isActiveStatus(status);
+
+/**
+ * A node's time and usage over all its executions: a critique loop's node runs several times and
+ * every pass costs. The canvas strip and the run panel's table both read this, so they agree.
+ */
+export function nodeTotals(view: RunView, nodeId: string): { visits: number; durationMs: number; usage: Usage } | undefined {
+  const n = view.nodes[nodeId];
+  if (!n) return undefined;
+  return { visits: n.spans.length, durationMs: n.durationMs, usage: n.usage };
+}
 
 /** The brief of a core RunView (and the events it was built from). */
 export function summarize(view: RunView, runId: string | undefined, events: RunEvent[], lastSeq: number): RunBrief {
@@ -89,8 +104,6 @@ export function summarize(view: RunView, runId: string | undefined, events: RunE
     if (s.model !== undefined) n.model = s.model;
     if (s.prompt !== undefined) n.prompt = s.prompt;
     if (s.status === "ok") n.output = s.output;
-    if (s.durationMs !== undefined) n.durationMs = s.durationMs;
-    if (s.status !== "running") n.usage = s.usage;
     if (s.branch !== undefined) n.branch = s.branch;
     if (s.reason !== undefined) {
       n.reason = s.reason;
@@ -105,6 +118,13 @@ export function summarize(view: RunView, runId: string | undefined, events: RunE
         message: view.status === "cancelled" ? "cancelled" : "stopped when the run ended",
       };
     else delete n.error;
+  }
+  for (const n of Object.values(out.nodes)) {
+    const t = nodeTotals(view, n.nodeId);
+    // A node on its first execution has no time or usage yet; a loop's earlier passes do.
+    if (!t || (n.status === "running" && n.visits < 2)) continue;
+    n.durationMs = t.durationMs;
+    n.usage = { ...t.usage };
   }
   if (view.output !== undefined) out.output = view.output;
   if (view.error) out.error = view.error;

@@ -14,6 +14,7 @@ import { canvasPng } from "./png.js";
 import { Redactions } from "./Redactions.js";
 import { type RunSource, eventsOf, fetchRunEvents, hasExportableRun, overlayFromBrief } from "./runOverlay.js";
 import { svgFile } from "./sanitizeSvg.js";
+import { projectFolder, redactedForCode, zipProject } from "./codeExport.js";
 
 type Share = { ok: true; url: string; length: number; copied: boolean } | { ok: false; length: number; limit: number };
 
@@ -124,6 +125,19 @@ export function ExportDialog() {
       setBusy(null);
     }
   };
+  const downloadCode = async () => {
+    setBusy("code");
+    try {
+      const { files } = await api.pipelines.codegen.query({ pipeline: redactedForCode(doc) });
+      const zip = zipProject(name, files);
+      saveFile(new Blob([zip as BlobPart], { type: "application/zip" }), `${projectFolder(name)}.zip`, "application/zip");
+      say(`Downloaded ${projectFolder(name)}.zip: a LangGraph.js project (${files.length} files) that runs without Braid; see its README.md.`);
+    } catch (err) {
+      say(`No code: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      setBusy(null);
+    }
+  };
   const makeShareLink = async () => {
     const r = encodeShareLink(doc);
     if (!r.ok) {
@@ -209,6 +223,15 @@ export function ExportDialog() {
             </button>
             <button type="button" onClick={downloadJson} aria-label="Download .json">
               .json
+            </button>
+            <button
+              type="button"
+              onClick={() => void downloadCode()}
+              disabled={busy === "code"}
+              aria-label="Download code (LangGraph.js project, .zip)"
+              title="A standalone TypeScript project with LangGraph.js and LangChain, no Braid needed"
+            >
+              code .zip
             </button>
           </fieldset>
           <button type="button" className="primary" onClick={() => void makeShareLink()}>

@@ -2,7 +2,7 @@ import { isClip, copyNodes, pasteClip } from "../doc/clipboard.js";
 import { type ConnectionAttempt, checkConnection } from "../doc/connect.js";
 import { autoLayout } from "../doc/layout.js";
 import { addEdge, addNode, moveNodes, removeElements, type XY } from "../doc/ops.js";
-import { freePosition, hasOverlaps } from "../doc/place.js";
+import { freePosition, freePositionIn, hasOverlaps } from "../doc/place.js";
 import { edgeIds } from "../doc/derive.js";
 import { edit, notify, useEditor } from "./store.js";
 import { viewport } from "./viewport.js";
@@ -27,12 +27,21 @@ export function addNodeAt(kind: string, position: XY): string {
   return id;
 }
 
-/** Keyboard and click adding: next to the selected node, or in the middle of the view, never on top of another node. */
+/**
+ * Keyboard and click adding: next to the selected node, or in the middle of the view, never on top
+ * of another node, and inside the visible canvas. When the view has no free room, the node goes to
+ * the nearest free spot and the view moves to it.
+ */
 export function addNodeSomewhere(kind: string): string {
   const { doc, selection, measured } = get();
   const anchor = doc.nodes.find((n) => n.id === selection.nodes[0])?.position;
   const wanted = anchor ? { x: anchor.x, y: anchor.y + 160 } : viewport.center();
-  return addNodeAt(kind, freePosition(doc, measured, wanted));
+  const visible = viewport.visibleRect();
+  const inView = visible.width > 0 ? freePositionIn(doc, measured, wanted, visible) : undefined;
+  const id = addNodeAt(kind, inView ?? freePosition(doc, measured, wanted));
+  // Once React Flow has measured it.
+  if (!inView) setTimeout(() => viewport.reveal(id), 60);
+  return id;
 }
 
 /** Used while dragging a connection: the reason is shown at once. */

@@ -12,6 +12,8 @@ export type Dialog =
   | { type: "history" }
   | { type: "import" }
   | { type: "json" }
+  | { type: "shortcuts" }
+  | { type: "api" }
   // Sharing (src/share): the export dialog, a `#share=…` link's preview, and Import opened with a dropped or pasted text.
   | { type: "export" }
   | { type: "shared"; fragment: string }

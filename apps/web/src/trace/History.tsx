@@ -8,7 +8,7 @@ import { brief, clock, money, ms, shortId } from "./format.js";
 import { lineageRows, lineageText } from "./lineage.js";
 import { type RunSummary, openTraceDialog, toggleCompare, useTrace } from "./store.js";
 
-const STATUSES = ["completed", "failed", "cancelled", "running", "queued"] as const;
+const STATUSES = ["completed", "failed", "cancelled", "waiting", "running", "queued"] as const;
 type StatusFilter = (typeof STATUSES)[number] | "";
 
 /** Past runs of this pipeline (or of all), filterable by status, with their lineage; any of them opens for replay. */

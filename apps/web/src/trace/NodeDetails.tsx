@@ -5,6 +5,8 @@ import { configFields } from "../doc/schemaFields.js";
 import { useEditor } from "../state/store.js";
 import { rerunFromNode, shownConfig } from "./actions.js";
 import { money, ms, pretty } from "./format.js";
+import { ReviewForm } from "./ReviewForm.js";
+import { decisionText } from "./review.js";
 import { closeDetails, openDetails, runEnded, useTrace } from "./store.js";
 
 /**
@@ -27,6 +29,8 @@ export function NodeDetails() {
     })),
   );
   const backends = useEditor((s) => s.backends);
+  // The review the run waits for now, whatever step is shown: deciding is about the run, not the replay position.
+  const review = useTrace((s) => s.brief.review);
   const headId = useId();
   if (!t.details || !t.runId) return null;
   const { nodeId } = t.details;
@@ -65,6 +69,7 @@ export function NodeDetails() {
             ))}
           </fieldset>
         )}
+        {review && review.nodeId === nodeId && <ReviewForm key={`${t.runId}:${review.span}`} runId={t.runId} review={review} />}
         {!span ? (
           <p className="hint">This node has not run{t.status === "running" ? " yet" : " at this step"}.</p>
         ) : (
@@ -91,13 +96,14 @@ function Block({ label, text, live }: { label: string; text: string | undefined;
 }
 
 function SpanDetails({ span: s, simulated }: { span: SpanView; simulated: boolean | undefined }) {
-  const running = s.status === "running";
+  const waiting = s.status === "running" && s.review !== undefined && s.review.decision === undefined;
+  const running = s.status === "running" && !waiting;
   return (
     <>
       <dl className="nd-facts">
         <dt>Status</dt>
         <dd className={`nd-status nd-${s.status}`}>
-          {s.status === "ok" ? "ok" : s.status}
+          {waiting ? "waiting for review" : s.status === "ok" ? "ok" : s.status}
           {s.reused && <span className="badge badge-reused">↺ reused from the parent run</span>}
           {s.cached && <span className="badge">cache hit</span>}
           {s.retries.length > 0 && <span className="badge badge-retried">⟳ retried {s.retries.length}×</span>}
@@ -113,7 +119,7 @@ function SpanDetails({ span: s, simulated }: { span: SpanView; simulated: boolea
           </>
         )}
         <dt>Latency</dt>
-        <dd>{running ? "running…" : ms(s.durationMs)}</dd>
+        <dd>{running ? "running…" : waiting ? "—" : ms(s.durationMs)}</dd>
         <dt>Tokens</dt>
         <dd>
           {s.usage.inputTokens} in · {s.usage.outputTokens} out
@@ -170,6 +176,7 @@ function SpanDetails({ span: s, simulated }: { span: SpanView; simulated: boolea
           </ul>
         </section>
       )}
+      {s.review && <ReviewRecord review={s.review} />}
       <Block label="System prompt" text={s.system} />
       <Block label="Resolved prompt" text={s.prompt} />
       <Block label="Streamed tokens" text={s.tokens || (running ? "" : undefined)} live={running} />
@@ -177,6 +184,36 @@ function SpanDetails({ span: s, simulated }: { span: SpanView; simulated: boolea
       <Block label="Raw response" text={s.raw} />
       <Block label="Parsed output" text={s.status === "ok" ? pretty(s.output) : undefined} />
     </>
+  );
+}
+
+/** What an approval node showed its reviewer and, once decided, who decided what (replay reads it here). */
+function ReviewRecord({ review }: { review: NonNullable<SpanView["review"]> }) {
+  const id = useId();
+  const decided = decisionText(review);
+  return (
+    <section className="nd-block" aria-labelledby={id}>
+      <h3 id={id}>Review</h3>
+      <dl className="nd-facts">
+        <dt>Message</dt>
+        <dd className="review-message">{review.message}</dd>
+        <dt>Decision</dt>
+        <dd className="nd-decision">{decided ? <strong>{decided}</strong> : <span className="muted">not decided yet</span>}</dd>
+        {review.reviewer && (
+          <>
+            <dt>Reviewer</dt>
+            <dd>{review.reviewer}</dd>
+          </>
+        )}
+        {review.comment && (
+          <>
+            <dt>Comment</dt>
+            <dd>{review.comment}</dd>
+          </>
+        )}
+      </dl>
+      {decided && <Block label="Value shown to the reviewer" text={pretty(review.value)} />}
+    </section>
   );
 }
 

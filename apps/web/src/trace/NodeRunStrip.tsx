@@ -8,6 +8,7 @@ const STATUS: Record<NodeOverlay["status"], string> = { idle: "not run", running
 /** The run on one canvas node: status badge, latency, tokens and cost, a critique's attempts and score, a route's branch. */
 function NodeRunStripView({ id, o }: { id: string; o: NodeOverlay }) {
   const status = o.status === "ok" && o.retried ? "retried" : STATUS[o.status];
+  if (o.waiting) return <WaitingStrip id={id} />;
   return (
     <div className={`bn-run bn-run-${o.status}`}>
       <div className="bn-run-line">
@@ -17,7 +18,7 @@ function NodeRunStripView({ id, o }: { id: string; o: NodeOverlay }) {
         {o.executions > 1 && <span className="bn-run-fact">×{o.executions}</span>}
         {o.status === "running" && o.streamed > 0 && <span className="bn-run-fact">{o.streamed} chars streamed</span>}
         {o.status !== "running" && o.status !== "idle" && (
-          <span className="bn-run-fact">
+          <span className="bn-run-fact" title="Time, tokens and cost over all visits">
             {ms(o.durationMs)} · {tokens(o.tokens)} · {money(o.costUsd)}
             {o.estimated ? " est." : ""}
           </span>
@@ -55,6 +56,29 @@ function NodeRunStripView({ id, o }: { id: string; o: NodeOverlay }) {
           )}
         </div>
       )}
+    </div>
+  );
+}
+
+/** A node the run is paused at: the review form opens in node details beside the canvas. */
+function WaitingStrip({ id }: { id: string }) {
+  return (
+    <div className="bn-run bn-run-waiting">
+      <div className="bn-run-line">
+        <span className="run-badge run-badge-waiting">✋ Waiting for review</span>
+        <button
+          type="button"
+          className="bn-run-details bn-run-review nodrag"
+          onClick={(e) => {
+            e.stopPropagation();
+            openDetails(id);
+          }}
+          aria-label={`Review ${id}`}
+          title="Approve, edit or reject what this node holds"
+        >
+          Review…
+        </button>
+      </div>
     </div>
   );
 }

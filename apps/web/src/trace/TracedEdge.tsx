@@ -1,14 +1,15 @@
-import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath } from "@xyflow/react";
+import { BaseEdge, EdgeLabelRenderer, type EdgeProps } from "@xyflow/react";
 import { memo } from "react";
+import { edgePath } from "../components/BraidEdge.js";
 import type { TracedEdgeData } from "./edges.js";
 
 const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /** A taken edge whose source decided: the branch and the decision's reason, as an HTML label on the edge. */
 function TracedEdgeView(props: EdgeProps) {
-  const { sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, markerEnd, style, id } = props;
+  const { markerEnd, style, id } = props;
   const data = props.data as TracedEdgeData | undefined;
-  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const [path, labelX, labelY] = edgePath(props);
   const reason = data?.reason ?? "";
   return (
     <>

@@ -3,6 +3,7 @@ import { api } from "../api/client.js";
 import { noteOnline, noteProblem } from "../state/server.js";
 import { lintNow } from "../state/lint.js";
 import { edit, isDirty, notify, useEditor } from "../state/store.js";
+import type { ResumeRequest } from "./review.js";
 import type { StoredItem } from "./session.js";
 import { type RunInfo, cancelActiveRun, sameGraph, showStarting, useTrace, watchRun } from "./store.js";
 
@@ -152,4 +153,22 @@ export async function loadRun(runId: string, maxMs = 30_000): Promise<LoadedRun>
 export function openRun(runId: string): void {
   watchRun(runId);
   useTrace.setState({ tab: "timeline" });
+}
+
+/**
+ * Sends a reviewer's decision (runs.resume). The run on screen needs nothing more: its event
+ * stream stays open through run_waiting and carries the resumed events. On failure (409 not
+ * waiting, 400 with the field first) the message comes back for the form to show; what was typed stays.
+ */
+export async function resumeReview(request: ResumeRequest): Promise<{ ok: true } | { ok: false; message: string }> {
+  try {
+    await api.runs.resume.mutate(request);
+    noteOnline();
+    useTrace.setState((s) => ({ historyRev: s.historyRev + 1 }));
+    notify(`Sent: ${request.decision} at "${request.node}".`, "success");
+    return { ok: true };
+  } catch (err) {
+    const p = noteProblem(err);
+    return { ok: false, message: p.offline ? "The server cannot be reached; nothing was sent." : p.message };
+  }
 }

@@ -10,6 +10,7 @@ import {
   runViewAt,
   takenEdges,
 } from "@braid/core";
+import { nodeTotals } from "../run/brief.js";
 
 /**
  * The browser side of a run: its events as received, the step shown, and the engine's RunView at
@@ -44,6 +45,8 @@ export interface NodeOverlay {
   metrics?: Record<string, number>;
   passed?: boolean;
   error?: string;
+  /** The run is paused at this node for a person's decision (approval). */
+  waiting?: true;
 }
 
 export interface SessionData {
@@ -79,16 +82,17 @@ export function overlayOf(view: RunView, nodeId: string): NodeOverlay {
   // The engine closes a run's open spans at its end (cancel, failure) but leaves the node "running".
   const open = spans.some((s) => s.status === "running");
   const status = n.status === "running" && !open ? (last?.status === "failed" ? "failed" : "ok") : n.status;
+  const totals = nodeTotals(view, nodeId) as NonNullable<ReturnType<typeof nodeTotals>>;
   const o: NodeOverlay = {
     status,
-    executions: spans.length,
+    executions: totals.visits,
     retried: n.retried,
     reused: spans.length > 0 && spans.every((s) => s.reused),
     cached: spans.some((s) => s.cached),
-    durationMs: n.durationMs,
-    tokens: n.usage.inputTokens + n.usage.outputTokens,
-    costUsd: n.usage.costUsd,
-    estimated: !!n.usage.estimated,
+    durationMs: totals.durationMs,
+    tokens: totals.usage.inputTokens + totals.usage.outputTokens,
+    costUsd: totals.usage.costUsd,
+    estimated: !!totals.usage.estimated,
     streamed: last && last.status === "running" ? last.tokens.length : 0,
   };
   if (n.branch !== undefined) o.branch = n.branch;
@@ -97,6 +101,7 @@ export function overlayOf(view: RunView, nodeId: string): NodeOverlay {
   if (n.maxAttempts !== undefined) o.maxAttempts = n.maxAttempts;
   if (n.metrics !== undefined) o.metrics = n.metrics;
   if (last?.passed !== undefined) o.passed = last.passed;
+  if (view.waiting?.nodeId === nodeId) o.waiting = true;
   const failed = [...spans].reverse().find((s) => s.status === "failed" && s.error);
   if (status === "failed") o.error = failed?.error?.message ?? (view.status === "cancelled" ? "cancelled" : "stopped when the run ended");
   return o;
@@ -254,5 +259,11 @@ export function describeStep(items: readonly StoredItem[], step: number): string
       return `run failed: ${e.error.message}`;
     case "run_cancelled":
       return `run cancelled: ${e.reason}`;
+    case "node_waiting":
+      return `${e.nodeId} waits for a person`;
+    case "run_waiting":
+      return `run waiting at ${e.nodeId}`;
+    case "run_resumed":
+      return `run resumed at ${e.nodeId}: ${e.decision}${e.reviewer ? ` by ${e.reviewer}` : ""}${e.comment ? ` (“${e.comment.length > 40 ? `${e.comment.slice(0, 40)}…` : e.comment}”)` : ""}`;
   }
 }

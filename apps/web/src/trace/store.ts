@@ -4,11 +4,12 @@ import { api } from "../api/client.js";
 import { noteOnline, noteProblem } from "../state/server.js";
 import { type RunBrief, idleRun, isBusy, summarize } from "../run/brief.js";
 import { notify, useEditor } from "../state/store.js";
+import { pendingReview } from "./review.js";
 import { type SessionData, type StoredItem, emptySession, nextMeaningful, receive, seek } from "./session.js";
 
 export type RunInfo = Awaited<ReturnType<typeof api.runs.get.query>>;
 export type RunSummary = Awaited<ReturnType<typeof api.runs.list.query>>[number];
-export type TraceTab = "timeline" | "state" | "input" | "history";
+export type TraceTab = "timeline" | "state" | "input" | "history" | "reviews";
 
 /** How the shown run was made from another: re-run from a node or fork at a step, with what it saved. */
 export interface Origin {
@@ -129,9 +130,18 @@ function updateBrief(force = false) {
   }
   // The run's own status, not the status at the step shown: a replayed run that ended is not busy.
   const last = items[items.length - 1]?.event;
-  const status = last && isTerminal(last) ? (statusOf(last) ?? view.status) : items.length === 0 ? (connection === "done" ? view.status : "queued") : "running";
+  // A run paused for a review ends its stretch of events with run_waiting; its resume follows on the same stream.
+  const status =
+    last && (isTerminal(last) || last.type === "run_waiting")
+      ? (statusOf(last) ?? view.status)
+      : items.length === 0
+        ? connection === "done"
+          ? view.status
+          : "queued"
+        : "running";
   if (!force && cur.runId === runId && cur.status === status) return;
   const shown = items.slice(0, step);
+  const review = status === "waiting" ? pendingReview(items.map((i) => i.event)) : undefined;
   set({
     brief: {
       ...summarize(
@@ -141,6 +151,7 @@ function updateBrief(force = false) {
         shown[shown.length - 1]?.seq ?? 0,
       ),
       status,
+      ...(review ? { review } : {}),
     },
   });
 }
@@ -186,6 +197,12 @@ function flush() {
   updateBrief(added.some((it) => it.event.type !== "token"));
   const end = added.find((it) => isTerminal(it.event));
   if (end) finished(end.event);
+  // The run just paused for a person: its review form opens beside the canvas (node details of the waiting node).
+  const review = get().brief.review;
+  if (review && added.some((it) => it.event.type === "run_waiting")) {
+    set((t) => ({ historyRev: t.historyRev + 1 }));
+    if (s.follow) openDetails(review.nodeId, review.span);
+  }
 }
 
 function finished(e: RunEvent) {
@@ -231,7 +248,7 @@ export function watchRun(runId: string, opts: WatchOptions = {}): void {
     origin: opts.origin,
     dialog: null,
     historyRev: prev.historyRev + 1,
-    tab: prev.tab === "history" ? "timeline" : prev.tab,
+    tab: prev.tab === "history" || prev.tab === "reviews" ? "timeline" : prev.tab,
   });
   stopPlaying();
   useEditor.setState({ panel: "run" });
