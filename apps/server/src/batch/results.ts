@@ -121,3 +121,39 @@ export class JsonlAppender {
     this.fd = undefined;
   }
 }
+
+/**
+ * Writes results in the order their records were started (input order), whatever order they
+ * finish in. A record that finishes early waits in memory for the ones started before it; the
+ * caller bounds that by not starting a record more than `window` places ahead of the oldest
+ * unfinished one (`hasRoom`).
+ */
+export class OrderedResults<T> {
+  private readonly started: number[] = [];
+  private readonly finished = new Map<number, T | null>();
+
+  constructor(
+    private readonly write: (value: T) => void,
+    readonly window: number,
+  ) {}
+
+  start(index: number): void {
+    this.started.push(index);
+  }
+
+  /** A record's result, or null when it gave none (an interrupted record); writes what is now in order. */
+  finish(index: number, value: T | null): void {
+    this.finished.set(index, value);
+    while (this.started.length > 0 && this.finished.has(this.started[0] as number)) {
+      const head = this.started.shift() as number;
+      const v = this.finished.get(head);
+      this.finished.delete(head);
+      if (v !== null && v !== undefined) this.write(v);
+    }
+  }
+
+  /** Whether another record may start without the wait-for-order buffer outgrowing the window. */
+  hasRoom(): boolean {
+    return this.started.length < this.window;
+  }
+}

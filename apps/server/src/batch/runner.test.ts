@@ -89,6 +89,33 @@ describe("runBatch", () => {
     expect(lines(p.errors)).toEqual([]);
   });
 
+  it("writes the results file in input order even when records finish out of order", async () => {
+    const p = paths();
+    writeInputs(p.inputs, 40);
+    // Latency jitter makes records finish out of order at concurrency 8.
+    const pool = createPool({
+      latency: "zero",
+      extra: [BackendConfigSchema.parse({ name: "jittery", provider: "simulated", simulation: { latencyMs: 15, jitterMs: 14 } })],
+    });
+    const finishedOrder: number[] = [];
+    await runBatch({
+      pipeline: pipeline("jittery"),
+      registry: defaultRegistry,
+      pool,
+      inputs: p.inputs,
+      format: "jsonl",
+      resultsFile: p.results,
+      concurrency: 8,
+      onResult: (r) => {
+        finishedOrder.push(r.index);
+      },
+    });
+    const written = results(p.results).map((r) => r.index);
+    expect(written).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    // The test means something only if they did finish out of order.
+    expect(finishedOrder).not.toEqual(written);
+  });
+
   it("gives the same output for the same record and seed, whatever the concurrency", async () => {
     const a = paths();
     const b = paths();

@@ -26,7 +26,7 @@ import {
   toErrorInfo,
 } from "@braid/engine";
 import { type BadRow, type InputFormat, type InputRecord, columnTypesFrom, countRecords, readInputs } from "./inputs.js";
-import { JsonlAppender, errorsPathFor, loadResults, recordKey } from "./results.js";
+import { JsonlAppender, OrderedResults, errorsPathFor, loadResults, recordKey } from "./results.js";
 import { type BatchCounts, type BatchResult, BatchStats, type BatchSummary } from "./stats.js";
 
 export interface BatchOptions {
@@ -97,6 +97,8 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   const { done } = opts.fresh ? { done: new Set<string>() } : await loadResults(resultsFile, stats, { retryFailed: opts.retryFailed ?? false });
   const total = opts.total ?? (typeof opts.inputs === "string" ? await countRecords(opts.inputs, opts.format) : undefined);
   const results = new JsonlAppender(resultsFile, opts.fresh ? "w" : "a");
+  // Input order in the results file; records may run ahead of a slow one by a bounded window.
+  const ordered = new OrderedResults<BatchResult>((r) => results.append(r), Math.max(256, concurrency * 8));
   // Bad rows are found again on every pass over the inputs, so the errors file is rewritten each time.
   const errors = new JsonlAppender(errorsFile, "w");
 
@@ -132,7 +134,10 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
     // Zero-latency backends complete a whole run in microtasks; yielding here keeps timers and
     // I/O (a server's other requests, progress redraws, Ctrl-C) alive during a batch.
     await new Promise<void>((r) => setImmediate(r));
-    if (aborted()) return;
+    if (aborted()) {
+      ordered.finish(rec.index, null);
+      return;
+    }
     const recSeed = seed + rec.index;
     const t0 = now();
     const nodes: Record<string, number> = {};
@@ -165,7 +170,10 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
       last = { type: "run_failed", runId, at: now(), error: toErrorInfo(err), durationMs: now() - t0, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } };
     }
     // An interrupted record is not a result: a restart runs it again.
-    if (!last || last.type === "run_cancelled") return;
+    if (!last || last.type === "run_cancelled") {
+      ordered.finish(rec.index, null);
+      return;
+    }
     const result: BatchResult = {
       line: rec.line,
       index: rec.index,
@@ -179,7 +187,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
       usage: last.usage,
       nodes,
     };
-    results.append(result);
+    ordered.finish(rec.index, result);
     stats.addResult(result);
     await opts.onResult?.(result);
   };
@@ -215,9 +223,10 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
         report();
         continue;
       }
-      while (running >= concurrency && !aborted()) await new Promise<void>((r) => (wake = r));
+      while ((running >= concurrency || !ordered.hasRoom()) && !aborted()) await new Promise<void>((r) => (wake = r));
       if (aborted()) break;
       running++;
+      ordered.start(item.index);
       const p: Promise<void> = runOne(item).finally(() => {
         running--;
         inflight.delete(p);
