@@ -45,7 +45,13 @@ function BraidNodeView({ id, data, selected }: NodeProps<BraidFlowNode>) {
   const label = node.label?.trim() ? node.label : node.id;
   const summary = data.summary;
   const width = Math.max(MIN_WIDTH, (branches?.length ?? 0) * BRANCH_WIDTH);
-  const cls = ["bn", data.severity ? `bn-${data.severity}` : "", selected ? "bn-selected" : "", run ? `bn-st-${run.waiting ? "waiting" : run.status}` : "", hovered ? "bn-hover" : ""];
+  const cls = [
+    "bn",
+    data.severity ? `bn-${data.severity}` : "",
+    selected ? "bn-selected" : "",
+    run ? `bn-st-${run.waiting ? "waiting" : run.status}` : "",
+    hovered ? "bn-hover" : "",
+  ];
 
   if (compact) {
     // Zoomed out: kind icon, label and status in type big enough to read at this zoom.
@@ -64,7 +70,7 @@ function BraidNodeView({ id, data, selected }: NodeProps<BraidFlowNode>) {
             role="img"
             aria-label={run ? (run.waiting ? "waiting for review" : run.status) : (data.severity as string)}
           >
-            {run ? (run.waiting ? "✋" : RUN_MARK[run.status]) : data.severity === "error" ? "!" : "?"}
+            {run ? (run.waiting ? "❚❚" : RUN_MARK[run.status]) : data.severity === "error" ? "!" : "?"}
           </span>
         )}
         {branches

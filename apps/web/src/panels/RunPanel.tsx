@@ -140,7 +140,12 @@ function RunSummaryView() {
       {run.review && (
         <p className="run-waiting-at">
           Paused at <code>{run.review.nodeId}</code> until someone decides.{" "}
-          <button type="button" className="small" onClick={() => openDetails(run.review?.nodeId as string, run.review?.span)} aria-label={`Review ${run.review.nodeId}`}>
+          <button
+            type="button"
+            className="small"
+            onClick={() => openDetails(run.review?.nodeId as string, run.review?.span)}
+            aria-label={`Review ${run.review.nodeId}`}
+          >
             Review…
           </button>
         </p>
@@ -250,7 +255,7 @@ function NodesTable() {
                 </button>
               </td>
               <td>
-                {n.status === "failed" ? `failed: ${n.error?.message ?? ""}` : n.status}
+                {n.status === "failed" ? `failed: ${n.error?.message ?? ""}` : run.review?.nodeId === nid ? "waiting for review" : n.status}
                 {n.branch && <span className="muted"> → {n.branch}</span>}
               </td>
               <td>

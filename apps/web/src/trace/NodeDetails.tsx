@@ -73,7 +73,7 @@ export function NodeDetails() {
         {!span ? (
           <p className="hint">This node has not run{t.status === "running" ? " yet" : " at this step"}.</p>
         ) : (
-          <SpanDetails span={span} simulated={simulated} />
+          <SpanDetails span={span} simulated={simulated} reviewing={review?.span === span.span} />
         )}
         {node && <RerunForm key={`${t.runId}:${nodeId}`} nodeId={nodeId} ended={t.ended} />}
       </div>
@@ -95,14 +95,14 @@ function Block({ label, text, live }: { label: string; text: string | undefined;
   );
 }
 
-function SpanDetails({ span: s, simulated }: { span: SpanView; simulated: boolean | undefined }) {
+function SpanDetails({ span: s, simulated, reviewing }: { span: SpanView; simulated: boolean | undefined; reviewing: boolean }) {
   const waiting = s.status === "running" && s.review !== undefined && s.review.decision === undefined;
   const running = s.status === "running" && !waiting;
   return (
     <>
       <dl className="nd-facts">
         <dt>Status</dt>
-        <dd className={`nd-status nd-${s.status}`}>
+        <dd className={`nd-status nd-${waiting ? "waiting" : s.status}`}>
           {waiting ? "waiting for review" : s.status === "ok" ? "ok" : s.status}
           {s.reused && <span className="badge badge-reused">↺ reused from the parent run</span>}
           {s.cached && <span className="badge">cache hit</span>}
@@ -176,11 +176,12 @@ function SpanDetails({ span: s, simulated }: { span: SpanView; simulated: boolea
           </ul>
         </section>
       )}
-      {s.review && <ReviewRecord review={s.review} />}
+      {/* The open review form shows the same message and value; the record is for decided reviews and replay. */}
+      {s.review && !reviewing && <ReviewRecord review={s.review} />}
       <Block label="System prompt" text={s.system} />
       <Block label="Resolved prompt" text={s.prompt} />
       <Block label="Streamed tokens" text={s.tokens || (running ? "" : undefined)} live={running} />
-      {running && !s.tokens && <p className="hint">Waiting for the first tokens…</p>}
+      {running && !s.tokens && !s.review && <p className="hint">Waiting for the first tokens…</p>}
       <Block label="Raw response" text={s.raw} />
       <Block label="Parsed output" text={s.status === "ok" ? pretty(s.output) : undefined} />
     </>

@@ -65,7 +65,7 @@ function WaitingStrip({ id }: { id: string }) {
   return (
     <div className="bn-run bn-run-waiting">
       <div className="bn-run-line">
-        <span className="run-badge run-badge-waiting">✋ Waiting for review</span>
+        <span className="run-badge run-badge-waiting">❚❚ Waiting for review</span>
         <button
           type="button"
           className="bn-run-details bn-run-review nodrag"

@@ -19,7 +19,13 @@ export function ReplayBanner() {
     })),
   );
   if (!t.runId) return null;
-  const where = t.follow ? (isActiveStatus(t.status) ? "live" : t.status) : `replay at step ${t.step} of ${t.total}`;
+  const where = t.follow
+    ? isActiveStatus(t.status)
+      ? "live"
+      : t.status === "waiting"
+        ? "waiting for review"
+        : t.status
+    : `replay at step ${t.step} of ${t.total}`;
   return (
     <Panel position="top-center" className={`replay-banner replay-${t.graph}`}>
       <span>

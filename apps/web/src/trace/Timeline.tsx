@@ -57,7 +57,8 @@ export function Timeline() {
         {layout.bars.map(({ span: s, left, width, end }) => {
           const iteration = s.span.split("#").pop();
           const label = `${s.nodeId}${iteration && iteration !== "1" ? ` #${iteration}` : ""}`;
-          const state = s.status === "running" ? "running" : s.status === "failed" ? "failed" : s.reused ? "reused" : "ok";
+          const waiting = s.status === "running" && s.review !== undefined && s.review.decision === undefined;
+          const state = waiting ? "waiting" : s.status === "running" ? "running" : s.status === "failed" ? "failed" : s.reused ? "reused" : "ok";
           return (
             <li key={s.span} className="tl-item" style={{ top: lane(s) * LANE_HEIGHT, left: `${left}%`, width: `max(${width}%, 3px)` }}>
               <button

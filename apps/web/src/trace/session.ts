@@ -95,7 +95,9 @@ export function overlayOf(view: RunView, nodeId: string): NodeOverlay {
     estimated: !!totals.usage.estimated,
     streamed: last && last.status === "running" ? last.tokens.length : 0,
   };
-  if (n.branch !== undefined) o.branch = n.branch;
+  // A kind that picks its branch without a route_decided event (approval) names it on its span.
+  const branch = n.branch ?? last?.branch;
+  if (branch !== undefined) o.branch = branch;
   if (n.reason !== undefined) o.reason = n.reason;
   if (n.attempts !== undefined) o.attempts = n.attempts;
   if (n.maxAttempts !== undefined) o.maxAttempts = n.maxAttempts;
