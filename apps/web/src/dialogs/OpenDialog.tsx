@@ -1,24 +1,22 @@
 import { useEffect, useState } from "react";
-import { type PipelineSummary, type TemplateSummary, api } from "../api/client.js";
+import { type TemplateSummary, api } from "../api/client.js";
 import { blankPipeline } from "../doc/blank.js";
 import { confirmDiscard, noteOnline, noteProblem, openSaved, openTemplate } from "../state/server.js";
 import { loadDocument, notify } from "../state/store.js";
 import { viewport } from "../state/viewport.js";
 import { Modal, closeDialog } from "./Modal.js";
-
-const when = (ms: number) => new Date(ms).toLocaleString();
+import { SavedPipelines } from "./SavedPipelines.js";
 
 /** Start something: a blank pipeline, a template from the gallery, or a saved pipeline. */
 export function OpenDialog() {
   const [templates, setTemplates] = useState<TemplateSummary[] | null>(null);
-  const [saved, setSaved] = useState<PipelineSummary[] | null>(null);
   const [error, setError] = useState<string | undefined>();
   useEffect(() => {
-    Promise.all([api.templates.list.query(), api.pipelines.list.query()])
-      .then(([t, p]) => {
+    api.templates.list
+      .query()
+      .then((t) => {
         noteOnline();
         setTemplates(t);
-        setSaved(p);
       })
       .catch((err) => setError(noteProblem(err).message));
   }, []);
@@ -61,23 +59,7 @@ export function OpenDialog() {
           ))}
         </div>
       </section>
-      <section aria-labelledby="start-saved">
-        <h3 id="start-saved">Saved pipelines</h3>
-        {saved?.length === 0 && <p className="hint">Nothing saved yet.</p>}
-        <ul className="saved-list">
-          {saved?.map((p) => (
-            <li key={p.id}>
-              <button type="button" className="link" onClick={then(() => openSaved(p.id))} aria-label={`Open saved pipeline ${p.name}`}>
-                <strong>{p.name}</strong>
-              </button>
-              <span className="muted">
-                {" "}
-                {p.id} · v{p.version} · {when(p.updatedAt)}
-              </span>
-            </li>
-          ))}
-        </ul>
-      </section>
+      <SavedPipelines onOpen={(id) => then(() => openSaved(id))()} />
     </Modal>
   );
 }
