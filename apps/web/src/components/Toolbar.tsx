@@ -5,7 +5,7 @@ import { save } from "../state/server.js";
 import { edit, isDirty, redo, undo, useEditor } from "../state/store.js";
 import { viewport } from "../state/viewport.js";
 import { cancelRun, startRun } from "../trace/actions.js";
-import { useRunBusy } from "../trace/store.js";
+import { useRunBusy, useTrace } from "../trace/store.js";
 import { BackendsButton } from "../backends/BackendsButton.js";
 import { BatchButton } from "../batch/BatchButton.js";
 import { MOD } from "./Shortcuts.js";
@@ -23,6 +23,7 @@ export function Toolbar() {
     })),
   );
   const running = useRunBusy();
+  const replayed = useTrace((t) => (t.graph === "run" && t.runId ? (t.pipeline?.name ?? "") : undefined));
   const open = (type: "open" | "history" | "import" | "json" | "export" | "api" | "shortcuts") => useEditor.setState({ dialog: { type } });
   return (
     <header className="toolbar">
@@ -31,8 +32,11 @@ export function Toolbar() {
       </span>
       <label className="name-field">
         <span className="sr-only">Pipeline name</span>
+        {/* A run of another graph is on the canvas: the title is that pipeline's, read-only, until Back to editing. */}
         <input
-          value={s.name}
+          value={replayed ?? s.name}
+          readOnly={replayed !== undefined}
+          title={replayed !== undefined ? "The pipeline this run executed (read-only); Back to editing returns to your document" : undefined}
           onChange={(e) => edit((d) => setPipelineFields(d, { name: e.target.value }), { key: "name" })}
           aria-label="Pipeline name"
           spellCheck={false}

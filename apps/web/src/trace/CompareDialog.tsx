@@ -120,6 +120,12 @@ export function CompareDialog({ a, b }: { a: string; b: string }) {
       )}
       {state && "cmp" in state && (
         <div className="compare">
+          {differentPipelines(state.ra, state.rb) && (
+            <p className="hint compare-warning" role="note" aria-label="Different pipelines">
+              ⚠ These runs are of different pipelines: A ran {pipelineLabel(state.ra)}, B ran {pipelineLabel(state.rb)}. Nodes are matched by id, so differences
+              may come from the pipelines rather than the runs.
+            </p>
+          )}
           <table className="cmp-totals">
             <caption className="sr-only">Totals</caption>
             <thead>
@@ -189,4 +195,15 @@ export function CompareDialog({ a, b }: { a: string; b: string }) {
       )}
     </TraceModal>
   );
+}
+
+/** Two runs of different saved pipelines, or of unsaved documents with different names. */
+function differentPipelines(a: LoadedRun, b: LoadedRun): boolean {
+  if (a.info.pipelineId || b.info.pipelineId) return a.info.pipelineId !== b.info.pipelineId;
+  return (a.info.pipeline as Pipeline).name !== (b.info.pipeline as Pipeline).name;
+}
+
+function pipelineLabel(r: LoadedRun): string {
+  const name = `“${(r.info.pipeline as Pipeline).name}”`;
+  return r.info.pipelineId ? `${name} (${r.info.pipelineId}${r.info.pipelineVersion !== undefined ? ` v${r.info.pipelineVersion}` : ""})` : `${name} (unsaved)`;
 }

@@ -100,6 +100,7 @@ export function History() {
                 <span className="sr-only">Compare</span>
               </th>
               <th>Run</th>
+              {effectiveScope === "all" && <th>Pipeline</th>}
               <th>Status</th>
               <th>Started</th>
               <th>Duration</th>
@@ -126,6 +127,9 @@ export function History() {
                     {shortId(r.id)}
                   </button>
                 </td>
+                {effectiveScope === "all" && (
+                  <td title={r.pipelineId ?? "unsaved"}>{r.pipelineName ?? r.pipelineId ?? <span className="muted">unsaved</span>}</td>
+                )}
                 <td className={`hist-status st-${r.status}`}>{r.status}</td>
                 <td>{clock(r.startedAt ?? r.createdAt)}</td>
                 <td>{r.finishedAt && r.startedAt ? ms(r.finishedAt - r.startedAt) : "—"}</td>
