@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "@playwright/test";
-import { discardIfAsked, openApp } from "./helpers.js";
+import { discardIfAsked, openApp, openTemplate } from "./helpers.js";
 
 const SCREENSHOTS = join(fileURLToPath(new URL("..", import.meta.url)), ".braid-tmp", "screenshots");
 
@@ -28,7 +28,7 @@ test("search, rename, duplicate, delete with undo, restore from the bin, and a v
   await expect(list).toContainText("Routing, renamed (copy)");
 
   await dialog.getByRole("button", { name: "Delete Routing, renamed (copy)" }).click();
-  await expect(dialog.getByRole("status")).toContainText("Moved \"Routing, renamed (copy)\" to the bin; its runs are kept.");
+  await expect(dialog.getByRole("status")).toContainText('Moved "Routing, renamed (copy)" to the bin; its runs are kept.');
   await expect(list.getByRole("listitem")).toHaveCount(1);
   await dialog.getByRole("status").getByRole("button", { name: "Undo" }).click();
   await expect(list.getByRole("listitem")).toHaveCount(2);
@@ -54,4 +54,14 @@ test("search, rename, duplicate, delete with undo, restore from the bin, and a v
   await expect(changes).toContainText("name");
   await expect(changes).not.toContainText("Nodes added");
   await page.screenshot({ path: join(SCREENSHOTS, "version-diff.png") });
+});
+
+test("saving a template whose name is taken saves it under a free name, and the title follows", async ({ page }) => {
+  await openApp(page);
+  // A new data folder already holds every example under its own name.
+  await openTemplate(page, "User profiles (sequential)");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved as" })).toContainText('Saved as "User profiles (sequential) (2)"');
+  await expect(page.getByRole("textbox", { name: "Pipeline name" })).toHaveValue("User profiles (sequential) (2)");
+  await expect(page.getByRole("status", { name: "Save state" })).toHaveText("Saved · v1");
 });

@@ -54,4 +54,50 @@ export const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  // 2: evaluation datasets with versions; experiments and their per-record results
+  `
+  CREATE TABLE datasets (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    current_version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE dataset_versions (
+    dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    format TEXT NOT NULL,
+    record_count INTEGER NOT NULL,
+    records TEXT NOT NULL,
+    message TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (dataset_id, version)
+  );
+  CREATE TABLE experiments (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    pipeline_id TEXT NOT NULL,
+    pipeline_version INTEGER NOT NULL,
+    dataset_id TEXT NOT NULL REFERENCES datasets(id),
+    dataset_version INTEGER NOT NULL,
+    dataset_hash TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    status TEXT NOT NULL,
+    total INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER,
+    metrics TEXT,
+    error TEXT
+  );
+  CREATE INDEX experiments_by_dataset ON experiments(dataset_id, created_at DESC);
+  CREATE TABLE experiment_records (
+    experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    run_id TEXT,
+    result TEXT,
+    PRIMARY KEY (experiment_id, idx)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -92,12 +92,15 @@ export class SqlitePipelineStore implements PipelineStore {
     return { summary: toSummary(row), pipeline: safeJsonParse(doc.doc) as Pipeline, version: v };
   }
 
-  save(doc: Pipeline, opts: { id?: string; message?: string } = {}): PipelineSummary {
+  save(input: Pipeline, opts: { id?: string; message?: string } = {}): PipelineSummary {
     const now = this.now();
     return this.db.transaction(() => {
+      let doc = input;
       let id = opts.id;
       let existing = id ? (this.db.prepare("SELECT * FROM pipelines WHERE id = ?").get(id) as (Row & { deleted_at: number | null }) | undefined) : undefined;
       if (!id) {
+        // A new pipeline never takes the name of a live one: the second "Smart routing" becomes "Smart routing (2)".
+        doc = { ...doc, name: this.freeName(doc.name) };
         const base = slug(doc.name);
         id = base;
         for (let i = 2; this.db.prepare("SELECT 1 FROM pipelines WHERE id = ?").get(id); i++) id = `${base}-${i}`;
@@ -116,6 +119,15 @@ export class SqlitePipelineStore implements PipelineStore {
         .run(id, version, JSON.stringify(doc), opts.message ?? null, now);
       return toSummary(this.row(id) as Row);
     })();
+  }
+
+  private freeName(name: string): string {
+    const taken = new Set(
+      (this.db.prepare("SELECT name FROM pipelines WHERE deleted_at IS NULL").all() as Array<{ name: string }>).map((r) => r.name.toLowerCase()),
+    );
+    if (!taken.has(name.toLowerCase())) return name;
+    const stem = name.replace(/ \(\d+\)$/, "");
+    for (let i = 2; ; i++) if (!taken.has(`${stem} (${i})`.toLowerCase())) return `${stem} (${i})`;
   }
 
   delete(id: string): boolean {

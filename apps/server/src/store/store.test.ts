@@ -31,7 +31,8 @@ describe("pipeline store", () => {
     const s = new SqlitePipelineStore(db().db);
     const a = s.save(doc("My Flow!"));
     expect(a).toMatchObject({ id: "my-flow", version: 1 });
-    expect(s.save(doc("My Flow!")).id).toBe("my-flow-2");
+    // A second new pipeline of the same name gets a free name (and so its own id).
+    expect(s.save(doc("My Flow!"))).toMatchObject({ id: "my-flow-2", name: "My Flow! (2)" });
     s.save(doc("Renamed"), { id: "my-flow", message: "rename" });
     expect(s.get("my-flow")?.pipeline.name).toBe("Renamed");
     expect(s.versions("my-flow").map((v) => [v.version, v.name, v.message])).toEqual([

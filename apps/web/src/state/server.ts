@@ -1,7 +1,8 @@
 import type { Pipeline } from "@braid/core";
 import { type ApiProblem, api, describeError } from "../api/client.js";
 import { tidyWhenMeasured } from "./canvas.js";
-import { isDirty, loadDocument, notify, useEditor } from "./store.js";
+import { setPipelineFields } from "../doc/ops.js";
+import { edit, isDirty, loadDocument, notify, useEditor } from "./store.js";
 
 const set = useEditor.setState;
 const get = useEditor.getState;
@@ -44,9 +45,19 @@ export async function save(): Promise<boolean> {
   try {
     const summary = await api.pipelines.save.mutate(saved.id ? { id: saved.id, pipeline: doc } : { pipeline: doc });
     noteOnline();
+    // A new pipeline whose name is taken is saved under a free one ("X (2)"): the document takes it too.
+    let stored = doc;
+    if (summary.name !== doc.name) {
+      const unchanged = get().doc === doc;
+      edit((d) => setPipelineFields(d, { name: summary.name }));
+      stored = unchanged ? get().doc : { ...doc, name: summary.name };
+    }
     // The document may have changed while saving; only what was sent counts as saved.
-    set({ saved: { id: summary.id, version: summary.version, doc } });
-    notify(`Saved "${doc.name}" as version ${summary.version}.`, "success");
+    set({ saved: { id: summary.id, version: summary.version, doc: stored } });
+    notify(
+      stored === doc ? `Saved "${doc.name}" as version ${summary.version}.` : `Saved as "${stored.name}": a pipeline named "${doc.name}" already exists.`,
+      "success",
+    );
     return true;
   } catch (err) {
     const p = noteProblem(err);
