@@ -18,7 +18,9 @@ test("replaying another pipeline's run shows that pipeline; the history names pi
   await page.getByRole("combobox", { name: "Runs of" }).selectOption("all");
   const table = page.getByRole("table", { name: /Runs, newest first/ });
   await expect(table.getByRole("columnheader", { name: "Pipeline" })).toBeVisible();
-  await expect(table.getByRole("row").filter({ hasText: "Product enrichment (parallel)" })).toHaveCount(1);
+  const rowOf = (runId: string) => table.getByRole("row").filter({ has: page.getByRole("button", { name: `Open run ${runId}` }) });
+  await expect(rowOf(parallel)).toContainText("Product enrichment (parallel)");
+  await expect(rowOf(sequential)).toContainText("User profiles (sequential)");
 
   await table.getByRole("button", { name: `Open run ${parallel}` }).click();
   const name = page.getByRole("textbox", { name: "Pipeline name" });

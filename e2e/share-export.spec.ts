@@ -174,6 +174,8 @@ test("export → share link → open in a new page → import as a new pipeline 
 test("a damaged share link explains itself and changes nothing", async ({ page }) => {
   await openApp(page);
   await openTemplate(page, TEMPLATES.sequential as string);
+  // The template arrives over the network: read the document once it has.
+  await expect(page.getByRole("textbox", { name: "Pipeline name" })).toHaveValue(TEMPLATES.sequential as string);
   const before = await readDoc(page);
   const dialog = await openExport(page);
   await dialog.getByRole("button", { name: "Share link" }).click();
