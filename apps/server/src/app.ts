@@ -6,6 +6,7 @@ import { defaultRegistry } from "@braid/nodes";
 import { createCheckedPool } from "./backend-policy.js";
 import { BatchManager } from "./batch/manager.js";
 import { type ServerConfig, disableLangSmithTracing } from "./config.js";
+import { ExperimentManager } from "./eval/experiments.js";
 import { loadBackendsFile } from "./files.js";
 import { createHttpServer } from "./http/server.js";
 import { serverEgress, watchBreakers } from "./trpc/backends.js";
@@ -14,7 +15,9 @@ import { EventHub } from "./runs/hub.js";
 import { RunManager } from "./runs/manager.js";
 import type { Services } from "./services.js";
 import { openCheckpointer } from "./store/checkpoints.js";
+import { SqliteDatasetStore } from "./store/datasets.js";
 import { openDb } from "./store/db.js";
+import { SqliteExperimentStore } from "./store/experiments.js";
 import { SqlitePipelineStore } from "./store/pipelines.js";
 import { SqliteRunStore } from "./store/runs.js";
 import { loadTemplates } from "./templates.js";
@@ -63,7 +66,9 @@ export async function createApp(config: ServerConfig): Promise<App> {
   });
   seedExamples(db, pipelines, templates);
   const batches = new BatchManager({ dataDir: config.dataDir, registry: defaultRegistry, pool });
-  const services: Services = { config, pipelines, runs, manager, hub, pool, registry: defaultRegistry, templates, batches };
+  const datasets = new SqliteDatasetStore(db);
+  const experiments = new ExperimentManager({ store: new SqliteExperimentStore(db), datasets, pipelines, runs, manager, hub, registry: defaultRegistry, pool });
+  const services: Services = { config, pipelines, runs, manager, hub, pool, registry: defaultRegistry, templates, batches, datasets, experiments };
   // Listening before recovery, so runs resumed from a previous process are traced too.
   if (config.otel) services.otel = new RunTracing(config.otel, { hub, runs, pool });
   const server = createHttpServer(services);
@@ -85,7 +90,8 @@ export async function createApp(config: ServerConfig): Promise<App> {
     async close() {
       await new Promise<void>((r) => server.close(() => r()));
       // Runs get their grace period; batches stop at once and resume from their results file on the next start.
-      await Promise.all([manager.shutdown(config.shutdownGraceMs), batches.shutdown()]);
+      // Experiments stop first (no new record runs); their runs in flight are the manager's to finish or suspend.
+      await Promise.all([experiments.shutdown(), manager.shutdown(config.shutdownGraceMs), batches.shutdown()]);
       await services.otel?.close();
       server.closeAllConnections();
       db.close();

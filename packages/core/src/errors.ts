@@ -63,6 +63,10 @@ export const ERROR_CODES = {
   E_GATE: "A quality gate cannot be parsed, names an unknown metric or evaluator, or uses `baseline.` without a baseline; the message names the gate.",
   E_DATASET:
     "An evaluation dataset has bad rows (not JSON, not an object, wrong cell count, a bad CSV quote, failing the input schema); the message lists line numbers, and nothing is imported.",
+  E_DATASET_TOO_LARGE: "A dataset upload or version has more records than the server keeps in one version (100,000); split it; HTTP 413.",
+  E_DATASET_IN_USE: "A dataset cannot be deleted while experiments that ran over it exist; delete them first; HTTP 409.",
+  E_EXPERIMENT_STATE:
+    "The experiment is not in a state that allows the request (resuming a running or completed one; gates or a comparison of one that has not completed); HTTP 409.",
   E_CODEGEN_UNSUPPORTED: "Code export (`braid codegen`) cannot express a node of this kind yet; the message names the node and its kind.",
   // input limits and the HTTP server's request checks
   E_TOO_DEEP: "A JSON value (request body, tRPC input, batch record) nests deeper than the limit (BRAID_MAX_JSON_DEPTH, default 100).",

@@ -1,5 +1,6 @@
 import { RUN_STATUSES } from "@braid/engine";
 import { BATCH_SCHEMA, batchOpenApiPaths } from "./batches.js";
+import { EXPERIMENT_SCHEMA, experimentOpenApiPaths } from "./experiments-openapi.js";
 
 /** The REST API for applications, described for tools and humans. */
 export function openApiDocument(): Record<string, unknown> {
@@ -30,6 +31,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
         Usage: { type: "object", properties: { inputTokens: { type: "integer" }, outputTokens: { type: "integer" }, costUsd: { type: "number" } } },
         Batch: BATCH_SCHEMA,
+        Experiment: EXPERIMENT_SCHEMA,
         Run: {
           type: "object",
           properties: {
@@ -155,6 +157,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       ...batchOpenApiPaths(errors),
+      ...experimentOpenApiPaths(errors),
       "/api/login": {
         post: {
           summary: "Exchange the token for an HttpOnly cookie (for browsers)",

@@ -9,6 +9,7 @@ import { MAX_SEED, SeedSchema } from "../trpc/router.js";
 import { type LoginLimiter, TOKEN_COOKIE, tokenMatches } from "./auth.js";
 import { requestedBackend } from "./backend-header.js";
 import { registerBatchRoutes } from "./batches.js";
+import { registerExperimentRoutes } from "./experiments.js";
 import { openApiDocument } from "./openapi.js";
 import { serveSse } from "./sse.js";
 import { HttpError, readJson, sendJson } from "./util.js";
@@ -139,6 +140,7 @@ def("POST", "/api/runs/:id/resume", async ({ req, res, params, services }) => {
 });
 
 registerBatchRoutes(def);
+registerExperimentRoutes(def);
 
 def("GET", "/api/backends", ({ res, url, services }) => {
   const window = url.searchParams.get("window") ?? "all";

@@ -8,6 +8,7 @@ import type { Services } from "../services.js";
 import type { RunOptionsRecord, RunRecord } from "../store/runs.js";
 import { backendsRouter } from "./backends.js";
 import { batchesRouter } from "./batches.js";
+import { datasetsRouter, experimentsRouter } from "./experiments.js";
 import { notFound, procedure, router } from "./init.js";
 
 const Id = z.string().min(1).max(200);
@@ -251,5 +252,5 @@ function startChild(
   };
 }
 
-export const appRouter = router({ pipelines, templates, backends, runs, batches: batchesRouter });
+export const appRouter = router({ pipelines, templates, backends, runs, batches: batchesRouter, datasets: datasetsRouter, experiments: experimentsRouter });
 export type AppRouter = typeof appRouter;
