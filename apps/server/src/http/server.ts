@@ -20,7 +20,7 @@ export function createHttpServer(services: Services): Server {
     },
   });
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     handle(req, res, services, trpc, limiter).catch((err) => {
       if (err instanceof HttpError) {
         if (!res.headersSent) sendError(res, err);
@@ -32,6 +32,22 @@ export function createHttpServer(services: Services): Server {
       else res.end();
     });
   });
+  // Requests Node's parser refuses before any handler sees them (a URL or headers over 16 KB, bad
+  // framing) get the same coded JSON error as everything else, not a bare status line.
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+    const body = JSON.stringify({
+      error: tooLarge
+        ? { code: "E_BAD_REQUEST", message: "the request line or headers exceed 16 KB; send large inputs in a POST body" }
+        : { code: "E_BAD_REQUEST", message: "malformed HTTP request" },
+    });
+    const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
+    socket.end(
+      `HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+  return server;
 }
 
 async function handle(

@@ -1,5 +1,6 @@
 import { BraidError, PipelineInvalidError, jsonDepth } from "@braid/engine";
 import { TRPCError, initTRPC } from "@trpc/server";
+import { ZodError } from "zod";
 import { QueueFullError, ShuttingDownError } from "../runs/manager.js";
 import type { Services } from "../services.js";
 
@@ -13,12 +14,15 @@ const t = initTRPC.context<Context>().create({
   sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
   errorFormatter({ shape, error }) {
     const cause = error.cause;
+    // An input that fails its schema reads as "field: problem" lines, not a JSON dump of zod issues.
+    const invalid = cause instanceof ZodError;
     return {
       ...shape,
+      ...(invalid ? { message: describeIssues(cause) } : {}),
       data: {
         ...shape.data,
         stack: undefined,
-        braidCode: cause instanceof BraidError ? cause.code : undefined,
+        braidCode: cause instanceof BraidError ? cause.code : invalid ? "E_BAD_REQUEST" : undefined,
         nodeId: cause instanceof BraidError ? cause.nodeId : undefined,
         diagnostics: cause instanceof PipelineInvalidError ? cause.diagnostics : undefined,
       },
@@ -27,6 +31,12 @@ const t = initTRPC.context<Context>().create({
 });
 
 export const router = t.router;
+
+function describeIssues(err: ZodError): string {
+  const lines = err.issues.slice(0, 10).map((i) => `${i.path.length ? i.path.map(String).join(".") : "input"}: ${i.message}`);
+  if (err.issues.length > 10) lines.push(`… and ${err.issues.length - 10} more`);
+  return lines.join("; ");
+}
 
 /** Every procedure requires the token when one is configured; there is no public procedure. */
 export const procedure = t.procedure.use(async ({ ctx, next, getRawInput }) => {
