@@ -105,3 +105,34 @@ export function widePipeline(totalNodes: number, width = 8): Pipeline {
   edges.push({ from: prev, to: "out" });
   return { format: "braid/pipeline@1", name: `wide ${totalNodes}`, nodes, edges } as Pipeline;
 }
+
+/**
+ * Branches of unequal shape, merged: a = premium (800 ms) then fast (100 ms), b = fast then
+ * premium. Critical path 900 ms; a superstep scheduler runs a2 and b2 in the same step, 1,600 ms.
+ */
+export function skewedPipeline(): Pipeline {
+  const gen = (id: string, backend: string, from: string) => ({ id, kind: "generate", config: { backend, prompt: `Step ${id} on {{${from}}}` } });
+  return {
+    format: "braid/pipeline@1",
+    name: "skewed branches",
+    input: { example: { topic: "benchmarks" } },
+    nodes: [
+      { id: "in", kind: "input" },
+      gen("a1", "validator", "in"),
+      gen("a2", "generator", "a1"),
+      gen("b1", "generator", "in"),
+      gen("b2", "validator", "b1"),
+      { id: "join", kind: "merge", config: { strategy: "object" } },
+      { id: "out", kind: "output" },
+    ],
+    edges: [
+      { from: "in", to: "a1" },
+      { from: "a1", to: "a2" },
+      { from: "in", to: "b1" },
+      { from: "b1", to: "b2" },
+      { from: "a2", to: "join" },
+      { from: "b2", to: "join" },
+      { from: "join", to: "out" },
+    ],
+  } as Pipeline;
+}

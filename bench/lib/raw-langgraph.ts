@@ -68,3 +68,70 @@ export async function runRaw(graph: RawGraph, threadId: string, recursionLimit: 
   const controller = new AbortController();
   await graph.invoke({ input: { topic: "benchmarks" } }, { configurable: { thread_id: threadId }, recursionLimit, signal: controller.signal });
 }
+
+const keep = <T>(_a: T, b: T) => b;
+/** State for the skewed graphs: `input` takes a reducer because each branch subgraph hands its whole state back. */
+const SkewState = Annotation.Root({
+  input: Annotation<{ topic: string }>({ reducer: keep, default: () => ({ topic: "" }) }),
+  outputs: Annotation<Record<string, unknown>>({ reducer: mergeRecords, default: () => ({}) }),
+});
+type Skew = typeof SkewState.State;
+type SkewGraph = StateGraph<typeof SkewState.spec, Skew, Partial<Skew>, string>;
+
+function tierNode(pool: BackendPool, id: string, backend: string) {
+  return async (state: Skew, config: Config) => {
+    const res = await pool.call(
+      backend,
+      { prompt: `Step ${id} for ${state.input.topic}.`, task: { type: "generate" } },
+      { signal: config.signal as AbortSignal, seedKey: id, random: Math.random },
+    );
+    return { outputs: { [id]: res.text } };
+  };
+}
+
+/** in → (a1 premium → a2 fast ‖ b1 fast → b2 premium) → join → out: the skewed-branches graph. */
+export const SKEWED_BRANCHES: Array<Array<[string, string]>> = [
+  [
+    ["a1", "validator"],
+    ["a2", "generator"],
+  ],
+  [
+    ["b1", "generator"],
+    ["b2", "validator"],
+  ],
+];
+
+/**
+ * The skewed-branches graph in plain LangGraph. `subgraphs: false` is the flat StateGraph (one
+ * superstep per depth, so a2 and b2 start together, when both a1 and b1 are done). `subgraphs:
+ * true` compiles each branch into its own StateGraph added as one node of the parent: a branch
+ * is then one parent superstep and advances at its own pace; the prototype of critical-path scheduling.
+ */
+export function rawSkewed(pool: BackendPool, subgraphs: boolean, checkpointer?: BaseCheckpointSaver) {
+  const g = new StateGraph(SkewState) as unknown as SkewGraph;
+  g.addNode("in", (s: Skew) => ({ outputs: { in: s.input } }));
+  g.addNode("join", (s: Skew) => ({ outputs: { join: { a: s.outputs.a2, b: s.outputs.b2 } } }), { defer: true });
+  g.addNode("out", (s: Skew) => ({ outputs: { out: s.outputs.join } }));
+  g.addEdge(START, "in");
+  for (const [i, branch] of SKEWED_BRANCHES.entries()) {
+    if (subgraphs) {
+      const sub = new StateGraph(SkewState) as unknown as SkewGraph;
+      for (const [id, backend] of branch) sub.addNode(id, tierNode(pool, id, backend));
+      const ids = branch.map(([id]) => id);
+      sub.addEdge(START, ids[0] as string);
+      for (let k = 1; k < ids.length; k++) sub.addEdge(ids[k - 1] as string, ids[k] as string);
+      sub.addEdge(ids[ids.length - 1] as string, END);
+      const name = `branch${i}`;
+      g.addNode(name, sub.compile());
+      g.addEdge("in", name);
+      g.addEdge(name, "join");
+    } else {
+      for (const [id, backend] of branch) g.addNode(id, tierNode(pool, id, backend));
+      const ids = ["in", ...branch.map(([id]) => id), "join"];
+      for (let k = 1; k < ids.length; k++) g.addEdge(ids[k - 1] as string, ids[k] as string);
+    }
+  }
+  g.addEdge("join", "out");
+  g.addEdge("out", END);
+  return g.compile(checkpointer ? { checkpointer } : {});
+}

@@ -12,6 +12,7 @@ import {
   type Registry,
 } from "@braid/core";
 import { executeNode } from "../run/execute.js";
+import { type Scheduling, chainNodeName, chainRunner, findChains } from "./chains.js";
 
 /** Outputs and bookkeeping are keyed by node id, so parallel branches never write the same key. */
 const mergeRecords = <T>(a: Record<string, T>, b: Record<string, T>): Record<string, T> => ({ ...a, ...b });
@@ -59,6 +60,8 @@ export const graphNodeName = (id: string): string => `node.${id}`;
 export interface CompileOptions {
   checkpointer?: BaseCheckpointSaver;
   backends?: BackendAvailability[];
+  /** "critical-path" runs fan-out branches that are plain chains as subgraphs (see chains.ts); default "supersteps". */
+  scheduling?: Scheduling;
 }
 
 /** Lints, then builds the LangGraph StateGraph. Throws PipelineInvalidError when lint finds errors. */
@@ -77,22 +80,38 @@ export function compile(pipeline: Pipeline, registry: Registry, opts: CompileOpt
   // Lint passed, so there is exactly one node of each terminal kind.
   const inputId = (pipeline.nodes.find((n) => registry.get(n.kind)?.terminal === "start") as PipelineNode).id;
   const outputId = (pipeline.nodes.find((n) => registry.get(n.kind)?.terminal === "end") as PipelineNode).id;
-  const graph = buildGraph(topology, nodes, inputId, outputId, opts.checkpointer);
+  const graph = buildGraph(topology, nodes, inputId, outputId, opts.checkpointer, opts.scheduling ?? "supersteps");
   return { pipeline, nodes, inputId, outputId, recursionLimit: recursionLimitFor(pipeline, nodes), diagnostics, graph };
 }
 
-function buildGraph(topology: PipelineGraph, nodes: Map<string, CompiledNode>, inputId: string, outputId: string, checkpointer?: BaseCheckpointSaver) {
+function buildGraph(
+  topology: PipelineGraph,
+  nodes: Map<string, CompiledNode>,
+  inputId: string,
+  outputId: string,
+  checkpointer: BaseCheckpointSaver | undefined,
+  scheduling: Scheduling,
+) {
   // Node names are computed at run time, which StateGraph's name generics cannot express (langgraphjs #763).
   const g = new StateGraph(RunStateAnnotation) as unknown as StateGraph<typeof RunStateAnnotation.spec, RunState, Partial<RunState>, string>;
   // Unreachable nodes can never run (lint warns about them); LangGraph refuses to compile them.
   const reachable = topology.reachable(inputId);
+  const chains = scheduling === "critical-path" ? findChains(topology, nodes, reachable) : new Map<string, string[]>();
+  // A chained node lives in its chain's subgraph; edges into the chain go to the chain's node, its last node's edge leaves from there.
+  const inChain = new Set([...chains.values()].flat());
+  const target = (id: string) => (chains.has(id) ? chainNodeName(id) : graphNodeName(id));
+  for (const [first, chain] of chains) {
+    const last = chain[chain.length - 1] as string;
+    g.addNode(chainNodeName(first), chainRunner(chain, nodes));
+    for (const e of topology.outgoing(last)) g.addEdge(chainNodeName(first), graphNodeName(e.to));
+  }
   for (const [id, cn] of nodes) {
-    if (!reachable.has(id)) continue;
+    if (!reachable.has(id) || inChain.has(id)) continue;
     g.addNode(graphNodeName(id), (state: RunState, config) => executeNode(cn, state, config), cn.kind.join ? { defer: true } : {});
   }
   g.addEdge(START, graphNodeName(inputId));
   for (const [id, cn] of nodes) {
-    if (!reachable.has(id)) continue;
+    if (!reachable.has(id) || inChain.has(id)) continue;
     const name = graphNodeName(id);
     const edges = topology.outgoing(id);
     if (id === outputId || edges.length === 0) {
@@ -103,15 +122,15 @@ function buildGraph(topology: PipelineGraph, nodes: Map<string, CompiledNode>, i
       const byBranch = new Map<string, string[]>();
       for (const e of edges) {
         const list = byBranch.get(e.branch ?? "") ?? [];
-        list.push(graphNodeName(e.to));
+        list.push(target(e.to));
         byBranch.set(e.branch ?? "", list);
       }
-      const destinations = [...new Set(edges.map((e) => graphNodeName(e.to))), END];
+      const destinations = [...new Set(edges.map((e) => target(e.to))), END];
       // The node records its branch in meta; an unconnected branch ends this path (lint warns about it).
       g.addConditionalEdges(name, (state: RunState) => byBranch.get(state.meta[id]?.branch ?? "") ?? END, destinations);
       continue;
     }
-    for (const e of edges) g.addEdge(name, graphNodeName(e.to));
+    for (const e of edges) g.addEdge(name, target(e.to));
   }
   try {
     return g.compile(checkpointer ? { checkpointer } : {});

@@ -1,11 +1,12 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { AIMessageChunk, BaseMessage } from "@langchain/core/messages";
 import { type Backend, type BackendConfig, type CallContext, type CompletionResult, type LlmRequest, estimateTokens } from "@braid/core";
 import { type EgressPolicy, OPEN_EGRESS, checkEgress } from "./egress.js";
 import { resolveCredentials } from "./credentials.js";
 import { BackendConfigError, inBandError, toBackendError, unexpectedAnswer } from "./errors.js";
-import { type LastResponse, guardedFetch } from "./http.js";
-import { contentText, toMessages } from "./messages.js";
+import { EgressError, type LastResponse, guardedFetch } from "./http.js";
+import { type PlainMessage, contentText, plainMessages, toMessages } from "./messages.js";
 import { redact, streamRedactor } from "./redact.js";
 
 /** What every real provider needs from its surroundings; all optional, for tests. */
@@ -24,9 +25,52 @@ export interface ModelParams {
   baseUrl: string;
   /** The key from `apiKeyEnv`, or undefined when the backend has none. */
   apiKey: string | undefined;
-  /** The guarded fetch: same-origin only, egress-checked, bound to this call's signal. */
+  /** The transport: each request goes through the guarded fetch of the call it belongs to (same-origin only, egress-checked, bound to that call's signal). */
   fetch: typeof fetch;
 }
+
+/** What a provider's direct path (no LangChain model) gets for one call; see ChatBackend.directCall. */
+export interface DirectCall {
+  config: BackendConfig;
+  baseUrl: string;
+  apiKey: string | undefined;
+  /** System (with JSON instructions) then user, as plain role/content pairs. */
+  messages: PlainMessage[];
+  temperature: number | undefined;
+  maxTokens: number | undefined;
+  /** The provider's JSON-mode body fields, when JSON mode is on for this attempt. */
+  jsonOptions: Record<string, unknown>;
+  /** The call's guarded fetch, already bound to its signal (timeout and cancellation). */
+  fetch: typeof fetch;
+  /** Set when the call streams: raw tokens (the backend redacts them before they go on). */
+  onToken?: (text: string) => void;
+}
+
+export interface DirectAnswer {
+  text: string;
+  usage: { input: number; output: number } | undefined;
+}
+
+/** LangSmith tracing asked for through the environment LangChain reads: then calls go through the LangChain model, so they are traced. */
+function tracingOn(): boolean {
+  const on = (v: string | undefined) => v === "true" || v === "1";
+  return ["LANGSMITH_TRACING", "LANGSMITH_TRACING_V2", "LANGCHAIN_TRACING", "LANGCHAIN_TRACING_V2"].some((name) => on(process.env[name]));
+}
+
+/**
+ * The guarded fetch of the call in progress. Models are built once and reused across calls
+ * (building a client per call was most of the provider layer's CPU), so the per-call transport
+ * (signal, last response, headers) is found through the async context rather than captured.
+ */
+const callFetch = new AsyncLocalStorage<typeof fetch>();
+const contextFetch = ((input: string | URL | Request, init?: RequestInit) => {
+  const f = callFetch.getStore();
+  if (!f) throw new EgressError("a backend request was made outside of a call");
+  return f(input, init);
+}) as typeof fetch;
+
+/** Enough distinct (temperature, maxTokens, key) combinations for any pipeline; beyond it the oldest model is dropped. */
+const MAX_MODELS = 32;
 
 /**
  * A real backend behind a LangChain chat model. Subclasses only build the model and its call
@@ -46,6 +90,12 @@ export abstract class ChatBackend implements Backend {
 
   protected abstract createModel(p: ModelParams): BaseChatModel;
 
+  /**
+   * The call without the LangChain model, for a protocol simple enough that the model adds
+   * nothing but CPU. Taken unless LangSmith tracing is on; providers without one always use createModel.
+   */
+  protected directCall?(p: DirectCall): Promise<DirectAnswer>;
+
   /** The provider's JSON-mode call options for this request (OpenAI's response_format, Ollama's format), if any. */
   protected jsonModeOptions(_req: LlmRequest): Record<string, unknown> {
     return {};
@@ -56,6 +106,20 @@ export abstract class ChatBackend implements Backend {
    * such 400 this backend stops asking for JSON mode; instructions plus parse-and-repair remain.
    */
   private jsonModeRejected = false;
+
+  /** Models by what differs between calls of one backend; see callFetch. */
+  private readonly models = new Map<string, BaseChatModel>();
+
+  private model(req: LlmRequest, apiKey: string | undefined): BaseChatModel {
+    const key = JSON.stringify([req.temperature, req.maxTokens, apiKey]);
+    let model = this.models.get(key);
+    if (!model) {
+      model = this.createModel({ config: this.config, req, baseUrl: this.baseUrl, apiKey, fetch: contextFetch });
+      if (this.models.size >= MAX_MODELS) this.models.delete(this.models.keys().next().value as string);
+      this.models.set(key, model);
+    }
+    return model;
+  }
 
   get baseUrl(): string {
     return this.config.baseUrl ?? this.defaultBaseUrl;
@@ -98,12 +162,18 @@ export abstract class ChatBackend implements Backend {
       apiKeyEnv: cfg.apiKeyEnv,
       answerField: this.answerField,
     });
-    const messages = toMessages(req);
+    const messages = plainMessages(req);
     let answer: { text: string; usage: { input: number; output: number } | undefined };
     try {
-      const model = this.createModel({ config: cfg, req, baseUrl: this.baseUrl, apiKey, fetch });
-      const options = { signal, ...(jsonMode ? this.jsonModeOptions(req) : {}) };
-      answer = ctx.onToken ? await this.streamed(model, messages, options, ctx.onToken, secrets) : await this.whole(model, messages, options);
+      const onToken = ctx.onToken;
+      if (this.directCall && !tracingOn()) {
+        answer = await this.direct(this.directCall.bind(this), { req, apiKey, messages, jsonMode, fetch, onToken, secrets });
+      } else {
+        const model = this.model(req, apiKey);
+        const options = { signal, ...(jsonMode ? this.jsonModeOptions(req) : {}) };
+        const lc = toMessages(req);
+        answer = await callFetch.run(fetch, () => (onToken ? this.streamed(model, lc, options, onToken, secrets) : this.whole(model, lc, options)));
+      }
       if (signal.aborted) throw signal.reason;
     } catch (err) {
       throw toBackendError(err, errorContext());
@@ -118,12 +188,49 @@ export abstract class ChatBackend implements Backend {
     return {
       text: redact(text, secrets),
       usage: {
-        inputTokens: input ?? estimateTokens(messages.map((m) => contentText(m.content)).join("\n")),
+        inputTokens: input ?? estimateTokens(messages.map((m) => m.content).join("\n")),
         outputTokens: output ?? estimateTokens(text),
         estimated: input === undefined || output === undefined,
       },
       model: cfg.model,
     };
+  }
+
+  private async direct(
+    call: (p: DirectCall) => Promise<DirectAnswer>,
+    o: {
+      req: LlmRequest;
+      apiKey: string | undefined;
+      messages: PlainMessage[];
+      jsonMode: boolean;
+      fetch: typeof fetch;
+      onToken: ((t: string) => void) | undefined;
+      secrets: string[];
+    },
+  ): Promise<DirectAnswer> {
+    const scrub = streamRedactor(o.secrets);
+    const onToken = o.onToken;
+    const answer = await call({
+      config: this.config,
+      baseUrl: this.baseUrl,
+      apiKey: o.apiKey,
+      messages: o.messages,
+      temperature: o.req.temperature ?? this.config.temperature,
+      maxTokens: o.req.maxTokens ?? this.config.maxTokens,
+      jsonOptions: o.jsonMode ? this.jsonModeOptions(o.req) : {},
+      fetch: o.fetch,
+      ...(onToken
+        ? {
+            onToken: (t: string) => {
+              const safe = scrub.push(t);
+              if (safe) onToken(safe);
+            },
+          }
+        : {}),
+    });
+    const rest = onToken ? scrub.end() : "";
+    if (rest && onToken) onToken(rest);
+    return answer;
   }
 
   /** Tokens pass through a redactor, so a key the server echoes never reaches a token event. */

@@ -26,10 +26,20 @@ export function jsonInstruction(json: JsonSpec): string {
   return `Reply with ${head.trim()}. Output JSON only: no prose, no Markdown code fences.`;
 }
 
-/** System prompt (with JSON instructions when JSON is wanted) and the user prompt. */
-export function toMessages(req: LlmRequest): BaseMessage[] {
+export interface PlainMessage {
+  role: "system" | "user";
+  content: string;
+}
+
+/** System prompt (with JSON instructions when JSON is wanted) and the user prompt, as role/content pairs. */
+export function plainMessages(req: LlmRequest): PlainMessage[] {
   const system = [req.system, req.json ? jsonInstruction(req.json) : undefined].filter((s): s is string => !!s && s.trim() !== "").join("\n\n");
-  return [...(system ? [new SystemMessage(system)] : []), new HumanMessage(req.prompt)];
+  return [...(system ? [{ role: "system" as const, content: system }] : []), { role: "user", content: req.prompt }];
+}
+
+/** The same messages as LangChain messages, for the chat models. */
+export function toMessages(req: LlmRequest): BaseMessage[] {
+  return plainMessages(req).map((m) => (m.role === "system" ? new SystemMessage(m.content) : new HumanMessage(m.content)));
 }
 
 /** The text of a message or chunk whose content is a string or a list of content blocks. */

@@ -1,12 +1,14 @@
 import { ChatOpenAICompletions } from "@langchain/openai";
 import { DEFAULT_BASE_URLS, type LlmRequest } from "@braid/core";
-import { ChatBackend, type ModelParams } from "./chat.js";
+import { ChatBackend, type DirectAnswer, type DirectCall, type ModelParams } from "./chat.js";
 import { wantsJsonObject } from "./messages.js";
+import { openAiChat } from "./openai-direct.js";
 
 /**
  * Any OpenAI-compatible server through its chat completions API: OpenAI, Ollama's /v1, vLLM,
  * LM Studio, llama.cpp server. Streams with `stream_options.include_usage`; JSON objects use
- * `response_format: {type: "json_object"}`.
+ * `response_format: {type: "json_object"}`. Calls go over a plain fetch (openai-direct.ts) unless
+ * LangSmith tracing is on, when they go through LangChain's ChatOpenAI and are traced.
  */
 export class OpenAiBackend extends ChatBackend {
   protected readonly defaultBaseUrl = DEFAULT_BASE_URLS.openai as string;
@@ -25,6 +27,10 @@ export class OpenAiBackend extends ChatBackend {
       maxRetries: 0,
       streamUsage: true,
     });
+  }
+
+  protected override directCall(p: DirectCall): Promise<DirectAnswer> {
+    return openAiChat(p);
   }
 
   protected override jsonModeOptions(req: LlmRequest): Record<string, unknown> {

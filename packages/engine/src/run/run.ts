@@ -1,3 +1,4 @@
+import type { Scheduling } from "../compile/chains.js";
 import { type BaseCheckpointSaver, Command, isInterrupted } from "@langchain/langgraph";
 import type { BackendPool } from "../backends/pool.js";
 import { type CompiledPipeline, type RunState, compile } from "../compile/compile.js";
@@ -58,6 +59,8 @@ export interface RunOptions {
   fromNode?: string;
   /** A compiled pipeline to reuse (batch runs compile once). */
   compiled?: CompiledPipeline;
+  /** How fan-out branches are scheduled when this run compiles the pipeline (see compile/chains.ts); default "supersteps". */
+  scheduling?: Scheduling;
   now?: () => number;
   /** Steps per run and size limits; unset fields keep DEFAULT_RUN_LIMITS. */
   limits?: Partial<RunLimits>;
@@ -92,11 +95,11 @@ class BudgetExceeded extends Error {}
 export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
   const compiled =
     opts.compiled ??
-    compile(
-      pipeline,
-      opts.registry,
-      opts.checkpointer ? { checkpointer: opts.checkpointer, backends: opts.pool.availability() } : { backends: opts.pool.availability() },
-    );
+    compile(pipeline, opts.registry, {
+      backends: opts.pool.availability(),
+      ...(opts.checkpointer ? { checkpointer: opts.checkpointer } : {}),
+      ...(opts.scheduling ? { scheduling: opts.scheduling } : {}),
+    });
   const input = opts.resume ? undefined : opts.resumeLog ? opts.input : resolveInput(pipeline, opts.input);
   const limits = resolveLimits(opts.limits);
   const runId = opts.runId ?? newRunId();
