@@ -1,10 +1,11 @@
 import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { type APIRequestContext, type Locator, type Page, expect, test } from "@playwright/test";
 import { handleFrom, inspector, node, openApp, startBlank } from "./helpers.js";
 import { canvasNode, openSaved, runPanel, runStatus, runSummary } from "./trace-helpers.js";
 
 /** Screenshots for a person to look at (the waiting node with its review form, the list). */
-const SHOTS = process.env.BRAID_E2E_SHOTS ?? "/tmp/h11-shots";
+const SHOTS = process.env.BRAID_E2E_SHOTS ?? `${tmpdir()}/braid-e2e-shots`;
 
 /** input → draft → review (approval, editable); approved → publish, rejected → redo; both → out ({{review}}). */
 function reviewedDoc(name: string): Record<string, unknown> {

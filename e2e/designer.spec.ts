@@ -1,3 +1,4 @@
+import { tmpdir } from "node:os";
 import { type Page, expect, test } from "@playwright/test";
 import { node, openApp, openTemplate } from "./helpers.js";
 import { runStatus } from "./trace-helpers.js";
@@ -5,6 +6,8 @@ import { runStatus } from "./trace-helpers.js";
 /** The designer as a daily tool (issue 13): honest numbers, placement, names, shortcuts, the API tab, readable zoom. */
 
 const LOOP = "Validated records (validation loop)";
+/** Screenshots for a person to look at. */
+const SHOTS = process.env.BRAID_E2E_SHOTS ?? `${tmpdir()}/braid-e2e-shots`;
 
 async function runLoop(page: Page) {
   await openApp(page);
@@ -155,7 +158,6 @@ test("keyboard: ? lists the shortcuts; Ctrl+S saves and Ctrl+Enter runs while ty
   await expect(dialog).toBeVisible();
   for (const keys of ["Ctrl+Enter", "Ctrl+S", "Ctrl+Z", "F or Shift+1", "N", "?"])
     await expect(dialog.getByRole("cell", { name: keys, exact: true })).toBeVisible();
-  await page.screenshot({ path: "/tmp/h8-shots/shortcuts.png" });
   await page.keyboard.press("Escape");
   await expect(dialog).toBeHidden();
 
@@ -167,7 +169,8 @@ test("keyboard: ? lists the shortcuts; Ctrl+S saves and Ctrl+Enter runs while ty
   expect((await box(check)).width).toBeGreaterThan(fitted * 1.2);
   await page.getByRole("application", { name: "Pipeline canvas" }).click({ position: { x: 20, y: 200 } });
   await page.keyboard.press("f");
-  await expect.poll(async () => Math.round((await box(check)).width)).toBe(Math.round(fitted));
+  // Fit view may land a pixel off the first fit (the run banner's height differs), so compare within 3 %.
+  await expect.poll(async () => Math.abs((await box(check)).width - fitted) / fitted).toBeLessThan(0.03);
 
   await page.keyboard.press("n");
   await expect(page.getByRole("navigation", { name: "Node palette" }).getByRole("button").first()).toBeFocused();
@@ -191,7 +194,7 @@ test("API dialog: curl, TypeScript and Python snippets that run the saved pipeli
   await page.getByRole("button", { name: "API", exact: true }).click();
   await expect(dialog.getByRole("tab", { name: "curl" })).toHaveAttribute("aria-selected", "true");
   await expect(dialog.getByRole("button", { name: "Copy curl" })).toBeVisible();
-  await page.screenshot({ path: "/tmp/h8-shots/api-dialog.png" });
+  await page.screenshot({ path: `${SHOTS}/api-dialog.png` });
   const snippets: Record<string, string> = {};
   for (const [tab, label] of [
     ["curl", "curl"],
@@ -242,7 +245,7 @@ test("zoomed out, nodes draw compact (icon, label, status) and stay legible; zoo
   // The label is drawn at least 9 px tall on screen at this zoom.
   const label = await box(check.getByText("Check", { exact: true }));
   expect(label.height).toBeGreaterThanOrEqual(9);
-  await page.screenshot({ path: "/tmp/h8-shots/compact.png" });
+  await page.screenshot({ path: `${SHOTS}/compact.png` });
   for (let i = 0; i < 4; i++) await page.getByRole("button", { name: "Zoom In" }).click();
   await expect(check).toContainText("max 3 attempts");
 });
