@@ -145,8 +145,9 @@ export const scenario: Scenario = {
 async function skewedBaselines(reps: number, data: Record<string, unknown>): Promise<Row[]> {
   const pool = createPool({ latency: "realistic" });
   const pipeline = skewedPipeline();
-  const compiled = compile(pipeline, defaultRegistry, { backends: pool.availability() });
-  const chained = compile(pipeline, defaultRegistry, { backends: pool.availability(), scheduling: "critical-path" });
+  // Critical-path scheduling is the default; superstep scheduling is the baseline it replaced.
+  const compiled = compile(pipeline, defaultRegistry, { backends: pool.availability(), scheduling: "supersteps" });
+  const chained = compile(pipeline, defaultRegistry, { backends: pool.availability() });
   const flat = rawSkewed(pool, false);
   const nested = rawSkewed(pool, true);
   const timed = async (f: () => Promise<unknown>) => {
@@ -169,25 +170,29 @@ async function skewedBaselines(reps: number, data: Record<string, unknown>): Pro
     r.push(await timed(() => flat.invoke(input)));
     n.push(await timed(() => nested.invoke(input)));
   }
-  data.skewedBaselines = { braidMs: b, braidCriticalPathSchedulingMs: c, flatLangGraphMs: r, subgraphLangGraphMs: n };
+  data.skewedBaselines = { braidSuperstepsMs: b, braidCriticalPathMs: c, flatLangGraphMs: r, subgraphLangGraphMs: n };
   const ratio = median(b) / median(r);
   const cpRatio = median(c) / median(r);
   const overPath = median(c) / median(cPaths);
   return [
     {
-      metric: 'skewed branches, Braid with scheduling "critical-path": engine wall',
+      metric: "skewed branches, Braid (critical-path scheduling, the default): engine wall",
       value: `${fmt(median(c), 0)} ms (${fmt(overPath)}× the critical path of node durations)`,
       target: `≤ 1.02× + ${SLACK_MS} ms`,
       met: median(c) <= 1.02 * median(cPaths) + SLACK_MS,
     },
     {
-      metric: 'skewed branches, Braid with scheduling "critical-path" / flat LangGraph wall',
+      metric: "skewed branches, Braid (critical-path scheduling) / flat LangGraph wall",
       value: `${fmt(cpRatio)}×`,
       target: "< 1× (Braid faster)",
       met: cpRatio < 1,
     },
     { metric: "skewed branches: plain LangGraph StateGraph (flat), wall", value: `${fmt(median(r), 0)} ms` },
-    { metric: "skewed branches: Braid engine wall / flat LangGraph wall", value: `${fmt(ratio)}×`, target: "< 1× (Braid faster)", met: ratio < 1 },
+    {
+      metric: 'skewed branches: Braid with scheduling "supersteps" / flat LangGraph wall',
+      value: `${fmt(ratio)}×`,
+      note: "the baseline: LangGraph's own supersteps",
+    },
     {
       metric: "skewed branches: plain LangGraph, each branch a subgraph node, wall",
       value: `${fmt(median(n), 0)} ms`,

@@ -84,6 +84,77 @@ describe("durability across SIGKILL", () => {
     db.close();
   }, 60_000);
 
+  it("kill -9 inside a branch that runs as its own graph (critical-path scheduling): resumes inside it, each node once", async () => {
+    const gen = (id: string, backend: string, prompt: string) => ({ id, kind: "generate", config: { backend, prompt } });
+    // Branch a is a three-node chain (a region with its own subgraph and checkpoints), branch b one slow node.
+    const pipeline = {
+      format: "braid/pipeline@1",
+      name: "skewed for kill -9",
+      input: { example: { topic: "otters" } },
+      nodes: [
+        { id: "in", kind: "input" },
+        gen("a1", "generator", "First {{input.topic}}"),
+        gen("a2", "validator", "Second {{a1}}"),
+        gen("a3", "generator", "Third {{a2}}"),
+        gen("b1", "validator", "Other {{input.topic}}"),
+        { id: "join", kind: "merge", config: { strategy: "object" } },
+        { id: "out", kind: "output" },
+      ],
+      edges: [
+        { from: "in", to: "a1" },
+        { from: "a1", to: "a2" },
+        { from: "a2", to: "a3" },
+        { from: "a3", to: "join" },
+        { from: "in", to: "b1" },
+        { from: "b1", to: "join" },
+        { from: "join", to: "out" },
+      ],
+    };
+    const first = spawnServer(env);
+    children.push(first.child);
+    const url1 = await first.ready;
+    const saved = await json(`${url1}/trpc/pipelines.save`, { method: "POST", body: JSON.stringify({ pipeline }) });
+    expect(saved.status).toBe(200);
+    const id = saved.body.result.data.id as string;
+    const started = await json(`${url1}/api/pipelines/${id}/runs?seed=3`, { method: "POST" });
+    expect(started.status).toBe(202);
+    const runId = started.body.runId as string;
+    const db = openDb(dir);
+    const store = new SqliteRunStore(db);
+    // Killed while the chain's second node runs: a1 is checkpointed inside the region's own graph.
+    await waitFor("a1 finished and a2 running", () => {
+      const events = store.events(runId).map((e) => e.event);
+      const done = events.some((e) => e.type === "node_finished" && e.nodeId === "a1");
+      const running = events.some((e) => e.type === "node_started" && e.nodeId === "a2");
+      return done && running ? true : undefined;
+    });
+    first.child.kill("SIGKILL");
+    await new Promise((r) => first.child.once("exit", r));
+    const second = spawnServer(env);
+    children.push(second.child);
+    const url2 = await second.ready;
+    const finalRun = await waitFor("resumed run to finish", async () => {
+      const r = await json(`${url2}/api/runs/${runId}`);
+      return r.body.status === "completed" ? r.body : undefined;
+    });
+    const stored = store.events(runId);
+    const events: RunEvent[] = stored.map((e) => e.event);
+    expect(
+      logProblems(
+        stored.map((e) => e.seq),
+        events,
+      ),
+    ).toBeUndefined();
+    for (const n of pipeline.nodes) expect(events.filter((e) => e.type === "node_finished" && e.nodeId === n.id)).toHaveLength(1);
+    expect(events.filter((e) => e.type === "node_started" && e.nodeId === "a1")).toHaveLength(1);
+    const control = await json(`${url2}/api/pipelines/${id}/runs?seed=3&wait=true`, { method: "POST" });
+    expect(control.body.status).toBe("completed");
+    expect(finalRun.output).toEqual(control.body.output);
+    second.child.kill("SIGTERM");
+    await new Promise((r) => second.child.once("exit", r));
+    db.close();
+  }, 60_000);
+
   it("SIGTERM stops taking runs, lets running ones finish within the grace period, and suspends the rest for the next start", async () => {
     const graceEnv = { ...env, BRAID_SHUTDOWN_GRACE_MS: "200" };
     const first = spawnServer(graceEnv);

@@ -12,7 +12,7 @@ import {
   type Registry,
 } from "@braid/core";
 import { executeNode } from "../run/execute.js";
-import { type Scheduling, chainNodeName, chainRunner, findChains } from "./chains.js";
+import { type Scheduling, findRegions, regionNodeName, regionRunner } from "./regions.js";
 
 /** Outputs and bookkeeping are keyed by node id, so parallel branches never write the same key. */
 const mergeRecords = <T>(a: Record<string, T>, b: Record<string, T>): Record<string, T> => ({ ...a, ...b });
@@ -60,7 +60,7 @@ export const graphNodeName = (id: string): string => `node.${id}`;
 export interface CompileOptions {
   checkpointer?: BaseCheckpointSaver;
   backends?: BackendAvailability[];
-  /** "critical-path" runs fan-out branches that are plain chains as subgraphs (see chains.ts); default "supersteps". */
+  /** "critical-path" (the default) runs fan-out branches that are single-entry, single-exit regions as subgraphs (see regions.ts). */
   scheduling?: Scheduling;
 }
 
@@ -80,7 +80,7 @@ export function compile(pipeline: Pipeline, registry: Registry, opts: CompileOpt
   // Lint passed, so there is exactly one node of each terminal kind.
   const inputId = (pipeline.nodes.find((n) => registry.get(n.kind)?.terminal === "start") as PipelineNode).id;
   const outputId = (pipeline.nodes.find((n) => registry.get(n.kind)?.terminal === "end") as PipelineNode).id;
-  const graph = buildGraph(topology, nodes, inputId, outputId, opts.checkpointer, opts.scheduling ?? "supersteps");
+  const graph = buildGraph(topology, nodes, inputId, outputId, opts.checkpointer, opts.scheduling ?? "critical-path");
   return { pipeline, nodes, inputId, outputId, recursionLimit: recursionLimitFor(pipeline, nodes), diagnostics, graph };
 }
 
@@ -92,29 +92,52 @@ function buildGraph(
   checkpointer: BaseCheckpointSaver | undefined,
   scheduling: Scheduling,
 ) {
+  // Unreachable nodes can never run (lint warns about them); LangGraph refuses to compile them.
+  const g = wire({ topology, nodes, outputId, scheduling }, topology.reachable(inputId), inputId);
+  try {
+    return g.compile(checkpointer ? { checkpointer } : {});
+  } catch (err) {
+    throw new BraidError("E_INTERNAL", `the pipeline could not be compiled: ${(err as Error).message}`);
+  }
+}
+
+interface Wiring {
+  topology: PipelineGraph;
+  nodes: Map<string, CompiledNode>;
+  outputId: string;
+  scheduling: Scheduling;
+}
+
+/**
+ * The StateGraph of `scope`'s nodes, entered at `entry`. A region's graph is wired by the same
+ * code with the region as the scope and its join, outside the scope, as END.
+ */
+function wire(w: Wiring, scope: Set<string>, entry: string, exit?: string) {
+  const { topology, nodes } = w;
   // Node names are computed at run time, which StateGraph's name generics cannot express (langgraphjs #763).
   const g = new StateGraph(RunStateAnnotation) as unknown as StateGraph<typeof RunStateAnnotation.spec, RunState, Partial<RunState>, string>;
-  // Unreachable nodes can never run (lint warns about them); LangGraph refuses to compile them.
-  const reachable = topology.reachable(inputId);
-  const chains = scheduling === "critical-path" ? findChains(topology, nodes, reachable) : new Map<string, string[]>();
-  // A chained node lives in its chain's subgraph; edges into the chain go to the chain's node, its last node's edge leaves from there.
-  const inChain = new Set([...chains.values()].flat());
-  const target = (id: string) => (chains.has(id) ? chainNodeName(id) : graphNodeName(id));
-  for (const [first, chain] of chains) {
-    const last = chain[chain.length - 1] as string;
-    g.addNode(chainNodeName(first), chainRunner(chain, nodes));
-    for (const e of topology.outgoing(last)) g.addEdge(chainNodeName(first), graphNodeName(e.to));
+  const regions = w.scheduling === "critical-path" ? findRegions(topology, nodes, scope) : [];
+  // A region's members live in its own graph: edges into the region go to its node, edges out leave from there.
+  const inRegion = new Set(regions.flatMap((r) => [...r.members]));
+  const heads = new Set(regions.map((r) => r.head));
+  const target = (id: string) => (id === exit ? END : heads.has(id) ? regionNodeName(id) : graphNodeName(id));
+  for (const r of regions) {
+    const sub = wire(w, r.members, r.head, r.join).compile();
+    g.addNode(regionNodeName(r.head), regionRunner(r, sub));
+    g.addEdge(regionNodeName(r.head), target(r.join));
   }
-  for (const [id, cn] of nodes) {
-    if (!reachable.has(id) || inChain.has(id)) continue;
+  for (const id of scope) {
+    if (inRegion.has(id)) continue;
+    const cn = nodes.get(id) as CompiledNode;
     g.addNode(graphNodeName(id), (state: RunState, config) => executeNode(cn, state, config), cn.kind.join ? { defer: true } : {});
   }
-  g.addEdge(START, graphNodeName(inputId));
-  for (const [id, cn] of nodes) {
-    if (!reachable.has(id) || inChain.has(id)) continue;
+  g.addEdge(START, target(entry));
+  for (const id of scope) {
+    if (inRegion.has(id)) continue;
+    const cn = nodes.get(id) as CompiledNode;
     const name = graphNodeName(id);
     const edges = topology.outgoing(id);
-    if (id === outputId || edges.length === 0) {
+    if (id === w.outputId || edges.length === 0) {
       g.addEdge(name, END);
       continue;
     }
@@ -125,18 +148,14 @@ function buildGraph(
         list.push(target(e.to));
         byBranch.set(e.branch ?? "", list);
       }
-      const destinations = [...new Set(edges.map((e) => target(e.to))), END];
+      const destinations = [...new Set([...edges.map((e) => target(e.to)), END])];
       // The node records its branch in meta; an unconnected branch ends this path (lint warns about it).
       g.addConditionalEdges(name, (state: RunState) => byBranch.get(state.meta[id]?.branch ?? "") ?? END, destinations);
       continue;
     }
     for (const e of edges) g.addEdge(name, target(e.to));
   }
-  try {
-    return g.compile(checkpointer ? { checkpointer } : {});
-  } catch (err) {
-    throw new BraidError("E_INTERNAL", `the pipeline could not be compiled: ${(err as Error).message}`);
-  }
+  return g;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Scheduling } from "../compile/chains.js";
+import type { Scheduling } from "../compile/regions.js";
 import { type BaseCheckpointSaver, Command, isInterrupted } from "@langchain/langgraph";
 import type { BackendPool } from "../backends/pool.js";
 import { type CompiledPipeline, type RunState, compile } from "../compile/compile.js";
@@ -59,7 +59,7 @@ export interface RunOptions {
   fromNode?: string;
   /** A compiled pipeline to reuse (batch runs compile once). */
   compiled?: CompiledPipeline;
-  /** How fan-out branches are scheduled when this run compiles the pipeline (see compile/chains.ts); default "supersteps". */
+  /** How fan-out branches are scheduled when this run compiles the pipeline (see compile/regions.ts); default "critical-path". */
   scheduling?: Scheduling;
   now?: () => number;
   /** Steps per run and size limits; unset fields keep DEFAULT_RUN_LIMITS. */

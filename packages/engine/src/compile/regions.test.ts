@@ -14,7 +14,7 @@ import { waitingAt } from "../index.js";
 import { resumeLogFrom } from "../run/context.js";
 import { planReuse } from "../run/reuse.js";
 import { runToEnd, startRun } from "../run/run.js";
-import type { Scheduling } from "./chains.js";
+import type { Scheduling } from "./regions.js";
 
 const LATENCIES = [0, 5, 15, 40];
 const pool = () =>
