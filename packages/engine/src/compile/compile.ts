@@ -12,6 +12,7 @@ import {
   type Registry,
 } from "@braid/core";
 import { executeNode } from "../run/execute.js";
+import { useLeanRunnableContext } from "./lean-context.js";
 import { type Scheduling, findRegions, regionNodeName, regionRunner } from "./regions.js";
 
 /** Outputs and bookkeeping are keyed by node id, so parallel branches never write the same key. */
@@ -66,6 +67,7 @@ export interface CompileOptions {
 
 /** Lints, then builds the LangGraph StateGraph. Throws PipelineInvalidError when lint finds errors. */
 export function compile(pipeline: Pipeline, registry: Registry, opts: CompileOptions = {}): CompiledPipeline {
+  useLeanRunnableContext();
   const diagnostics = lint(pipeline, opts.backends ? { registry, backends: opts.backends } : { registry });
   if (diagnostics.some((d) => d.severity === "error")) throw new PipelineInvalidError(diagnostics);
 

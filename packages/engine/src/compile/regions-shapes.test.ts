@@ -209,14 +209,14 @@ describe("critical-path scheduling over loops, routes and nested fan-outs", () =
           expect(cp.r.events.filter((e) => e.type === "node_finished" && e.nodeId === n.id)).toHaveLength(1);
         const best = ideal((id) => cp.durations.get(id) ?? 0);
         // Each step costs the engine about a millisecond (more on a loaded test machine), which node durations do not count.
-        expect(cp.wall - best).toBeLessThan(20 + 3 * cp.executions);
+        expect(cp.wall - best).toBeLessThan(30 + 4 * cp.executions);
         // Supersteps run a join beside a nested fan-out twice (see the next test), so only flat shapes compare.
         if (shape.some((layer) => layer.some((p) => p.t === "fan"))) return;
         const flat = await measure(pipeline, "supersteps", seed);
         expect((cp.r.last as { output: unknown }).output).toEqual((flat.r.last as { output: unknown }).output);
         for (const [id, set] of flat.perNode) expect([...(cp.perNode.get(id) ?? [])].sort()).toEqual([...set].sort());
         expect([...cp.perNode.keys()].sort()).toEqual([...flat.perNode.keys()].sort());
-        expect(cp.wall).toBeLessThan(flat.wall + 20);
+        expect(cp.wall).toBeLessThan(flat.wall + 30);
       }),
       { numRuns: 15 },
     );
