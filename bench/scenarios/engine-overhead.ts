@@ -9,7 +9,7 @@
  * use it, against LangGraph without a checkpointer): it separates the engine's own cost from the
  * cost of what it stores.
  */
-import { type BackendPool, type CompiledPipeline, type Pipeline, compile, createPool, startRun } from "@braid/engine";
+import { type BackendPool, type CompiledPipeline, type Pipeline, compile, createPool, startRun, useLeanRunnableContext } from "@braid/engine";
 import { defaultRegistry } from "@braid/nodes";
 import { openCheckpointStore, openPersistedBraid } from "../lib/persisted.js";
 import { chainPipeline, loopPipeline, loopSteps } from "../lib/pipelines.js";
@@ -106,8 +106,15 @@ export const scenario: Scenario = {
           const { b, r } = await sideBySide(
             c.steps,
             reps,
-            () => (braid ? braid.run(c.pipeline, seed++) : runInMemory(c.pipeline, compiled, pool, seed++)),
-            () => runRaw(raw, `raw-${seed++}`, compiled.recursionLimit),
+            () => {
+              useLeanRunnableContext(true);
+              return braid ? braid.run(c.pipeline, seed++) : runInMemory(c.pipeline, compiled, pool, seed++);
+            },
+            // Plain LangGraph as it ships: with LangChain's own runnable context (Braid's compile() replaces it process-wide).
+            () => {
+              useLeanRunnableContext(false);
+              return runRaw(raw, `raw-${seed++}`, compiled.recursionLimit);
+            },
           );
           const bm = median(b.map((x) => x.wall));
           const rm = median(r.map((x) => x.wall));

@@ -9,6 +9,7 @@ export * from "./backends/rng.js";
 export * from "./backends/fake-data.js";
 export * from "./backends/default-pool.js";
 export * from "./compile/compile.js";
+export { useLeanRunnableContext } from "./compile/lean-context.js";
 export * from "./run/context.js";
 export * from "./run/run.js";
 export * from "./run/llm-json.js";

@@ -33,4 +33,13 @@ describe("lean runnable context (no RunTree per call without a tracer)", () => {
     const store = await provider.runWithConfig({ callbacks: [tracer] as never }, async () => provider.getInstance().getStore());
     expect(className(store)).toBe("RunTree");
   });
+
+  it("turned off, LangChain's own path is back (the benchmarks' plain LangGraph)", async () => {
+    useLeanRunnableContext(false);
+    try {
+      expect(className(await provider.runWithConfig({}, async () => provider.getInstance().getStore()))).toBe("RunTree");
+    } finally {
+      useLeanRunnableContext();
+    }
+  });
 });

@@ -17,29 +17,31 @@ const CONTEXT_VARIABLES = Symbol.for("lc:context_variables");
 type Provider = typeof AsyncLocalStorageProviderSingleton;
 type RunWithConfig = Provider["runWithConfig"];
 
-let installed = false;
-
 const hasTracer = (callbacks: unknown): boolean => {
   const handlers = Array.isArray(callbacks) ? callbacks : ((callbacks as { handlers?: unknown[] } | undefined)?.handlers ?? []);
   return handlers.some((h) => (h as { name?: string } | undefined)?.name === "langchain_tracer");
 };
 
-/** Installs the lean path once per process; idempotent. */
-export function useLeanRunnableContext(): void {
-  if (installed) return;
-  installed = true;
-  const provider = AsyncLocalStorageProviderSingleton as Provider & { runWithConfig: RunWithConfig };
-  const original = provider.runWithConfig.bind(provider);
-  provider.runWithConfig = ((config, callback, avoidCreatingRootRunTree) => {
-    if (hasTracer(config?.callbacks)) return original(config, callback, avoidCreatingRootRunTree);
-    const storage = provider.getInstance();
-    const previous = storage.getStore() as Record<symbol, unknown> | undefined;
-    // As LangChain does: no root store when asked to avoid one, but context variables carry on.
-    let store: Record<string | symbol, unknown> | undefined = avoidCreatingRootRunTree ? undefined : { extra: { [CHILD_CONFIG]: config } };
-    if (previous?.[CONTEXT_VARIABLES] !== undefined) {
-      store ??= {};
-      store[CONTEXT_VARIABLES] = previous[CONTEXT_VARIABLES];
-    }
-    return storage.run(store, callback);
-  }) as RunWithConfig;
+const provider = AsyncLocalStorageProviderSingleton as Provider & { runWithConfig: RunWithConfig };
+const langChains: RunWithConfig = provider.runWithConfig.bind(provider);
+
+const lean: RunWithConfig = ((config, callback, avoidCreatingRootRunTree) => {
+  if (hasTracer(config?.callbacks)) return langChains(config, callback, avoidCreatingRootRunTree);
+  const storage = provider.getInstance();
+  const previous = storage.getStore() as Record<symbol, unknown> | undefined;
+  // As LangChain does: no root store when asked to avoid one, but context variables carry on.
+  let store: Record<string | symbol, unknown> | undefined = avoidCreatingRootRunTree ? undefined : { extra: { [CHILD_CONFIG]: config } };
+  if (previous?.[CONTEXT_VARIABLES] !== undefined) {
+    store ??= {};
+    store[CONTEXT_VARIABLES] = previous[CONTEXT_VARIABLES];
+  }
+  return storage.run(store, callback);
+}) as RunWithConfig;
+
+/**
+ * Installs the lean path (compile() does, once per process), or with `false` puts LangChain's own
+ * back: the benchmarks measure plain LangGraph as it ships.
+ */
+export function useLeanRunnableContext(on = true): void {
+  provider.runWithConfig = on ? lean : langChains;
 }
