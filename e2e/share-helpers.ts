@@ -3,8 +3,8 @@ import { inflateRawSync } from "node:zlib";
 import { type Download, type Locator, type Page, expect } from "@playwright/test";
 import { discardIfAsked } from "./helpers.js";
 
-/** The shared hostile-strings fixture, beside the repository (as the engine's and server's tests read it). */
-export const fixture = JSON.parse(readFileSync(new URL("../../shared/fixtures/hostile-strings.json", import.meta.url), "utf8")) as {
+/** The hostile-strings fixture (test-fixtures/, a copy of the project's shared fixture). */
+export const fixture = JSON.parse(readFileSync(new URL("../test-fixtures/hostile-strings.json", import.meta.url), "utf8")) as {
   labels: string[];
   canarySecrets: string[];
 };

@@ -8,7 +8,7 @@ import { startApp } from "./helpers.js";
  * (`{"error": {"code": …}}`) or a plain acceptance of hostile data as data — never a 5xx, never a
  * hang. The counts go to the log (the closing note of the trust issue quotes them).
  */
-const fixture = JSON.parse(readFileSync(new URL("../../../../shared/fixtures/hostile-strings.json", import.meta.url), "utf8")) as {
+const fixture = JSON.parse(readFileSync(new URL("../../../test-fixtures/hostile-strings.json", import.meta.url), "utf8")) as {
   jsonPayloads: unknown[];
   labels: string[];
 };

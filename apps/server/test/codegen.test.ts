@@ -22,7 +22,7 @@ const load = (file: string): Pipeline => {
   return r.pipeline;
 };
 const pkg = (path: string) => JSON.parse(readFileSync(join(repo, path, "package.json"), "utf8")) as Record<string, Record<string, string>>;
-const hostile = JSON.parse(readFileSync(join(repo, "../shared/fixtures/hostile-strings.json"), "utf8")) as { labels: string[] };
+const hostile = JSON.parse(readFileSync(join(repo, "test-fixtures/hostile-strings.json"), "utf8")) as { labels: string[] };
 
 // Inside the repo (gitignored .braid-tmp), so each generated project resolves the packages this
 // repo has installed through a node_modules of links, as if `npm install` had run.

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openCheckpointer, PlainJsonSerializer } from "../src/store/checkpoints.js";
 import { json, startApp, tempDir } from "./helpers.js";
 
-const fixture = JSON.parse(readFileSync(new URL("../../../../shared/fixtures/hostile-strings.json", import.meta.url), "utf8")) as {
+const fixture = JSON.parse(readFileSync(new URL("../../../test-fixtures/hostile-strings.json", import.meta.url), "utf8")) as {
   jsonPayloads: unknown[];
   canarySecrets: string[];
 };

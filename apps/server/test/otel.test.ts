@@ -8,7 +8,7 @@ import { configFromEnv } from "../src/config.js";
 import { tracesUrlFrom } from "../src/otel/config.js";
 import { json, startApp, tempDir, waitFor } from "./helpers.js";
 
-const fixture = JSON.parse(readFileSync(new URL("../../../../shared/fixtures/hostile-strings.json", import.meta.url), "utf8")) as { canarySecrets: string[] };
+const fixture = JSON.parse(readFileSync(new URL("../../../test-fixtures/hostile-strings.json", import.meta.url), "utf8")) as { canarySecrets: string[] };
 /** The part of each canary that must never leave: the whole key, the token, the URL's password. */
 const SECRET_PARTS = ["sk-canary-0123456789abcdef", "canary-token-xyz", "canary-pass"];
 

@@ -1,11 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { FORMAT_V1, type Pipeline } from "@braid/core";
 
-/** The shared hostile-strings fixture (beside the repository), or a few of its labels when it is absent. */
+/** The hostile-strings fixture's labels (test-fixtures/, a copy of the project's shared fixture). */
 export function hostileLabels(): string[] {
-  const file = new URL("../../../../../shared/fixtures/hostile-strings.json", import.meta.url);
-  if (existsSync(file)) return (JSON.parse(readFileSync(file, "utf8")) as { labels: string[] }).labels;
-  return ["end", '"]) --> evil["x', "<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "Київ 🚀 東京 مرحبا", "line one\nline two", ""];
+  const file = new URL("../../../../test-fixtures/hostile-strings.json", import.meta.url);
+  return (JSON.parse(readFileSync(file, "utf8")) as { labels: string[] }).labels;
 }
 
 /** The validation-loop pattern, small enough to reason about in tests. */

@@ -10,7 +10,7 @@ const toMermaid = (p: Pipeline, options: Partial<MermaidExportOptions> = {}) => 
 import { parseMermaid, shownText } from "./mermaid-parse.test-helper.js";
 import { overlayFromEvents } from "./overlay.js";
 
-const hostile = JSON.parse(readFileSync(new URL("../../../../../shared/fixtures/hostile-strings.json", import.meta.url), "utf8")) as {
+const hostile = JSON.parse(readFileSync(new URL("../../../../test-fixtures/hostile-strings.json", import.meta.url), "utf8")) as {
   labels: string[];
 };
 const LABELS = [...hostile.labels, "direction TB", "a direction\tLR b", "style:#f00;", "ﬂ°°60¶ßscript", "tab\there\r\nand\u2028sep", "$$x^2$$", "end"];

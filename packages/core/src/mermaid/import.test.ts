@@ -13,7 +13,7 @@ const toMermaid = (p: Pipeline, options: Partial<MermaidExportOptions> = {}) => 
 const fromMermaid = (text: string) => importMermaid(text, registry);
 import { parseMermaid } from "./mermaid-parse.test-helper.js";
 
-const hostile = JSON.parse(readFileSync(new URL("../../../../../shared/fixtures/hostile-strings.json", import.meta.url), "utf8")) as {
+const hostile = JSON.parse(readFileSync(new URL("../../../../test-fixtures/hostile-strings.json", import.meta.url), "utf8")) as {
   labels: string[];
   jsonPayloads: unknown[];
 };

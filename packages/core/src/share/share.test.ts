@@ -7,7 +7,7 @@ import { defaultRegistry as registry } from "@braid/nodes";
 import { SHARE_LINK_LIMIT, decodeShareLink, encodeShareLink, exportPipelineJson } from "./link.js";
 import { isSecretKey, redactSecrets } from "./secrets.js";
 
-const fixture = JSON.parse(readFileSync(new URL("../../../../../shared/fixtures/hostile-strings.json", import.meta.url), "utf8")) as {
+const fixture = JSON.parse(readFileSync(new URL("../../../../test-fixtures/hostile-strings.json", import.meta.url), "utf8")) as {
   canarySecrets: string[];
   labels: string[];
 };
