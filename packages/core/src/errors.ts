@@ -50,6 +50,8 @@ export const ERROR_CODES = {
   E_STEP_LIMIT: "The run executed more node steps than its step limit allows (the message names the node); raise the limit or shorten the loop.",
   E_OUTPUT_TOO_LARGE: "An expression, template, node output or event exceeded its size limit (the message names the node and the limit).",
   E_NODE_FAILED: "A node threw an unexpected error.",
+  E_NODE_UPSTREAM_MISSING:
+    "A single-node run cannot start: the chosen run (or the example input) lacks the outputs of the nodes feeding it; the message names them.",
   E_NO_OUTPUT_PRODUCED: "The run ended without reaching the output node (it took a branch that has no edge).",
   E_CANCELLED: "The run was cancelled.",
   E_INTERNAL: "An unexpected engine error; the message says what happened.",

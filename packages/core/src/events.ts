@@ -39,7 +39,8 @@ interface SpanBase extends Base {
 }
 
 export type RunEvent =
-  | (Base & { type: "run_started"; pipeline: string; input: unknown; seed: number; parentRunId?: string; fromNode?: string })
+  /** `only`: a single-node run, in which only that node executed (RunOptions.only). */
+  | (Base & { type: "run_started"; pipeline: string; input: unknown; seed: number; parentRunId?: string; fromNode?: string; only?: string })
   | (SpanBase & {
       type: "node_started";
       kind: string;

@@ -15,3 +15,4 @@ export * from "./run/run.js";
 export * from "./run/llm-json.js";
 export * from "./run/reuse.js";
 export * from "./run/approval.js";
+export * from "./run/single.js";

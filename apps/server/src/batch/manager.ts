@@ -15,7 +15,6 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type BackendPool, type ErrorInfo, type Pipeline, type Registry, compile, refusePausingNodes, toErrorInfo } from "@braid/engine";
-import type { Services } from "../services.js";
 import { type InputFormat, InputsError, countRecords } from "./inputs.js";
 import { type BatchProgress, runBatch } from "./runner.js";
 import type { BatchSummary } from "./stats.js";

@@ -25,6 +25,7 @@ import {
   startRun,
   toErrorInfo,
 } from "@braid/engine";
+import { EtaEstimator } from "./eta.js";
 import { type BadRow, type InputFormat, type InputRecord, columnTypesFrom, countRecords, readInputs } from "./inputs.js";
 import { JsonlAppender, OrderedResults, errorsPathFor, loadResults, recordKey } from "./results.js";
 import { type BatchCounts, type BatchResult, BatchStats, type BatchSummary } from "./stats.js";
@@ -71,7 +72,7 @@ export interface BatchProgress extends BatchCounts {
   elapsedMs: number;
   /** Records per second in this invocation. */
   rate: number;
-  /** Milliseconds left at the current rate (undefined while unknown). */
+  /** Milliseconds left at the rate of recent completions (undefined until a few records are done; see EtaEstimator). */
   etaMs?: number;
   costUsd: number;
 }
@@ -103,6 +104,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   const errors = new JsonlAppender(errorsFile, "w");
 
   const started = now();
+  const eta = new EtaEstimator();
   let running = 0;
   const active = new Set<ReturnType<typeof startRun>>();
   const aborted = () => opts.signal?.aborted === true;
@@ -118,8 +120,8 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
     if (total !== undefined) {
       p.total = total;
       const left = Math.max(0, total - stats.counts.seen + running);
-      if (rate > 0) p.etaMs = (left * 1000) / rate;
-      else if (left === 0) p.etaMs = 0;
+      const etaMs = eta.etaMs(left, now());
+      if (etaMs !== undefined) p.etaMs = etaMs;
     }
     return p;
   };
@@ -189,6 +191,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
     };
     ordered.finish(rec.index, result);
     stats.addResult(result);
+    eta.done(now());
     await opts.onResult?.(result);
   };
 

@@ -10,6 +10,7 @@ import {
   checkResume,
   newRunId,
   planReuse,
+  planSingleNode,
   resolveInput,
   resumeLogFrom,
   compile,
@@ -282,17 +283,20 @@ export class RunManager {
     this.deps.store.markStarted(id, startedAt);
     const logged = recovering ? this.deps.store.events(id).map((e) => e.event) : [];
     const hasCheckpoint = recovering ? (await this.deps.checkpointer.getTuple({ configurable: { thread_id: id } })) !== undefined : false;
-    const reuse = this.reuseByRun.get(id) ?? this.reuseFor(record);
+    const only = record.options.onlyNode;
+    const reuse = only ? undefined : (this.reuseByRun.get(id) ?? this.reuseFor(record));
     let run: ReturnType<typeof startRun>;
     try {
       run = startRun(record.pipeline, {
+        ...(only ? { only: this.singleNodeState(record, only) } : {}),
         compiled: this.compiled(record.pipeline),
         registry: this.deps.registry,
         pool: this.deps.pool,
         input: record.input,
         seed: record.seed,
         runId: id,
-        checkpointer: this.deps.checkpointer,
+        // A single node runs outside the graph: nothing to checkpoint, and a restart simply runs it again.
+        ...(only ? {} : { checkpointer: this.deps.checkpointer }),
         startedAt,
         ...(recovering ? { resumeLog: resumeLogFrom(logged), resume: hasCheckpoint, usageSoFar: record.usage } : {}),
         ...(how.answer && hasCheckpoint ? { answer: how.answer } : {}),
@@ -322,6 +326,15 @@ export class RunManager {
     // A paused run's checkpoint holds the pause: it is what a resume continues from.
     if (paused) this.armTimeout(id);
     else if (!entry.suspended) await pruneCheckpoints(this.deps.checkpointer, id).catch(() => {});
+  }
+
+  /** The state a single-node run executes against, rebuilt from the source run's log (so a restart can run it too). */
+  private singleNodeState(record: RunRecord, nodeId: string) {
+    const from = record.options.reuseFromRun;
+    return planSingleNode(record.pipeline, this.deps.registry, nodeId, {
+      input: record.input,
+      ...(from ? { events: this.deps.store.events(from) } : {}),
+    });
   }
 
   /** Rebuilds what a child run reuses from its parent's log (after a restart the in-memory plan is gone). */

@@ -10,6 +10,8 @@ export interface RunOptionsRecord {
   /** …with the state as the user edited it. */
   forkState?: Record<string, unknown>;
   budget?: { maxTokens?: number; maxCostUsd?: number; maxDurationMs?: number };
+  /** A single-node run of this node, on the upstream outputs of `reuseFromRun` (or on the input alone). */
+  onlyNode?: string;
 }
 
 export interface RunRecord {

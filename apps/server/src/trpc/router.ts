@@ -1,4 +1,4 @@
-import { type Pipeline, RUN_STATUSES, type ReusePlan, diffPipelines, lint, parsePipeline, planReuse } from "@braid/engine";
+import { type Pipeline, RUN_STATUSES, type ReusePlan, diffPipelines, lint, parsePipeline, planReuse, planSingleNode, resolveInput } from "@braid/engine";
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import { PROVIDERS, generateProject } from "../codegen/index.js";
@@ -156,6 +156,49 @@ const runs = router({
         plan,
         options: {},
       });
+    }),
+  /**
+   * Runs one node alone ("Run this node"): on the pipeline's example input (`fromRun` unset), or on the
+   * upstream outputs a past run recorded. A stored run marked `options.onlyNode`, linked to its source run.
+   */
+  runNode: procedure
+    .input(
+      z.object({
+        nodeId: Id,
+        pipelineId: Id.optional(),
+        version: z.number().int().positive().optional(),
+        pipeline: PipelineInput.optional(),
+        fromRun: Id.optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => {
+      const s = ctx.services;
+      const source = input.fromRun ? s.runs.get(input.fromRun) : undefined;
+      if (input.fromRun && !source) throw notFound(`run "${input.fromRun}"`);
+      let pipeline = input.pipeline;
+      let version: number | undefined;
+      if (!pipeline && input.pipelineId) {
+        const saved = s.pipelines.get(input.pipelineId, input.version);
+        if (!saved) throw notFound(`pipeline "${input.pipelineId}"`);
+        pipeline = saved.pipeline;
+        version = saved.version;
+      }
+      pipeline ??= source?.pipeline;
+      if (!pipeline) throw new TRPCError({ code: "BAD_REQUEST", message: "give pipelineId, pipeline or fromRun" });
+      const runInput = source ? source.input : resolveInput(pipeline, undefined);
+      // Checked here so that a node the source cannot feed is refused (400, naming the missing nodes) before anything is stored.
+      planSingleNode(pipeline, s.registry, input.nodeId, { input: runInput, ...(source ? { events: s.runs.events(source.id) } : {}) });
+      const pipelineId = input.pipelineId ?? source?.pipelineId;
+      const run = s.manager.submit({
+        pipeline,
+        ...(pipelineId ? { pipelineId } : {}),
+        ...(version !== undefined ? { pipelineVersion: version } : {}),
+        input: runInput,
+        seed: source?.seed ?? 1,
+        options: { onlyNode: input.nodeId, ...(source ? { reuseFromRun: source.id } : {}) },
+        ...(source ? { parentRunId: source.id } : {}),
+      });
+      return { runId: run.id, status: run.status };
     }),
   /** Forks at a step: what had finished by `atSeq` is reused (with the edited state), the rest runs. */
   fork: procedure.input(z.object({ runId: Id, atSeq: z.number().int().min(0), state: z.record(z.string(), z.unknown()) })).mutation(({ ctx, input }) => {

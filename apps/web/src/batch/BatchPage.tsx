@@ -100,7 +100,8 @@ function StartForm() {
   const picker = useRef<HTMLInputElement>(null);
   const set = useBatchPage.setState;
 
-  const unsaved = !doc.savedId || doc.dirty;
+  // The note is about the designer's document: it applies only until another saved pipeline is chosen.
+  const unsaved = (!doc.savedId || doc.dirty) && (!pipelineId || pipelineId === doc.savedId);
   const canStart = !!pipelineId && !!file && !starting && concurrency >= 1 && seed >= 0;
 
   return (
@@ -227,7 +228,9 @@ function BatchDetail({ batch }: { batch: BatchView }) {
   const p = batch.progress;
   const s = batch.summary;
   const running = batch.status === "running";
-  const seen = p?.seen ?? s?.seen ?? 0;
+  // Done means finished: records read but still running are neither done nor in the cost so far,
+  // so "14 / 14" shows the final cost, from the same totals as the summary.
+  const seen = (p?.seen ?? s?.seen ?? 0) - (running ? (p?.running ?? 0) : 0);
   const failures = (p?.failed ?? s?.failed ?? 0) + (p?.badRows ?? s?.badRows ?? 0);
   const pct = running ? percent(seen, batch.total) : batch.status === "completed" ? 100 : percent(seen, batch.total);
   return (
@@ -254,7 +257,10 @@ function BatchDetail({ batch }: { batch: BatchView }) {
       <dl className="bt-stats" aria-label="Progress">
         <Stat label="Done" value={`${fmtCount(seen)} / ${fmtCount(batch.total)}`} />
         <Stat label="Rate" value={fmtRate(p?.rate ?? s?.rate)} />
-        <Stat label={running ? "ETA" : "Elapsed"} value={running ? fmtDuration(p?.etaMs) : fmtDuration(s?.elapsedMs ?? p?.elapsedMs)} />
+        <Stat
+          label={running ? "ETA" : "Elapsed"}
+          value={running ? (p?.etaMs === undefined ? "estimating…" : fmtDuration(p.etaMs)) : fmtDuration(s?.elapsedMs ?? p?.elapsedMs)}
+        />
         <Stat label="Failures" value={fmtCount(failures)} tone={failures > 0 ? "bad" : undefined} />
         <Stat label="Cost so far" value={fmtCost(s?.usage.costUsd ?? p?.costUsd)} />
         {running && <Stat label="Running now" value={fmtCount(p?.running)} />}
@@ -282,9 +288,10 @@ function BatchDetail({ batch }: { batch: BatchView }) {
   );
 }
 
-function Stat({ label, value, tone }: { label: string; value: string; tone?: "bad" | undefined }) {
+/** `wide`: a figure of two values ("424 ms / 1.2 s") takes two cells, so it is never cut. */
+function Stat({ label, value, tone, wide }: { label: string; value: string; tone?: "bad" | undefined; wide?: boolean }) {
   return (
-    <div className={`bt-stat${tone ? ` ${tone}` : ""}`}>
+    <div className={`bt-stat${tone ? ` ${tone}` : ""}${wide ? " wide" : ""}`}>
       <dt>{label}</dt>
       <dd>{value}</dd>
     </div>
@@ -306,8 +313,8 @@ function Summary({ batch }: { batch: BatchView }) {
         {s.resumed > 0 && <Stat label="Resumed" value={fmtCount(s.resumed)} />}
         {s.resumed > 0 && <Stat label="Ran now" value={fmtCount(s.ran)} />}
         <Stat label="Wall time" value={fmtDuration(s.elapsedMs)} />
-        <Stat label="Record p50 / p95" value={`${fmtDuration(s.durationMs.p50)} / ${fmtDuration(s.durationMs.p95)}`} />
-        <Stat label="Tokens in / out" value={`${fmtTokens(s.usage.inputTokens)} / ${fmtTokens(s.usage.outputTokens)}`} />
+        <Stat wide label="Record p50 / p95" value={`${fmtDuration(s.durationMs.p50)} / ${fmtDuration(s.durationMs.p95)}`} />
+        <Stat wide label="Tokens in / out" value={`${fmtTokens(s.usage.inputTokens)} / ${fmtTokens(s.usage.outputTokens)}`} />
         <Stat label="Cost" value={`${fmtCost(s.usage.costUsd)}${s.usage.estimated ? " (est.)" : ""}`} />
       </dl>
       {nodes.length > 0 && (

@@ -15,6 +15,7 @@ describe("batch formatting", () => {
     expect(fmtRate(1234.4)).toBe("1,234/s");
     expect(fmtRate(2.345)).toBe("2.3/s");
     expect(fmtCost(0.00123)).toBe("$0.0012");
+    expect(fmtCost(0.0123)).toBe("$0.0123");
     expect(fmtCost(1.5)).toBe("$1.50");
     expect(percent(5, 20)).toBe(25);
     expect(percent(5, undefined)).toBe(0);

@@ -24,10 +24,11 @@ export function fmtRate(perSecond: number | undefined): string {
   return `${perSecond >= 100 ? Math.round(perSecond).toLocaleString("en-US") : perSecond.toFixed(1)}/s`;
 }
 
+/** Four decimals below $1, so a figure never changes precision between the live count and the summary ($0.0098 → $0.0123, not $0.01). */
 export function fmtCost(usd: number | undefined): string {
   if (usd === undefined || !Number.isFinite(usd)) return "—";
   if (usd === 0) return "$0.00";
-  if (usd < 0.01) return `$${usd.toFixed(4)}`;
+  if (usd < 1) return `$${usd.toFixed(4)}`;
   return `$${usd.toFixed(2)}`;
 }
 

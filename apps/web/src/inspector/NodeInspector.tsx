@@ -9,6 +9,7 @@ import { KindIcon } from "../components/KindIcon.js";
 import { kindColour } from "../components/kindColour.js";
 import { ConfigForm } from "./ConfigForm.js";
 import { Connections } from "./Connections.js";
+import { RunNodeSection } from "./RunNodeSection.js";
 
 export function NodeInspector({ node }: { node: PipelineNode }) {
   const { registry, index, all } = useEditor(useShallow((s) => ({ registry: s.registry, index: s.doc.nodes.indexOf(node), all: s.diagnostics })));
@@ -59,6 +60,7 @@ export function NodeInspector({ node }: { node: PipelineNode }) {
         </ul>
       )}
       {kind && <ConfigForm kind={kind} node={node} index={index} diagnostics={diagnostics} />}
+      <RunNodeSection nodeId={node.id} />
       <Connections nodeId={node.id} />
     </div>
   );

@@ -119,6 +119,7 @@ function RunSummaryView() {
       pipeline: s.pipeline,
       parentRunId: s.info?.parentRunId,
       fromNode: s.info?.fromNode,
+      only: s.view.only,
       connection: s.connection,
       follow: s.follow,
       step: s.step,
@@ -172,9 +173,18 @@ function RunSummaryView() {
           {"; "}ran again {byOrder(t.origin.rerun, order).join(", ") || "nothing"}.
         </div>
       )}
+      {t.only && !t.parentRunId && (
+        <p className="run-origin">
+          Single-node run of <code>{t.only}</code> on the example input.
+        </p>
+      )}
       {!t.origin && t.parentRunId && (
         <p className="run-origin">
-          {t.fromNode ? (
+          {t.only ? (
+            <>
+              Single-node run of <code>{t.only}</code> on the upstream outputs of run{" "}
+            </>
+          ) : t.fromNode ? (
             <>
               Re-run from <code>{t.fromNode}</code> of run{" "}
             </>

@@ -25,6 +25,8 @@ export function NodeDetails() {
       pipeline: s.pipeline,
       graph: s.graph,
       status: s.view.status,
+      only: s.view.only,
+      parentRunId: s.view.parentRunId,
       ended: runEnded(s),
     })),
   );
@@ -53,6 +55,11 @@ export function NodeDetails() {
         <p className="nd-kind muted">
           {kind ?? "node"} · run {t.runId}
         </p>
+        {t.only && (
+          <p className="hint nd-single">
+            Single-node run: only <code>{t.only}</code> ran, on {t.parentRunId ? `the upstream outputs of run ${t.parentRunId}` : "the example input"}.
+          </p>
+        )}
         {spans.length > 1 && (
           <fieldset className="nd-spans" aria-label="Executions">
             {spans.map((s, i) => (
@@ -75,7 +82,7 @@ export function NodeDetails() {
         ) : (
           <SpanDetails span={span} simulated={simulated} reviewing={review?.span === span.span} />
         )}
-        {node && <RerunForm key={`${t.runId}:${nodeId}`} nodeId={nodeId} ended={t.ended} />}
+        {node && !t.only && <RerunForm key={`${t.runId}:${nodeId}`} nodeId={nodeId} ended={t.ended} />}
       </div>
     </aside>
   );

@@ -78,6 +78,8 @@ export interface RunView {
   seed?: number;
   parentRunId?: string;
   fromNode?: string;
+  /** A single-node run: the one node that executed. */
+  only?: string;
   startedAt?: number;
   finishedAt?: number;
   durationMs?: number;
@@ -142,6 +144,7 @@ export function applyEvent(v: RunView, e: RunEvent, seq = v.steps + 1): RunView 
       v.state.input = e.input;
       if (e.parentRunId) v.parentRunId = e.parentRunId;
       if (e.fromNode) v.fromNode = e.fromNode;
+      if (e.only) v.only = e.only;
       break;
     case "node_started": {
       const s = spanOf(v, e.nodeId, e.span, seq, e.at);

@@ -17,6 +17,7 @@ import type { ResumeDecision } from "./approval.js";
 import { RUN_CONTEXT_KEY, type ResumeLog, type ReuseMap, type RunContext } from "./context.js";
 import { type RunLimits, resolveLimits } from "./limits.js";
 import { AsyncQueue } from "./queue.js";
+import { type SingleNodeState, executeOnly } from "./single.js";
 
 export { DEFAULT_RUN_LIMITS, type RunLimits } from "./limits.js";
 
@@ -57,6 +58,11 @@ export interface RunOptions {
   resumeLog?: ResumeLog;
   parentRunId?: string;
   fromNode?: string;
+  /**
+   * A single-node run: only this node executes, against this state (see planSingleNode); the run's
+   * output is the node's output. Nothing upstream or downstream runs; no checkpoints are used.
+   */
+  only?: SingleNodeState;
   /** A compiled pipeline to reuse (batch runs compile once). */
   compiled?: CompiledPipeline;
   /** How fan-out branches are scheduled when this run compiles the pipeline (see compile/regions.ts); default "critical-path". */
@@ -148,7 +154,8 @@ export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
   if (opts.tokens === false) rc.tokens = false;
   if (opts.reuse) rc.reuse = opts.reuse;
   if (opts.resumeLog) rc.resumeLog = opts.resumeLog;
-  if (opts.checkpointer) rc.canPause = true;
+  // A single node runs outside the graph, where a pause (LangGraph's interrupt) has nowhere to go.
+  if (opts.checkpointer && !opts.only) rc.canPause = true;
   if (opts.resume && opts.answer) {
     const { node, decision, reviewer, comment } = opts.answer;
     emit({ type: "run_resumed", nodeId: node, decision, ...(reviewer !== undefined ? { reviewer } : {}), ...(comment !== undefined ? { comment } : {}) });
@@ -162,8 +169,10 @@ export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
       seed,
       ...(opts.parentRunId ? { parentRunId: opts.parentRunId } : {}),
       ...(opts.fromNode ? { fromNode: opts.fromNode } : {}),
+      ...(opts.only ? { only: opts.only.nodeId } : {}),
     });
   }
+  const outputId = opts.only?.nodeId ?? compiled.outputId;
 
   const execute = async () => {
     if (opts.signal?.aborted) onOuterAbort();
@@ -175,7 +184,7 @@ export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
     try {
       if (opts.resume && opts.resumeLog) await logCheckpointedFinishes(compiled, config, opts.resumeLog, emit);
       const start = opts.resume ? (opts.answer ? await resumeCommand(compiled, config, opts.answer) : null) : ({ input } as Partial<RunState>);
-      const final = (await compiled.graph.invoke(start, config)) as RunState;
+      const final = opts.only ? await executeOnly(compiled, opts.only, input, config) : ((await compiled.graph.invoke(start, config)) as RunState);
       if (controller.signal.aborted) throw controller.signal.reason;
       const durationMs = now() - startedAt;
       if (isInterrupted(final)) {
@@ -184,16 +193,16 @@ export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
         finish({ type: "run_waiting", nodeId: paused?.nodeId ?? "", durationMs, usage: { ...usage } });
         return;
       }
-      if (!final?.outputs || !Object.hasOwn(final.outputs, compiled.outputId)) {
+      if (!final?.outputs || !Object.hasOwn(final.outputs, outputId)) {
         finish({
           type: "run_failed",
-          error: { code: "E_NO_OUTPUT_PRODUCED", message: `the run ended without reaching the output node "${compiled.outputId}"` },
+          error: { code: "E_NO_OUTPUT_PRODUCED", message: `the run ended without reaching the output node "${outputId}"` },
           durationMs,
           usage: { ...usage },
         });
         return;
       }
-      finish({ type: "run_finished", output: final.outputs[compiled.outputId], durationMs, usage: { ...usage } });
+      finish({ type: "run_finished", output: final.outputs[outputId], durationMs, usage: { ...usage } });
     } catch (err) {
       const durationMs = now() - startedAt;
       const reason = controller.signal.aborted ? controller.signal.reason : undefined;
