@@ -8,16 +8,22 @@ import { BatchManager } from "./batch/manager.js";
 import { type ServerConfig, disableLangSmithTracing } from "./config.js";
 import { ExperimentManager } from "./eval/experiments.js";
 import { loadBackendsFile } from "./files.js";
+import { auditedPipelines } from "./optimizer/audited-pipelines.js";
+import { Deployments } from "./optimizer/deployments.js";
+import { Optimizer } from "./optimizer/optimizer.js";
 import { createHttpServer } from "./http/server.js";
 import { serverEgress, watchBreakers } from "./trpc/backends.js";
 import { RunTracing } from "./otel/index.js";
 import { EventHub } from "./runs/hub.js";
 import { RunManager } from "./runs/manager.js";
 import type { Services } from "./services.js";
+import { SqliteAuditStore } from "./store/audit.js";
 import { openCheckpointer } from "./store/checkpoints.js";
 import { SqliteDatasetStore } from "./store/datasets.js";
 import { openDb } from "./store/db.js";
+import { SqliteDeploymentStore } from "./store/deployments.js";
 import { SqliteExperimentStore } from "./store/experiments.js";
+import { SqliteOptimizerStore } from "./store/optimizer.js";
 import { SqlitePipelineStore } from "./store/pipelines.js";
 import { SqliteRunStore } from "./store/runs.js";
 import { loadTemplates } from "./templates.js";
@@ -68,11 +74,31 @@ export async function createApp(config: ServerConfig): Promise<App> {
   const batches = new BatchManager({ dataDir: config.dataDir, registry: defaultRegistry, pool });
   const datasets = new SqliteDatasetStore(db);
   const experiments = new ExperimentManager({ store: new SqliteExperimentStore(db), datasets, pipelines, runs, manager, hub, registry: defaultRegistry, pool });
-  const services: Services = { config, pipelines, runs, manager, hub, pool, registry: defaultRegistry, templates, batches, datasets, experiments };
+  const audit = new SqliteAuditStore(db);
+  const saved = auditedPipelines(pipelines, audit);
+  const deployments = new Deployments({ store: new SqliteDeploymentStore(db), pipelines: saved, audit, window: config.optimizerWindow });
+  const optimizer = new Optimizer({ deployments, store: new SqliteOptimizerStore(db), pipelines: saved, pool, intervalMs: config.optimizerIntervalMs });
+  const services: Services = {
+    config,
+    pipelines: saved,
+    runs,
+    manager,
+    hub,
+    pool,
+    registry: defaultRegistry,
+    templates,
+    batches,
+    datasets,
+    experiments,
+    deployments,
+    optimizer,
+    audit,
+  };
   // Listening before recovery, so runs resumed from a previous process are traced too.
   if (config.otel) services.otel = new RunTracing(config.otel, { hub, runs, pool });
   const server = createHttpServer(services);
   const recovered = await manager.recover();
+  optimizer.open();
   return {
     services,
     server,
@@ -88,6 +114,7 @@ export async function createApp(config: ServerConfig): Promise<App> {
         });
       }),
     async close() {
+      optimizer.close();
       await new Promise<void>((r) => server.close(() => r()));
       // Runs get their grace period; batches stop at once and resume from their results file on the next start.
       // Experiments stop first (no new record runs); their runs in flight are the manager's to finish or suspend.

@@ -27,6 +27,10 @@ export interface ServerConfig {
   maxJsonDepth: number;
   /** Failed logins one client address may make per window before it gets 429. */
   loginRateLimit: { maxFailures: number; windowMs: number };
+  /** Milliseconds between optimizer cycles (BRAID_OPTIMIZER_INTERVAL_MS, default 15 minutes); 0 runs cycles only on trigger. */
+  optimizerIntervalMs: number;
+  /** The rolling window of live metrics: the last `runs` runs, none older than `ms` (BRAID_OPTIMIZER_WINDOW_RUNS, BRAID_OPTIMIZER_WINDOW_MS). */
+  optimizerWindow: { runs: number; ms: number };
   /** The clock for rate limits (tests inject one); Date.now when absent. */
   now?: () => number;
 }
@@ -74,6 +78,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       .filter(Boolean),
     maxJsonDepth: Math.max(1, intEnv(env, "BRAID_MAX_JSON_DEPTH", MAX_JSON_DEPTH)),
     loginRateLimit: { maxFailures: Math.max(1, intEnv(env, "BRAID_LOGIN_MAX_FAILURES", 10)), windowMs: intEnv(env, "BRAID_LOGIN_WINDOW_MS", 60_000) },
+    optimizerIntervalMs: intEnv(env, "BRAID_OPTIMIZER_INTERVAL_MS", 15 * 60_000),
+    optimizerWindow: {
+      runs: Math.max(1, intEnv(env, "BRAID_OPTIMIZER_WINDOW_RUNS", 500)),
+      ms: Math.max(1, intEnv(env, "BRAID_OPTIMIZER_WINDOW_MS", 3_600_000)),
+    },
   };
   if (token) cfg.token = token;
   const otel = otelConfigFromEnv(env);

@@ -76,6 +76,11 @@ export const ERROR_CODES = {
   E_CROSS_ORIGIN: "A state-changing request came from a page on another origin (Origin or Sec-Fetch-Site); HTTP 403.",
   E_UNSUPPORTED_MEDIA_TYPE: "A JSON route or tRPC call got a body whose Content-Type is not application/json; HTTP 415.",
   E_RATE_LIMITED: "Too many failed logins from this address; retry after the Retry-After seconds; HTTP 429.",
+  // deployments and the optimizer
+  E_POLICY: "A deployment policy (or a quality gate change) fails validation; the message names the field, e.g. `canaryPercent` or `gates[0]`; HTTP 400.",
+  E_VERSION_NOT_FOUND: "A pipeline version named by `?version=`, a tag or a restore does not exist; HTTP 404.",
+  E_NO_CANDIDATE: "A promotion needs a version tagged `candidate`, and the pipeline has none; HTTP 409.",
+  E_ACTION_STATE: "A pending optimizer action was already decided, or its candidate is no longer tagged; HTTP 409.",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,5 +1,6 @@
 import { RUN_STATUSES } from "@braid/engine";
 import { BATCH_SCHEMA, batchOpenApiPaths } from "./batches.js";
+import { deploymentOpenApiPaths } from "./deployments-openapi.js";
 import { EXPERIMENT_SCHEMA, experimentOpenApiPaths } from "./experiments-openapi.js";
 
 /** The REST API for applications, described for tools and humans. */
@@ -62,6 +63,18 @@ export function openApiDocument(): Record<string, unknown> {
             runId,
             { name: "wait", in: "query", schema: { type: "boolean" }, description: "true: answer when the run ends with {runId, status, output, usage}" },
             { name: "seed", in: "query", schema: { type: "integer", minimum: 0 } },
+            {
+              name: "version",
+              in: "query",
+              schema: { type: "integer", minimum: 1 },
+              description: "run this version; without it the `live` version runs (the latest when untagged), or the `candidate` for the policy's canary share",
+            },
+            {
+              name: "X-Braid-Split-Key",
+              in: "header",
+              schema: { type: "string" },
+              description: "sticky canary split: one key always gets the same version (hashed into 100 buckets)",
+            },
             {
               name: "X-Braid-Backend",
               in: "header",
@@ -158,6 +171,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       ...batchOpenApiPaths(errors),
       ...experimentOpenApiPaths(errors),
+      ...deploymentOpenApiPaths(errors),
       "/api/login": {
         post: {
           summary: "Exchange the token for an HttpOnly cookie (for browsers)",
@@ -184,9 +198,9 @@ const ERRORS: Record<number, string> = {
   403: "a state-changing request from a page on another origin (Origin, Sec-Fetch-Site)",
   415: "a body that is not Content-Type: application/json",
   421: "a Host that is not this server (DNS rebinding); see BRAID_ALLOWED_HOSTS",
-  404: "no such pipeline or run",
+  404: "no such pipeline, version, run or action",
   413: "body larger than BRAID_BODY_LIMIT",
-  409: "the batch is running, finished, or too many batches are running",
+  409: "the batch is running, finished, or too many batches are running; no candidate to promote; an action already decided",
   429: "run queue full, or too many failed logins; see Retry-After",
   503: "server shutting down",
 };

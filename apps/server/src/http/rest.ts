@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { BraidError, PipelineInvalidError, RUN_STATUSES, type RunEvent, type RunStatus, type StatsWindow } from "@braid/engine";
+import { NotFoundError } from "../optimizer/deployments.js";
 import { waitingReviews } from "../runs/approvals.js";
 import { NotWaitingError, QueueFullError, ShuttingDownError } from "../runs/manager.js";
 import type { Services } from "../services.js";
@@ -9,6 +10,7 @@ import { MAX_SEED, SeedSchema } from "../trpc/router.js";
 import { type LoginLimiter, TOKEN_COOKIE, tokenMatches } from "./auth.js";
 import { requestedBackend } from "./backend-header.js";
 import { registerBatchRoutes } from "./batches.js";
+import { registerDeploymentRoutes } from "./deployments.js";
 import { registerExperimentRoutes } from "./experiments.js";
 import { openApiDocument } from "./openapi.js";
 import { serveSse } from "./sse.js";
@@ -43,24 +45,33 @@ def("GET", "/api/pipelines/:id", ({ res, params, services }) => {
 
 def("POST", "/api/pipelines/:id/runs", async ({ req, res, url, params, services }) => {
   const id = params[0] as string;
-  const saved = services.pipelines.get(id);
-  if (!saved) throw new HttpError(404, "E_NOT_FOUND", `pipeline "${id}" not found`);
+  if (!services.pipelines.get(id)) throw new HttpError(404, "E_NOT_FOUND", `pipeline "${id}" not found`);
+  const version = versionParam(url);
   const input = await readJson(req, services.config.bodyLimit, { allowEmpty: true, maxDepth: services.config.maxJsonDepth });
   const backend = requestedBackend(req, services.pool);
   const seedParam = url.searchParams.get("seed");
   const seed = seedParam === null ? undefined : SeedSchema.safeParse(seedParam === "" ? Number.NaN : Number(seedParam)).data;
   if (seedParam !== null && seed === undefined) throw new HttpError(400, "E_BAD_REQUEST", `seed must be an integer from 0 to ${MAX_SEED}, got "${seedParam}"`);
+  // Chosen after the body is read, so a tag that changes meanwhile is seen: the run gets the version current when it is submitted.
+  const splitKey = header(req, "x-braid-split-key");
+  const picked = services.deployments.pick(id, { ...(version !== undefined ? { version } : {}), ...(splitKey ? { splitKey } : {}) });
   const run = services.manager.submit({
-    pipeline: saved.pipeline,
+    pipeline: picked.pipeline,
     pipelineId: id,
-    pipelineVersion: saved.version,
+    pipelineVersion: picked.version,
     input,
     ...(seed !== undefined ? { seed } : {}),
-    options: backend ? { backendOverride: backend } : {},
+    options: { ...(backend ? { backendOverride: backend } : {}), traffic: picked.traffic },
   });
   services.otel?.joinTrace(run.id, req.headers);
+  const versionHeaders = { "x-braid-pipeline-version": String(picked.version), "x-braid-traffic": picked.traffic };
   if (url.searchParams.get("wait") !== "true") {
-    sendJson(res, 202, { runId: run.id, status: run.status, events: `/api/runs/${run.id}/events` }, { location: `/api/runs/${run.id}` });
+    sendJson(
+      res,
+      202,
+      { runId: run.id, status: run.status, pipelineVersion: picked.version, traffic: picked.traffic, events: `/api/runs/${run.id}/events` },
+      { location: `/api/runs/${run.id}`, ...versionHeaders },
+    );
     return;
   }
   const closed = new AbortController();
@@ -69,14 +80,30 @@ def("POST", "/api/pipelines/:id/runs", async ({ req, res, url, params, services 
   for await (const e of services.hub.follow(services.runs, run.id, 0, closed.signal)) if (e.event.type === "run_waiting") break;
   const done = services.runs.get(run.id);
   if (!done || closed.signal.aborted) return;
-  sendJson(res, 200, {
-    runId: done.id,
-    status: done.status,
-    output: done.output ?? null,
-    usage: runUsage(services.runs, done),
-    ...(done.error ? { error: done.error } : {}),
-  });
+  sendJson(
+    res,
+    200,
+    {
+      runId: done.id,
+      status: done.status,
+      pipelineVersion: picked.version,
+      traffic: picked.traffic,
+      output: done.output ?? null,
+      usage: runUsage(services.runs, done),
+      ...(done.error ? { error: done.error } : {}),
+    },
+    versionHeaders,
+  );
 });
+
+/** `?version=N`: a positive integer, or absent. */
+function versionParam(url: URL): number | undefined {
+  const raw = url.searchParams.get("version");
+  if (raw === null) return undefined;
+  const n = Number(raw);
+  if (raw === "" || !Number.isSafeInteger(n) || n < 1) throw new HttpError(400, "E_BAD_REQUEST", `version must be a positive integer, got "${raw}"`);
+  return n;
+}
 
 def("GET", "/api/runs/:id", ({ res, params, services }) => {
   const run = services.runs.get(params[0] as string);
@@ -141,6 +168,7 @@ def("POST", "/api/runs/:id/resume", async ({ req, res, params, services }) => {
 
 registerBatchRoutes(def);
 registerExperimentRoutes(def);
+registerDeploymentRoutes(def);
 
 def("GET", "/api/backends", ({ res, url, services }) => {
   const window = url.searchParams.get("window") ?? "all";
@@ -192,10 +220,14 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, url:
   return true;
 }
 
+/** Braid codes that are not a 400. */
+const STATUS_OF: Partial<Record<string, number>> = { E_VERSION_NOT_FOUND: 404, E_NO_CANDIDATE: 409, E_ACTION_STATE: 409 };
+
 export function toHttpError(err: unknown): unknown {
   if (err instanceof HttpError) return err;
   if (err instanceof PipelineInvalidError) return new HttpError(400, err.code, err.message, { diagnostics: err.diagnostics });
-  if (err instanceof BraidError) return new HttpError(400, err.code, err.message, err.nodeId ? { nodeId: err.nodeId } : {});
+  if (err instanceof NotFoundError) return new HttpError(404, "E_NOT_FOUND", err.message);
+  if (err instanceof BraidError) return new HttpError(STATUS_OF[err.code] ?? 400, err.code, err.message, err.nodeId ? { nodeId: err.nodeId } : {});
   if (err instanceof QueueFullError) return new HttpError(429, "E_QUEUE_FULL", err.message, {}, { "retry-after": String(err.retryAfterSeconds) });
   if (err instanceof ShuttingDownError) return new HttpError(503, "E_SHUTTING_DOWN", err.message, {}, { "retry-after": "5" });
   return err;

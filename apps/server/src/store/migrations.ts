@@ -100,4 +100,42 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (experiment_id, idx)
   ) WITHOUT ROWID;
   `,
+  // 3: deployments (version tags, policies), the optimizer's cycles and pending actions, and the append-only audit log
+  `
+  CREATE TABLE pipeline_tags (
+    pipeline_id TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (pipeline_id, tag)
+  ) WITHOUT ROWID;
+  CREATE TABLE deployment_policies (pipeline_id TEXT PRIMARY KEY, policy TEXT NOT NULL, updated_at INTEGER NOT NULL);
+  CREATE TABLE optimizer_cycles (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, record TEXT NOT NULL);
+  CREATE TABLE pending_actions (
+    id TEXT PRIMARY KEY,
+    pipeline_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    decided_at INTEGER,
+    decided_by TEXT
+  );
+  CREATE INDEX pending_by_pipeline ON pending_actions(pipeline_id, version);
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    pipeline_id TEXT,
+    reason TEXT NOT NULL,
+    evidence TEXT NOT NULL
+  );
+  CREATE INDEX audit_by_pipeline ON audit_log(pipeline_id, id);
+  CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  CREATE INDEX runs_by_version ON runs(pipeline_id, pipeline_version, finished_at);
+  `,
 ];

@@ -12,6 +12,8 @@ export interface RunOptionsRecord {
   budget?: { maxTokens?: number; maxCostUsd?: number; maxDurationMs?: number };
   /** A single-node run of this node, on the upstream outputs of `reuseFromRun` (or on the input alone). */
   onlyNode?: string;
+  /** Set on REST runs of a saved pipeline: how the version was chosen (live metrics count only these runs). */
+  traffic?: "live" | "candidate" | "latest" | "pinned";
 }
 
 export interface RunRecord {

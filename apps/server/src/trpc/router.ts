@@ -8,6 +8,7 @@ import type { Services } from "../services.js";
 import type { RunOptionsRecord, RunRecord } from "../store/runs.js";
 import { backendsRouter } from "./backends.js";
 import { batchesRouter } from "./batches.js";
+import { deploymentsRouter } from "./deployments.js";
 import { datasetsRouter, experimentsRouter } from "./experiments.js";
 import { notFound, procedure, router } from "./init.js";
 
@@ -295,5 +296,14 @@ function startChild(
   };
 }
 
-export const appRouter = router({ pipelines, templates, backends, runs, batches: batchesRouter, datasets: datasetsRouter, experiments: experimentsRouter });
+export const appRouter = router({
+  pipelines,
+  templates,
+  backends,
+  runs,
+  batches: batchesRouter,
+  datasets: datasetsRouter,
+  experiments: experimentsRouter,
+  deployments: deploymentsRouter,
+});
 export type AppRouter = typeof appRouter;

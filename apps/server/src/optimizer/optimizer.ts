@@ -1,0 +1,219 @@
+/**
+ * The optimizer: every `intervalMs` (and on trigger) it measures each pipeline whose policy is
+ * enabled, checks the candidate against the gates, and rolls back, promotes or asks for approval
+ * (cycle.ts decides; this file carries it out and records it). The kill switch (`stop`) holds back
+ * every automatic action while cycles keep measuring; REST traffic is untouched by it.
+ */
+import { BraidError, type BackendPool } from "@braid/engine";
+import type { OptimizerStore, PendingAction, PendingStatus } from "../store/optimizer.js";
+import type { PipelineStore } from "../store/pipelines.js";
+import { type CheaperBackend, cheaperBackend } from "./cheaper.js";
+import { type BudgetCheck, type Decision, checkBudget, decide } from "./cycle.js";
+import { type Actor, type Deployments, NotFoundError } from "./deployments.js";
+import type { LiveMetrics } from "./metrics.js";
+import { changeGate, namedGates } from "./policy.js";
+
+const DAY_MS = 86_400_000;
+const AUTO: Actor = { actor: "optimizer" };
+
+export interface PipelineCycle {
+  pipelineId: string;
+  liveVersion: number;
+  candidateVersion?: number;
+  metrics: { live: LiveMetrics; candidate?: LiveMetrics };
+  gates: Array<{ expr: string; passed: boolean; actual?: number; threshold?: number; by?: number; error?: string }>;
+  decision: Decision;
+  budget?: BudgetCheck;
+  /** Set when spending passed 80 % of the budget and the pool has a cheaper backend. */
+  suggestion?: { type: "cheaper-backend"; reason: string } & CheaperBackend;
+  /** An approval this cycle asked for. */
+  pendingActionId?: string;
+}
+
+export interface CycleSummary {
+  id: number;
+  at: number;
+  trigger: "interval" | "manual";
+  stopped: boolean;
+  pipelines: PipelineCycle[];
+}
+
+export class Optimizer {
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private lastAt: number | undefined;
+
+  constructor(
+    private readonly deps: {
+      deployments: Deployments;
+      store: OptimizerStore;
+      pipelines: PipelineStore;
+      pool: BackendPool;
+      /** 0: only on trigger. */
+      intervalMs: number;
+      now?: () => number;
+    },
+  ) {}
+
+  private get now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  /** Starts the interval timer (not the kill switch: see start/stop). */
+  open(): void {
+    if (this.timer || this.deps.intervalMs <= 0) return;
+    this.timer = setInterval(() => {
+      try {
+        this.cycle("interval");
+      } catch (err) {
+        console.error(`braid: optimizer cycle failed: ${(err as Error).message}`);
+      }
+    }, this.deps.intervalMs);
+    this.timer.unref();
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  get running(): boolean {
+    return !this.deps.store.stopped();
+  }
+
+  start(who: Actor): { running: boolean } {
+    if (this.deps.store.stopped()) {
+      this.deps.store.setStopped(false);
+      this.deps.deployments.record("start", undefined, who, "started the optimizer: automatic actions resume");
+    }
+    return { running: true };
+  }
+
+  stop(who: Actor): { running: boolean } {
+    if (!this.deps.store.stopped()) {
+      this.deps.store.setStopped(true);
+      this.deps.deployments.record("stop", undefined, who, "stopped the optimizer: no automatic action runs until start");
+    }
+    return { running: false };
+  }
+
+  status() {
+    const d = this.deps.deployments;
+    const last = this.deps.store.cycles(1)[0];
+    return {
+      running: this.running,
+      intervalMs: this.deps.intervalMs,
+      ...(last ? { lastCycle: { id: last.id, at: last.at } } : {}),
+      ...(this.timer && this.lastAt !== undefined ? { nextCycleAt: this.lastAt + this.deps.intervalMs } : {}),
+      pendingActions: this.deps.store.pending({ status: "pending" }).length,
+      pipelines: d.policyPipelines().map((id) => ({ pipelineId: id, enabled: d.policy(id).enabled, ...d.tags(id), liveVersion: d.liveVersion(id) })),
+    };
+  }
+
+  /** One cycle over every pipeline with an enabled policy; the record is stored and returned. */
+  cycle(trigger: CycleSummary["trigger"] = "manual"): CycleSummary {
+    const at = this.now;
+    this.lastAt = at;
+    const stopped = this.deps.store.stopped();
+    const d = this.deps.deployments;
+    const pipelines: PipelineCycle[] = [];
+    for (const id of d.policyPipelines()) {
+      const policy = d.policy(id);
+      if (!policy.enabled) continue;
+      pipelines.push(this.cyclePipeline(id, stopped, at));
+    }
+    const record = { trigger, stopped, pipelines };
+    const stored = this.deps.store.addCycle(at, record);
+    return { id: stored.id, at, ...record };
+  }
+
+  private cyclePipeline(pipelineId: string, stopped: boolean, at: number): PipelineCycle {
+    const d = this.deps.deployments;
+    const policy = d.policy(pipelineId);
+    const metrics = d.metrics(pipelineId);
+    const candidate = metrics.candidate;
+    const alreadyAsked = candidate !== undefined && this.deps.store.hasAction(pipelineId, candidate.version);
+    const { gates, decision } = decide({ policy, stopped, live: metrics.live, ...(candidate ? { candidate } : {}), alreadyAsked });
+    const out: PipelineCycle = {
+      pipelineId,
+      liveVersion: metrics.live.version,
+      ...(candidate ? { candidateVersion: candidate.version } : {}),
+      metrics: { live: metrics.live, ...(candidate ? { candidate } : {}) },
+      gates,
+      decision,
+    };
+    const evidence = { metrics: out.metrics, gates, policy };
+    if (decision.action === "rollback") d.untag(pipelineId, "candidate", { ...AUTO, action: "rollback", reason: decision.reason, evidence });
+    else if (decision.action === "promote") d.promote(pipelineId, { ...AUTO, reason: decision.reason, evidence });
+    else if (decision.action === "queue-approval" && candidate) {
+      const a = this.deps.store.addPending({ pipelineId, kind: "promote", version: candidate.version, reason: decision.reason, evidence });
+      d.record("approval-requested", pipelineId, AUTO, decision.reason, { actionId: a.id, version: candidate.version, ...evidence });
+      out.pendingActionId = a.id;
+    }
+    const budget = checkBudget(policy, metrics.live, d.spendSince(pipelineId, at - DAY_MS));
+    if (budget) {
+      out.budget = budget;
+      const live = this.deps.pipelines.get(pipelineId, metrics.live.version);
+      const cheaper = live ? cheaperBackend(live.pipeline, this.deps.pool.list()) : undefined;
+      if (cheaper)
+        out.suggestion = {
+          type: "cheaper-backend",
+          ...cheaper,
+          reason: `${budget.kind} at ${Math.round(budget.share * 100)} % of the budget; node "${cheaper.node}" could use "${cheaper.to}" instead of "${cheaper.from}"`,
+        };
+    }
+    return out;
+  }
+
+  history(limit = 50): CycleSummary[] {
+    return this.deps.store.cycles(limit).map((c) => ({ id: c.id, at: c.at, ...(c.record as Omit<CycleSummary, "id" | "at">) }));
+  }
+
+  pending(filter: { pipelineId?: string; status?: PendingStatus; limit?: number } = {}): PendingAction[] {
+    return this.deps.store.pending(filter);
+  }
+
+  private pendingOrThrow(id: string): PendingAction {
+    const a = this.deps.store.getPending(id);
+    if (!a) throw new NotFoundError(`pending action "${id}" not found`);
+    if (a.status !== "pending") throw new BraidError("E_ACTION_STATE", `action "${id}" is already ${a.status}`);
+    return a;
+  }
+
+  /** A person approves: the candidate it names is promoted (if it is still the candidate). Allowed while stopped: it is not automatic. */
+  approve(id: string, who: Actor): PendingAction {
+    const a = this.pendingOrThrow(id);
+    const d = this.deps.deployments;
+    if (d.tags(a.pipelineId).candidate !== a.version) {
+      this.deps.store.decide(id, "stale", who.actor);
+      throw new BraidError("E_ACTION_STATE", `action "${id}" promotes version ${a.version}, which is no longer the candidate of "${a.pipelineId}"`);
+    }
+    this.deps.store.decide(id, "approved", who.actor);
+    d.record("approve", a.pipelineId, who, `approved promoting version ${a.version}`, { actionId: id, version: a.version });
+    d.promote(a.pipelineId, { ...who, expectVersion: a.version, evidence: { actionId: id, ...a.evidence } });
+    return this.deps.store.getPending(id) as PendingAction;
+  }
+
+  reject(id: string, who: Actor): PendingAction {
+    const a = this.pendingOrThrow(id);
+    this.deps.store.decide(id, "rejected", who.actor);
+    this.deps.deployments.record("reject", a.pipelineId, who, `rejected promoting version ${a.version}`, { actionId: id, version: a.version });
+    return this.deps.store.getPending(id) as PendingAction;
+  }
+
+  /** Every enabled or stored policy's gates, named. */
+  gates(pipelineId?: string) {
+    const d = this.deps.deployments;
+    const ids = pipelineId ? [pipelineId] : d.policyPipelines();
+    return ids.flatMap((id) => namedGates(d.policy(id).gates).map((g) => ({ pipelineId: id, ...g })));
+  }
+
+  /** Changes one gate's threshold (or expression) in a pipeline's policy; audited as a gate change. */
+  setGate(pipelineId: string, name: string, change: { threshold?: number; expr?: string }, who: Actor) {
+    const d = this.deps.deployments;
+    d.liveVersion(pipelineId);
+    const policy = d.policy(pipelineId);
+    const next = changeGate(policy.gates, name, change);
+    d.setPolicy(pipelineId, { ...policy, gates: next.gates }, { ...who, reason: who.reason ?? `gate ${name}: ${next.before} → ${next.after}` }, "gate-change");
+    return { pipelineId, name, before: next.before, after: next.after, gates: namedGates(next.gates) };
+  }
+}

@@ -1,0 +1,109 @@
+import { BraidError } from "@braid/engine";
+import { describe, expect, it } from "vitest";
+import { decide } from "./cycle.js";
+import { computeLiveMetrics } from "./metrics.js";
+import { DEFAULT_POLICY, changeGate, evaluateLiveGates, namedGates, parsePolicy, toBaselineGate } from "./policy.js";
+
+const codeAndMessage = (fn: () => unknown): { code?: string; message: string } => {
+  try {
+    fn();
+    return { message: "(no error)" };
+  } catch (err) {
+    return { code: err instanceof BraidError ? err.code : undefined, message: (err as Error).message };
+  }
+};
+
+describe("deployment policy validation", () => {
+  it("fills defaults", () => {
+    expect(parsePolicy({ enabled: true })).toEqual({ ...DEFAULT_POLICY, enabled: true });
+    expect(DEFAULT_POLICY).toMatchObject({ enabled: false, canaryPercent: 10, rollbackOnDegrade: true, manualApprovalRequired: true, gates: [] });
+  });
+
+  it("names every bad field in an E_POLICY error", () => {
+    const e = codeAndMessage(() => parsePolicy({ canaryPercent: 150, minSamples: 0, budget: { usdPerDay: -1 }, colour: "red" }));
+    expect(e.code).toBe("E_POLICY");
+    for (const field of ["canaryPercent", "minSamples", "budget.usdPerDay"]) expect(e.message).toContain(`${field}:`);
+    expect(e.message).toMatch(/colour/);
+  });
+
+  it("checks gates against the live metrics, naming the gate's index and the unknown metric", () => {
+    const e = codeAndMessage(() => parsePolicy({ gates: ["errorRate <= 0.05", "score >= 0.8"] }));
+    expect(e).toMatchObject({ code: "E_POLICY" });
+    expect(e.message).toMatch(/^gates\[1\]: gate "score >= 0.8": unknown metric "score"/);
+    expect(codeAndMessage(() => parsePolicy({ gates: ["errorRate <="] })).message).toMatch(/^gates\[0\]:/);
+  });
+
+  it("reads live.<metric> as the live version's value (the gate language's baseline.)", () => {
+    expect(parsePolicy({ gates: ["errorRate <= live.errorRate + 0.01"] }).gates).toHaveLength(1);
+    expect(toBaselineGate(`passRate("live.x") >= live.runs`)).toBe(`passRate("live.x") >= baseline.runs`);
+    const r = evaluateLiveGates(["p95LatencyMs <= live.p95LatencyMs * 1.2"], { p95LatencyMs: 130 }, { p95LatencyMs: 100 });
+    expect(r[0]).toMatchObject({ expr: "p95LatencyMs <= live.p95LatencyMs * 1.2", passed: false, actual: 130, threshold: 120 });
+    expect(codeAndMessage(() => parsePolicy({ gates: ["live.cost <= 1"] })).message).toMatch(/^gates\[0\]: gate "live.cost <= 1": unknown metric "cost"/);
+  });
+});
+
+describe("named quality gates", () => {
+  const gates = ["errorRate <= 0.05", "p95LatencyMs <= live.p95LatencyMs * 1.2", "errorRate < 0.5"];
+
+  it("names gates by their left metric, numbering repeats", () => {
+    expect(namedGates(gates).map((g) => [g.name, g.threshold])).toEqual([
+      ["errorRate", 0.05],
+      ["p95LatencyMs", undefined],
+      ["errorRate:2", 0.5],
+    ]);
+  });
+
+  it("changes a threshold by name, and refuses what it cannot change", () => {
+    expect(changeGate(gates, "errorRate:2", { threshold: 0.2 })).toMatchObject({ before: "errorRate < 0.5", after: "errorRate < 0.2" });
+    expect(codeAndMessage(() => changeGate(gates, "p95LatencyMs", { threshold: 3 })).message).toMatch(/not `metric <op> number`/);
+    expect(codeAndMessage(() => changeGate(gates, "nope", { threshold: 3 })).message).toMatch(/no gate is named "nope"/);
+    expect(codeAndMessage(() => changeGate(gates, "errorRate", { expr: "colour > 1" })).code).toBe("E_POLICY");
+  });
+});
+
+describe("a cycle's decision", () => {
+  const window = { runs: 100, ms: 60_000, since: 0, until: 60_000 };
+  const rows = (n: number, failed: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      id: `r${i}`,
+      status: i < failed ? ("failed" as const) : ("completed" as const),
+      startedAt: 0,
+      finishedAt: 10,
+      costUsd: 0.001,
+    }));
+  const live = computeLiveMetrics(1, rows(20, 0), [], window);
+  const policy = { ...DEFAULT_POLICY, enabled: true, minSamples: 10, gates: ["errorRate <= 0.05"] };
+  const input = { policy, stopped: false, live, alreadyAsked: false };
+
+  it("waits for minSamples, then rolls back a candidate that breaks a gate", () => {
+    expect(decide({ ...input, candidate: computeLiveMetrics(2, rows(9, 9), [], window) }).decision.action).toBe("wait");
+    const d = decide({ ...input, candidate: computeLiveMetrics(2, rows(10, 3), [], window) });
+    expect(d.decision).toMatchObject({ action: "rollback" });
+    expect(d.decision.reason).toContain("errorRate <= 0.05 (0.3 vs 0.05)");
+    expect(
+      decide({ ...input, policy: { ...policy, rollbackOnDegrade: false }, candidate: computeLiveMetrics(2, rows(10, 3), [], window) }).decision.action,
+    ).toBe("none");
+  });
+
+  it("promotes a passing candidate only when autoPromote and no approval is required; else asks once", () => {
+    const candidate = computeLiveMetrics(2, rows(10, 0), [], window);
+    expect(decide({ ...input, candidate }).decision.action).toBe("queue-approval");
+    expect(decide({ ...input, candidate, alreadyAsked: true }).decision.action).toBe("none");
+    expect(decide({ ...input, candidate, policy: { ...policy, autoPromote: true } }).decision.action).toBe("queue-approval");
+    expect(decide({ ...input, candidate, policy: { ...policy, autoPromote: true, manualApprovalRequired: false } }).decision.action).toBe("promote");
+  });
+
+  it("holds back every action while stopped, saying what it would have done", () => {
+    const bad = decide({ ...input, stopped: true, candidate: computeLiveMetrics(2, rows(10, 5), [], window) }).decision;
+    expect(bad).toMatchObject({ action: "stopped", wouldHave: "rollback" });
+    expect(bad.reason).toMatch(/^stopped: no action/);
+    const good = decide({ ...input, stopped: true, candidate: computeLiveMetrics(2, rows(10, 0), [], window) }).decision;
+    expect(good).toMatchObject({ action: "stopped", wouldHave: "queue-approval" });
+  });
+
+  it("does not act on a gate it cannot evaluate, nor without gates", () => {
+    const candidate = computeLiveMetrics(2, rows(10, 0), [], window);
+    expect(decide({ ...input, candidate, policy: { ...policy, gates: ["critiquePassRate >= 0.9"] } }).decision).toMatchObject({ action: "none" });
+    expect(decide({ ...input, candidate, policy: { ...policy, gates: [] } }).decision.reason).toMatch(/no gates/);
+  });
+});

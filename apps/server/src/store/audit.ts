@@ -1,0 +1,98 @@
+import { safeJsonParse } from "@braid/engine";
+import type { Db } from "./db.js";
+
+export const AUDIT_ACTIONS = [
+  "save",
+  "tag",
+  "untag",
+  "promote",
+  "restore",
+  "rollback",
+  "approval-requested",
+  "approve",
+  "reject",
+  "policy-change",
+  "gate-change",
+  "suggest",
+  "start",
+  "stop",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  /** Who did it: `local` (the token carries no name), or `optimizer` for automatic actions. */
+  actor: string;
+  action: AuditAction;
+  pipelineId?: string;
+  reason: string;
+  /** What the action rests on: metrics, gate results, versions. */
+  evidence: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  pipelineId?: string;
+  action?: AuditAction;
+  /** Entries with a larger id only (paging forward). */
+  afterId?: number;
+  limit?: number;
+}
+
+/**
+ * The append-only audit trail. There is no update or delete here, and the table's triggers refuse
+ * both, so not even a bug elsewhere in the server can rewrite history.
+ */
+export interface AuditStore {
+  append(entry: Omit<AuditEntry, "id" | "at">): AuditEntry;
+  /** Newest first. */
+  list(filter?: AuditFilter): AuditEntry[];
+}
+
+export const MAX_AUDIT_LIMIT = 10_000;
+
+type Row = { id: number; at: number; actor: string; action: AuditAction; pipeline_id: string | null; reason: string; evidence: string };
+
+const fromRow = (r: Row): AuditEntry => ({
+  id: r.id,
+  at: r.at,
+  actor: r.actor,
+  action: r.action,
+  ...(r.pipeline_id !== null ? { pipelineId: r.pipeline_id } : {}),
+  reason: r.reason,
+  evidence: safeJsonParse(r.evidence) as Record<string, unknown>,
+});
+
+export class SqliteAuditStore implements AuditStore {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  append(entry: Omit<AuditEntry, "id" | "at">): AuditEntry {
+    const at = this.now();
+    const r = this.db
+      .prepare("INSERT INTO audit_log (at, actor, action, pipeline_id, reason, evidence) VALUES (?, ?, ?, ?, ?, ?)")
+      .run(at, entry.actor, entry.action, entry.pipelineId ?? null, entry.reason, JSON.stringify(entry.evidence));
+    return { id: Number(r.lastInsertRowid), at, ...entry };
+  }
+
+  list(filter: AuditFilter = {}): AuditEntry[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.pipelineId) {
+      where.push("pipeline_id = ?");
+      args.push(filter.pipelineId);
+    }
+    if (filter.action) {
+      where.push("action = ?");
+      args.push(filter.action);
+    }
+    if (filter.afterId !== undefined) {
+      where.push("id > ?");
+      args.push(filter.afterId);
+    }
+    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, Math.min(filter.limit ?? 100, MAX_AUDIT_LIMIT)) as Row[]).map(fromRow);
+  }
+}
