@@ -48,6 +48,11 @@ export async function trpc(url: string, path: string, input?: unknown) {
   return { status: r.status, data: r.body?.result?.data, error: r.body?.error };
 }
 
+export async function trpcQuery(url: string, path: string, input?: unknown) {
+  const r = await json(`${url}/trpc/${path}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`}`);
+  return { status: r.status, data: r.body?.result?.data, error: r.body?.error };
+}
+
 /** Saves a new version of a saved pipeline with one node's backend changed; returns the new version number. */
 export async function saveWithBackend(url: string, id: string, node: string, backend: string): Promise<number> {
   const cur = (await json(`${url}/api/pipelines/${id}`)).body.pipeline as Pipeline;
