@@ -23,6 +23,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
     summary: "runs list [--pipeline ID] [--status S] | show <id> | events <id>   read runs from the data folder",
     load: () => import("./commands/runs.js"),
   },
+  versions: {
+    summary: "versions list|tag|untag|promote|restore <pipeline> [live|candidate] [N] [--reason TEXT] [--json]   deployment tags in the data folder",
+    load: () => import("./commands/versions.js"),
+  },
   mermaid: {
     summary: "mermaid <file> [--run <runId>] [--direction TD|LR] [--backends] [--prompts] [--out file.mmd]",
     load: () => import("./commands/mermaid.js"),
