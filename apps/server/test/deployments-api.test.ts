@@ -87,6 +87,25 @@ describe("deployment policy over the API", () => {
   });
 });
 
+describe("pending approvals", () => {
+  it("a request for a version that is no longer the candidate goes stale at the next cycle, and cannot be approved", async () => {
+    const v = await saveWithBackend(url, "smart-routing", "fast", "enricher");
+    await tagVersions(url, "smart-routing", 1, v);
+    await put(`${url}/api/pipelines/smart-routing/policy`, { enabled: true, canaryPercent: 50, minSamples: 2, gates: ["errorRate <= 0.05"] });
+    await runMany(url, "smart-routing", 3, { version: v });
+    const asked = (await post(`${url}/api/optimizer/trigger`)).body.pipelines.find((p: { pipelineId: string }) => p.pipelineId === "smart-routing");
+    expect(asked.decision.action).toBe("queue-approval");
+    await json(`${url}/api/pipelines/smart-routing/tags/candidate`, { method: "DELETE" });
+    await post(`${url}/api/optimizer/trigger`);
+    expect((await json(`${url}/api/optimizer/pending?pipelineId=smart-routing`)).body).toEqual([
+      expect.objectContaining({ id: asked.pendingActionId, status: "stale", decidedBy: "optimizer" }),
+    ]);
+    expect((await post(`${url}/api/optimizer/pending/${asked.pendingActionId}/approve`)).status).toBe(409);
+    expect((await post(`${url}/api/optimizer/pending/act_nope/reject`)).status).toBe(404);
+    await put(`${url}/api/pipelines/smart-routing/policy`, { enabled: false });
+  });
+});
+
 describe("the cheaper-backend suggestion", () => {
   it("when cost passes 80 % of the budget, names the next cheaper backend for the dearest node", async () => {
     await put(`${url}/api/pipelines/validation-loop/policy`, { enabled: true });
@@ -170,13 +189,16 @@ describe("the tRPC procedures the Deployments view reads", () => {
     expect(view.data).toEqual((await json(`${url}/api/pipelines/consensus/deployment`)).body);
     const status = await trpcQuery(url, "deployments.optimizer.status");
     expect(status.data).toMatchObject({ running: true, intervalMs: 0, pendingActions: 0 });
-    expect(status.data.pipelines.map((p: { pipelineId: string }) => p.pipelineId)).toEqual(["sequential", "validation-loop"]);
+    expect(status.data.pipelines.map((p: { pipelineId: string }) => p.pipelineId)).toEqual(["sequential", "smart-routing", "validation-loop"]);
     const history = await trpcQuery(url, "deployments.optimizer.history", { limit: 1 });
     expect(history.data).toEqual((await json(`${url}/api/optimizer/history?limit=1`)).body);
     const metrics = await trpcQuery(url, "deployments.optimizer.metrics", { pipelineId: "consensus", windowRuns: 2 });
     expect(metrics.data[0]).toMatchObject({ pipelineId: "consensus", live: { runs: 2 }, candidate: { runs: 2, errorRate: 1 } });
     expect((await trpcQuery(url, "deployments.optimizer.gates", { pipelineId: "sequential" })).data).toHaveLength(2);
     expect((await trpcQuery(url, "deployments.audit.list", { action: "gate-change" })).data).toHaveLength(1);
-    expect((await trpcQuery(url, "deployments.optimizer.pending", {})).data).toEqual([]);
+    expect((await trpcQuery(url, "deployments.optimizer.pending", { status: "pending" })).data).toEqual([]);
+    expect((await trpcQuery(url, "deployments.optimizer.pending", {})).data).toEqual([
+      expect.objectContaining({ pipelineId: "smart-routing", status: "stale" }),
+    ]);
   });
 });

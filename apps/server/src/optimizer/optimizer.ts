@@ -131,6 +131,9 @@ export class Optimizer {
     const policy = d.policy(pipelineId);
     const metrics = d.metrics(pipelineId);
     const candidate = metrics.candidate;
+    // Bookkeeping, not an automatic action (so also while stopped): an approval for a version that is no longer the candidate cannot be given.
+    for (const a of this.deps.store.pending({ pipelineId, status: "pending" }))
+      if (a.version !== candidate?.version) this.deps.store.decide(a.id, "stale", "optimizer");
     const alreadyAsked = candidate !== undefined && this.deps.store.hasAction(pipelineId, candidate.version);
     const { gates, decision } = decide({ policy, stopped, live: metrics.live, ...(candidate ? { candidate } : {}), alreadyAsked });
     const out: PipelineCycle = {
