@@ -186,4 +186,33 @@ describe("the optimizer loop", () => {
     expect(switches.map((e) => e.action)).toEqual(["start", "stop"]);
     expect(switches[1]?.reason).toBe("incident 42");
   });
+
+  it("rolls a degraded live version back to the version live before it, once", async () => {
+    ctx = await boot(0);
+    const { url } = ctx;
+    const bad = await saveWithBackend(url, "sequential", "validate", "flaky");
+    await tagVersions(url, "sequential", 1, bad);
+    expect((await post(`${url}/api/pipelines/sequential/promote`)).body).toEqual({ live: bad });
+    await put(`${url}/api/pipelines/sequential/policy`, {
+      enabled: true,
+      minSamples: 4,
+      gates: ["errorRate <= 0.05", "p95LatencyMs <= live.p95LatencyMs * 2"],
+    });
+    const failing = await runMany(url, "sequential", 6);
+    expect(failing.every((r) => r.status === 200 && r.body.pipelineVersion === bad && r.body.status === "failed")).toBe(true);
+
+    const entry = (await post(`${url}/api/optimizer/trigger`)).body.pipelines[0];
+    expect(entry.decision).toMatchObject({
+      action: "rollback-live",
+      reason: expect.stringMatching(/^live v2 broke errorRate <= 0\.05 \(1 vs 0\.05\) over 6 runs; back to v1/),
+    });
+    expect(entry.liveGates.map((g: { expr: string }) => g.expr)).toEqual(["errorRate <= 0.05"]);
+    expect((await json(`${url}/api/pipelines/sequential/deployment`)).body).toMatchObject({ live: 1 });
+    expect((await runOnce(url, "sequential")).body).toMatchObject({ pipelineVersion: 1, status: "completed", traffic: "live" });
+    const rollback = (await json(`${url}/api/audit?pipelineId=sequential&action=rollback`)).body;
+    expect(rollback).toEqual([expect.objectContaining({ actor: "optimizer", evidence: expect.objectContaining({ tag: "live", version: 1, previous: bad }) })]);
+    expect(rollback[0].evidence.metrics.live.errorRate).toBe(1);
+    // The next cycle judges v1 on its own runs and leaves it.
+    expect((await post(`${url}/api/optimizer/trigger`)).body.pipelines[0].decision.action).toBe("none");
+  });
 });

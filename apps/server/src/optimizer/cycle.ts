@@ -4,9 +4,9 @@
  */
 import type { GateResult } from "@braid/engine";
 import type { LiveMetrics } from "./metrics.js";
-import { type Policy, evaluateLiveGates } from "./policy.js";
+import { type Policy, evaluateLiveGates, toBaselineGate } from "./policy.js";
 
-export type ActionKind = "none" | "wait" | "rollback" | "promote" | "queue-approval";
+export type ActionKind = "none" | "wait" | "rollback" | "rollback-live" | "promote" | "queue-approval";
 
 export interface Decision {
   /** What the cycle did; `stopped` when the kill switch held back `wouldHave`. */
@@ -55,14 +55,47 @@ function judge(input: CycleInput, gates: GateResult[]): { action: ActionKind; re
   return { action: "queue-approval", reason: `${passed}; promotion waits for approval` };
 }
 
+/** While stopped, an action is recorded as held back, never taken. */
+function hold(stopped: boolean, d: { action: ActionKind; reason: string }): Decision {
+  const acts = d.action !== "none" && d.action !== "wait";
+  return stopped && acts ? { action: "stopped", reason: `stopped: no action (would ${d.action}: ${d.reason})`, wouldHave: d.action } : d;
+}
+
 /** The gates evaluated over the candidate (with `live.` from the live version) and what to do. */
 export function decide(input: CycleInput): { gates: GateResult[]; decision: Decision } {
   const gates = input.candidate ? evaluateLiveGates(input.policy.gates, input.candidate, input.live) : [];
-  const d = judge(input, gates);
-  const acts = d.action !== "none" && d.action !== "wait";
-  if (input.stopped && acts)
-    return { gates, decision: { action: "stopped", reason: `stopped: no action (would ${d.action}: ${d.reason})`, wouldHave: d.action } };
-  return { gates, decision: d };
+  return { gates, decision: hold(input.stopped, judge(input, gates)) };
+}
+
+/** Gates that read only the version measured (no `live.`): the ones the live version itself can break. */
+export const absoluteGates = (gates: readonly string[]): string[] => gates.filter((g) => !toBaselineGate(g).includes("baseline."));
+
+export interface LiveCheckInput {
+  policy: Policy;
+  stopped: boolean;
+  live: LiveMetrics;
+  /** The version that was live before this one, and whether this one came from a rollback. */
+  previous?: { version: number; cameByRollback: boolean };
+}
+
+function judgeLive(input: LiveCheckInput, gates: GateResult[]): { action: ActionKind; reason: string } {
+  const { policy, live, previous } = input;
+  if (gates.length === 0 || live.runs < policy.minSamples)
+    return { action: "none", reason: `live v${live.version} is not judged (${live.runs} runs, ${gates.length} absolute gates)` };
+  const broken = gates.filter((g) => !g.passed && g.error === undefined);
+  if (broken.length === 0) return { action: "none", reason: `live v${live.version} passes its gates` };
+  const why = `live v${live.version} broke ${broken.map(describe).join(", ")} over ${live.runs} runs`;
+  if (!policy.rollbackOnDegrade) return { action: "none", reason: `${why}; rollbackOnDegrade is off` };
+  if (!previous) return { action: "none", reason: `${why}; there is no earlier live version to go back to` };
+  // One step back at most: if the earlier version is no better (an outage, say), stepping further back would only churn.
+  if (previous.cameByRollback) return { action: "none", reason: `${why}; it is already a rollback, so a person decides the next step` };
+  return { action: "rollback-live", reason: `${why}; back to v${previous.version}, the version live before it` };
+}
+
+/** The live version against the policy's absolute gates: rolled back to the version live before it when it degrades. */
+export function decideLive(input: LiveCheckInput): { gates: GateResult[]; decision: Decision } {
+  const gates = evaluateLiveGates(absoluteGates(input.policy.gates), input.live, input.live);
+  return { gates, decision: hold(input.stopped, judgeLive(input, gates)) };
 }
 
 /** Whether spending passed 80 % of a budget the policy sets; the larger share when both are set. */

@@ -122,6 +122,32 @@ export class Deployments {
     return this.deps.store.tags(pipelineId);
   }
 
+  /**
+   * The version live before the current one, from the audit entry that made the current one live
+   * (promote, restore, tag, rollback); undefined when live is untagged or nothing came before.
+   */
+  previousLive(pipelineId: string): { version: number; cameByRollback: boolean } | undefined {
+    const current = this.deps.store.tags(pipelineId).live;
+    if (current === undefined) return undefined;
+    for (const e of this.deps.audit.list({ pipelineId, limit: 1000 })) {
+      const ev = e.evidence as { tag?: unknown; version?: unknown; previous?: unknown };
+      const setsLive = e.action === "promote" || e.action === "restore" || ((e.action === "tag" || e.action === "rollback") && ev.tag === "live");
+      if (!setsLive) continue;
+      if (ev.version !== current || typeof ev.previous !== "number" || ev.previous === current) return undefined;
+      return { version: ev.previous, cameByRollback: e.action === "rollback" };
+    }
+    return undefined;
+  }
+
+  /** The optimizer's rollback of live: the earlier version becomes live again, recorded as a rollback. */
+  rollbackLive(pipelineId: string, version: number, who: Actor): Partial<Record<Tag, number>> {
+    this.checkVersion(pipelineId, version);
+    const previous = this.liveVersion(pipelineId);
+    this.deps.store.setTag(pipelineId, "live", version);
+    this.record("rollback", pipelineId, who, `rolled live back from version ${previous} to ${version}`, { tag: "live", version, previous });
+    return this.deps.store.tags(pipelineId);
+  }
+
   policy(pipelineId: string): Policy {
     const stored = this.deps.store.policy(pipelineId);
     return stored === undefined ? DEFAULT_POLICY : parsePolicy(stored);

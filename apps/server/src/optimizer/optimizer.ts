@@ -8,7 +8,7 @@ import { BraidError, type BackendPool } from "@braid/engine";
 import type { OptimizerStore, PendingAction, PendingStatus } from "../store/optimizer.js";
 import type { PipelineStore } from "../store/pipelines.js";
 import { type CheaperBackend, cheaperBackend } from "./cheaper.js";
-import { type BudgetCheck, type Decision, checkBudget, decide } from "./cycle.js";
+import { type BudgetCheck, type Decision, checkBudget, decide, decideLive } from "./cycle.js";
 import { type Actor, type Deployments, NotFoundError } from "./deployments.js";
 import type { LiveMetrics } from "./metrics.js";
 import { changeGate, namedGates } from "./policy.js";
@@ -21,6 +21,9 @@ export interface PipelineCycle {
   liveVersion: number;
   candidateVersion?: number;
   metrics: { live: LiveMetrics; candidate?: LiveMetrics };
+  /** The policy's absolute gates (no `live.`) over the live version itself. */
+  liveGates: Array<{ expr: string; passed: boolean; actual?: number; threshold?: number; by?: number; error?: string }>;
+  /** The candidate's gates. */
   gates: Array<{ expr: string; passed: boolean; actual?: number; threshold?: number; by?: number; error?: string }>;
   decision: Decision;
   budget?: BudgetCheck;
@@ -135,17 +138,25 @@ export class Optimizer {
     for (const a of this.deps.store.pending({ pipelineId, status: "pending" }))
       if (a.version !== candidate?.version) this.deps.store.decide(a.id, "stale", "optimizer");
     const alreadyAsked = candidate !== undefined && this.deps.store.hasAction(pipelineId, candidate.version);
-    const { gates, decision } = decide({ policy, stopped, live: metrics.live, ...(candidate ? { candidate } : {}), alreadyAsked });
+    const previous = d.previousLive(pipelineId);
+    const liveCheck = decideLive({ policy, stopped, live: metrics.live, ...(previous ? { previous } : {}) });
+    // A degraded live version comes first: with live rolled back, the candidate's comparison with it means nothing this cycle.
+    const { gates, decision } =
+      liveCheck.decision.action === "none"
+        ? decide({ policy, stopped, live: metrics.live, ...(candidate ? { candidate } : {}), alreadyAsked })
+        : { gates: [], decision: liveCheck.decision };
     const out: PipelineCycle = {
       pipelineId,
       liveVersion: metrics.live.version,
       ...(candidate ? { candidateVersion: candidate.version } : {}),
       metrics: { live: metrics.live, ...(candidate ? { candidate } : {}) },
+      liveGates: liveCheck.gates,
       gates,
       decision,
     };
-    const evidence = { metrics: out.metrics, gates, policy };
-    if (decision.action === "rollback") d.untag(pipelineId, "candidate", { ...AUTO, action: "rollback", reason: decision.reason, evidence });
+    const evidence = { metrics: out.metrics, gates, liveGates: liveCheck.gates, policy };
+    if (decision.action === "rollback-live" && previous) d.rollbackLive(pipelineId, previous.version, { ...AUTO, reason: decision.reason, evidence });
+    else if (decision.action === "rollback") d.untag(pipelineId, "candidate", { ...AUTO, action: "rollback", reason: decision.reason, evidence });
     else if (decision.action === "promote") d.promote(pipelineId, { ...AUTO, reason: decision.reason, evidence });
     else if (decision.action === "queue-approval" && candidate) {
       const a = this.deps.store.addPending({ pipelineId, kind: "promote", version: candidate.version, reason: decision.reason, evidence });

@@ -1,6 +1,6 @@
 import { BraidError } from "@braid/engine";
 import { describe, expect, it } from "vitest";
-import { decide } from "./cycle.js";
+import { absoluteGates, decide, decideLive } from "./cycle.js";
 import { computeLiveMetrics } from "./metrics.js";
 import { DEFAULT_POLICY, changeGate, evaluateLiveGates, namedGates, parsePolicy, toBaselineGate } from "./policy.js";
 
@@ -105,5 +105,38 @@ describe("a cycle's decision", () => {
     const candidate = computeLiveMetrics(2, rows(10, 0), [], window);
     expect(decide({ ...input, candidate, policy: { ...policy, gates: ["critiquePassRate >= 0.9"] } }).decision).toMatchObject({ action: "none" });
     expect(decide({ ...input, candidate, policy: { ...policy, gates: [] } }).decision.reason).toMatch(/no gates/);
+  });
+});
+
+describe("the live version's own check", () => {
+  const window = { runs: 100, ms: 60_000, since: 0, until: 60_000 };
+  const rows = (n: number, failed: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      id: `r${i}`,
+      status: i < failed ? ("failed" as const) : ("completed" as const),
+      startedAt: 0,
+      finishedAt: 10,
+      costUsd: 0,
+    }));
+  const policy = { ...DEFAULT_POLICY, enabled: true, minSamples: 5, gates: ["errorRate <= 0.05", "errorRate <= live.errorRate"] };
+  const bad = computeLiveMetrics(3, rows(10, 4), [], window);
+  const previous = { version: 2, cameByRollback: false };
+
+  it("uses only the gates that do not read live.", () => {
+    expect(absoluteGates(policy.gates)).toEqual(["errorRate <= 0.05"]);
+    expect(decideLive({ policy, stopped: false, live: bad, previous }).gates.map((g) => g.expr)).toEqual(["errorRate <= 0.05"]);
+  });
+
+  it("rolls a degraded live back one step, and no further", () => {
+    expect(decideLive({ policy, stopped: false, live: bad, previous }).decision).toMatchObject({
+      action: "rollback-live",
+      reason: expect.stringContaining("back to v2"),
+    });
+    expect(decideLive({ policy, stopped: false, live: bad, previous: { version: 2, cameByRollback: true } }).decision.action).toBe("none");
+    expect(decideLive({ policy, stopped: false, live: bad }).decision.reason).toMatch(/no earlier live version/);
+    expect(decideLive({ policy: { ...policy, rollbackOnDegrade: false }, stopped: false, live: bad, previous }).decision.action).toBe("none");
+    expect(decideLive({ policy, stopped: false, live: computeLiveMetrics(3, rows(4, 4), [], window), previous }).decision.action).toBe("none");
+    expect(decideLive({ policy, stopped: false, live: computeLiveMetrics(3, rows(10, 0), [], window), previous }).decision.action).toBe("none");
+    expect(decideLive({ policy, stopped: true, live: bad, previous }).decision).toMatchObject({ action: "stopped", wouldHave: "rollback-live" });
   });
 });
