@@ -77,7 +77,7 @@ export async function createApp(config: ServerConfig): Promise<App> {
   const audit = new SqliteAuditStore(db);
   const saved = auditedPipelines(pipelines, audit);
   const deployments = new Deployments({ store: new SqliteDeploymentStore(db), pipelines: saved, audit, window: config.optimizerWindow });
-  const optimizer = new Optimizer({ deployments, store: new SqliteOptimizerStore(db), pipelines: saved, pool, intervalMs: config.optimizerIntervalMs });
+  const optimizer = new Optimizer({ deployments, store: new SqliteOptimizerStore(db), pipelines, experiments, pool, intervalMs: config.optimizerIntervalMs });
   const services: Services = {
     config,
     pipelines: saved,

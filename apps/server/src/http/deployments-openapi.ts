@@ -89,6 +89,10 @@ export function deploymentOpenApiPaths(errors: Errors): Record<string, unknown> 
                     example: ["errorRate <= 0.05", "p95LatencyMs <= live.p95LatencyMs * 1.2"],
                   },
                   budget: { type: "object", properties: { usdPerDay: { type: "number" }, usdPer1kRuns: { type: "number" } } },
+                  datasetId: {
+                    type: "string",
+                    description: "with it, a cheaper-backend suggestion is saved as a version and compared with live by two experiments",
+                  },
                 },
               },
             },
@@ -168,21 +172,24 @@ export function deploymentOpenApiPaths(errors: Errors): Record<string, unknown> 
     },
     "/api/optimizer/pending": {
       get: {
-        summary: "Actions waiting for a person (promotions), newest first",
+        summary: "Actions waiting for a person (promotions, suggested versions), newest first",
         parameters: [
           { name: "pipelineId", in: "query", schema: { type: "string" } },
           { name: "status", in: "query", schema: { enum: ["pending", "approved", "rejected", "stale"] } },
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000 } },
         ],
         responses: {
-          "200": { description: "[{id, pipelineId, kind, version, status, reason, evidence, createdAt, decidedAt?, decidedBy?}]" },
+          "200": {
+            description:
+              "[{id, pipelineId, kind: promote|suggestion, version, status, reason, evidence, createdAt, decidedAt?, decidedBy?}]; a suggestion's evidence names its experiments",
+          },
           ...errors(400, 401),
         },
       },
     },
     "/api/optimizer/pending/{id}/approve": {
       post: {
-        summary: "Approve: the candidate is promoted to live (audited)",
+        summary: "Approve: the candidate is promoted to live, or the suggested version is tagged candidate (audited)",
         parameters: [id],
         requestBody: jsonBody(reason),
         responses: { "200": { description: "the action, approved" }, "409": actionState, ...errors(400, 401, 403, 404, 415) },

@@ -11,6 +11,7 @@ import { type CheaperBackend, cheaperBackend } from "./cheaper.js";
 import { type BudgetCheck, type Decision, checkBudget, decide, decideLive } from "./cycle.js";
 import { type Actor, type Deployments, NotFoundError } from "./deployments.js";
 import type { LiveMetrics } from "./metrics.js";
+import { type SuggestDeps, type SuggestionOutcome, applySuggestion, proposeCheaper } from "./suggest.js";
 import { changeGate, namedGates } from "./policy.js";
 
 const DAY_MS = 86_400_000;
@@ -28,7 +29,7 @@ export interface PipelineCycle {
   decision: Decision;
   budget?: BudgetCheck;
   /** Set when spending passed 80 % of the budget and the pool has a cheaper backend. */
-  suggestion?: { type: "cheaper-backend"; reason: string } & CheaperBackend;
+  suggestion?: { type: "cheaper-backend"; reason: string } & CheaperBackend & SuggestionOutcome;
   /** An approval this cycle asked for. */
   pendingActionId?: string;
 }
@@ -49,7 +50,9 @@ export class Optimizer {
     private readonly deps: {
       deployments: Deployments;
       store: OptimizerStore;
+      /** The store without the audit decorator (the optimizer records its saves as itself). */
       pipelines: PipelineStore;
+      experiments: SuggestDeps["experiments"];
       pool: BackendPool;
       /** 0: only on trigger. */
       intervalMs: number;
@@ -136,7 +139,7 @@ export class Optimizer {
     const candidate = metrics.candidate;
     // Bookkeeping, not an automatic action (so also while stopped): an approval for a version that is no longer the candidate cannot be given.
     for (const a of this.deps.store.pending({ pipelineId, status: "pending" }))
-      if (a.version !== candidate?.version) this.deps.store.decide(a.id, "stale", "optimizer");
+      if (a.kind === "promote" && a.version !== candidate?.version) this.deps.store.decide(a.id, "stale", "optimizer");
     const alreadyAsked = candidate !== undefined && this.deps.store.hasAction(pipelineId, candidate.version);
     const previous = d.previousLive(pipelineId);
     const liveCheck = decideLive({ policy, stopped, live: metrics.live, ...(previous ? { previous } : {}) });
@@ -168,14 +171,30 @@ export class Optimizer {
       out.budget = budget;
       const live = this.deps.pipelines.get(pipelineId, metrics.live.version);
       const cheaper = live ? cheaperBackend(live.pipeline, this.deps.pool.list()) : undefined;
-      if (cheaper)
-        out.suggestion = {
-          type: "cheaper-backend",
-          ...cheaper,
-          reason: `${budget.kind} at ${Math.round(budget.share * 100)} % of the budget; node "${cheaper.node}" could use "${cheaper.to}" instead of "${cheaper.from}"`,
-        };
+      if (live && cheaper) {
+        const reason = `${budget.kind} at ${Math.round(budget.share * 100)} % of the budget; node "${cheaper.node}" could use "${cheaper.to}" instead of "${cheaper.from}"`;
+        out.suggestion = { type: "cheaper-backend", ...cheaper, reason };
+        if (policy.datasetId && stopped) out.suggestion.skipped = "stopped: no action";
+        else if (policy.datasetId)
+          Object.assign(
+            out.suggestion,
+            proposeCheaper(this.suggestDeps, {
+              pipelineId,
+              liveVersion: metrics.live.version,
+              live: live.pipeline,
+              cheaper,
+              datasetId: policy.datasetId,
+              reason,
+              applyAtOnce: policy.autoPromote && !policy.manualApprovalRequired,
+            }),
+          );
+      }
     }
     return out;
+  }
+
+  private get suggestDeps(): SuggestDeps {
+    return { pipelines: this.deps.pipelines, experiments: this.deps.experiments, store: this.deps.store, deployments: this.deps.deployments };
   }
 
   history(limit = 50): CycleSummary[] {
@@ -197,6 +216,14 @@ export class Optimizer {
   approve(id: string, who: Actor): PendingAction {
     const a = this.pendingOrThrow(id);
     const d = this.deps.deployments;
+    if (a.kind === "suggestion") {
+      const busy = d.tags(a.pipelineId).candidate;
+      if (busy !== undefined)
+        throw new BraidError("E_ACTION_STATE", `"${a.pipelineId}" already has candidate version ${busy}; untag it before trying suggestion "${id}"`);
+      d.record("approve", a.pipelineId, who, `approved trying suggested version ${a.version} as the candidate`, { actionId: id, version: a.version });
+      applySuggestion(this.suggestDeps, id, who);
+      return this.deps.store.getPending(id) as PendingAction;
+    }
     if (d.tags(a.pipelineId).candidate !== a.version) {
       this.deps.store.decide(id, "stale", who.actor);
       throw new BraidError("E_ACTION_STATE", `action "${id}" promotes version ${a.version}, which is no longer the candidate of "${a.pipelineId}"`);
@@ -210,7 +237,8 @@ export class Optimizer {
   reject(id: string, who: Actor): PendingAction {
     const a = this.pendingOrThrow(id);
     this.deps.store.decide(id, "rejected", who.actor);
-    this.deps.deployments.record("reject", a.pipelineId, who, `rejected promoting version ${a.version}`, { actionId: id, version: a.version });
+    const what = a.kind === "suggestion" ? `the suggested version ${a.version}` : `promoting version ${a.version}`;
+    this.deps.deployments.record("reject", a.pipelineId, who, `rejected ${what}`, { actionId: id, version: a.version });
     return this.deps.store.getPending(id) as PendingAction;
   }
 

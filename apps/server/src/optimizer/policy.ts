@@ -20,6 +20,8 @@ export const PolicySchema = z.strictObject({
   /** Candidate runs in the window before the optimizer promotes or rolls back. */
   minSamples: z.number().int().min(1).max(100_000).default(20),
   gates: z.array(z.string().min(1).max(500)).max(MAX_GATES).default([]),
+  /** A dataset to try suggestions on: with one, a suggestion becomes a new version plus experiments comparing it with live. */
+  datasetId: z.string().min(1).max(200).optional(),
   budget: z
     .strictObject({
       usdPerDay: z.number().positive().optional(),

@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   "approve",
   "reject",
   "policy-change",
+  "suggest",
   "gate-change",
   "suggest",
   "start",

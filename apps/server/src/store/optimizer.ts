@@ -4,11 +4,11 @@ import type { Db } from "./db.js";
 
 export type PendingStatus = "pending" | "approved" | "rejected" | "stale";
 
-/** An automatic action the policy holds for a person: today, promoting a candidate. */
+/** An automatic action the policy holds for a person: promoting a candidate, or trying a suggested version as the candidate. */
 export interface PendingAction {
   id: string;
   pipelineId: string;
-  kind: "promote";
+  kind: "promote" | "suggestion";
   version: number;
   status: PendingStatus;
   reason: string;
@@ -44,7 +44,7 @@ export interface OptimizerStore {
 type PendingRow = {
   id: string;
   pipeline_id: string;
-  kind: "promote";
+  kind: "promote" | "suggestion";
   version: number;
   status: PendingStatus;
   reason: string;
