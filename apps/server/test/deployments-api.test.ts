@@ -202,3 +202,47 @@ describe("the tRPC procedures the Deployments view reads", () => {
     ]);
   });
 });
+
+describe("bad input on the deployment routes", () => {
+  it("is a coded 4xx, never a 500", async () => {
+    const bodies: unknown[] = [
+      null,
+      [],
+      "x",
+      7,
+      { version: "2" },
+      { tag: 1 },
+      { threshold: "high", pipelineId: "sequential" },
+      { pipelineId: 3 },
+      { reason: "" },
+    ];
+    const posts = [
+      "/api/pipelines/sequential/tags",
+      "/api/pipelines/sequential/promote",
+      "/api/pipelines/sequential/restore",
+      "/api/optimizer/quality-gates/errorRate",
+      "/api/optimizer/start",
+      "/api/optimizer/stop",
+      "/api/optimizer/pending/x/approve",
+      "/api/optimizer/pending/x/reject",
+    ];
+    const problems: string[] = [];
+    const check = (what: string, r: { status: number; body: any }) => {
+      if (r.status < 400 || r.status >= 500 || typeof r.body?.error?.code !== "string")
+        problems.push(`${what}: ${r.status} ${JSON.stringify(r.body).slice(0, 120)}`);
+    };
+    for (const path of posts) for (const b of bodies) check(`POST ${path} ${JSON.stringify(b)}`, await post(`${url}${path}`, b));
+    for (const b of bodies) check(`PUT policy ${JSON.stringify(b)}`, await put(`${url}/api/pipelines/sequential/policy`, b));
+    for (const q of ["limit=0", "limit=abc", "limit=100001", "action=nope", "afterId=-1", "format=xml", "colour=red"])
+      check(`GET /api/audit?${q}`, await json(`${url}/api/audit?${q}`));
+    for (const q of ["limit=0", "limit=1.5", "limit=x"]) check(`GET history?${q}`, await json(`${url}/api/optimizer/history?${q}`));
+    for (const q of ["windowRuns=0", "windowRuns=x", "windowMs=-5"]) check(`GET metrics?${q}`, await json(`${url}/api/optimizer/metrics?${q}`));
+    for (const q of ["status=done", "limit=x"]) check(`GET pending?${q}`, await json(`${url}/api/optimizer/pending?${q}`));
+    check("DELETE tag canary", await json(`${url}/api/pipelines/sequential/tags/canary`, { method: "DELETE" }));
+    check("metrics of nope", await json(`${url}/api/pipelines/nope/metrics`));
+    // The optimizer still runs a clean cycle after all that.
+    expect((await post(`${url}/api/optimizer/trigger`)).status).toBe(200);
+    await post(`${url}/api/optimizer/start`);
+    expect(problems).toEqual([]);
+  });
+});

@@ -31,8 +31,11 @@ function parsed<S extends z.ZodType>(schema: S, value: unknown, code = "E_BAD_RE
   return r.data;
 }
 
-const body = async (req: IncomingMessage, s: Services, allowEmpty = false) =>
-  (await readJson(req, s.config.bodyLimit, { allowEmpty, maxDepth: s.config.maxJsonDepth })) ?? {};
+/** An empty body (where allowed) is `{}`; a JSON `null` stays null, for the schema to refuse. */
+async function body(req: IncomingMessage, s: Services, allowEmpty = false): Promise<unknown> {
+  const v = await readJson(req, s.config.bodyLimit, { allowEmpty, maxDepth: s.config.maxJsonDepth });
+  return v === undefined ? {} : v;
+}
 
 /** Query parameters as an object, numbers where the schema wants them (`limit`, `windowRuns`, …). */
 function query(url: URL, numeric: readonly string[] = []): Record<string, unknown> {

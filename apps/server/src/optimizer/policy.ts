@@ -58,7 +58,7 @@ export function checkLiveGate(expr: string, field: string): void {
 
 /** A policy from outside (HTTP body, tRPC input): defaults filled, every gate checked; E_POLICY naming the first bad field. */
 export function parsePolicy(input: unknown): Policy {
-  const r = PolicySchema.safeParse(input ?? {});
+  const r = PolicySchema.safeParse(input === undefined ? {} : input);
   if (!r.success) {
     const issues = r.error.issues.map((i) => `${fieldOf(i.path)}: ${i.message}`);
     throw new BraidError("E_POLICY", issues.join("; "), { details: { fields: r.error.issues.map((i) => fieldOf(i.path)) } });
