@@ -1,8 +1,9 @@
 /**
  * The optimizer: every `intervalMs` (and on trigger) it measures each pipeline whose policy is
- * enabled, checks the candidate against the gates, and rolls back, promotes or asks for approval
- * (cycle.ts decides; this file carries it out and records it). The kill switch (`stop`) holds back
- * every automatic action while cycles keep measuring; REST traffic is untouched by it.
+ * enabled, checks live and the candidate against the gates, and rolls back, promotes or asks for
+ * approval; past 80 % of a budget it suggests a cheaper backend (suggest.ts). cycle.ts decides;
+ * this file carries it out and records it. The kill switch (`stop`) holds back every automatic
+ * action while cycles keep measuring; REST traffic is untouched by it.
  */
 import { BraidError, type BackendPool } from "@braid/engine";
 import type { OptimizerStore, PendingAction, PendingStatus } from "../store/optimizer.js";
@@ -212,7 +213,10 @@ export class Optimizer {
     return a;
   }
 
-  /** A person approves: the candidate it names is promoted (if it is still the candidate). Allowed while stopped: it is not automatic. */
+  /**
+   * A person approves: a promotion moves live to its version (if that is still the candidate); a
+   * suggestion tags its version candidate (if none is). Allowed while stopped: it is not automatic.
+   */
   approve(id: string, who: Actor): PendingAction {
     const a = this.pendingOrThrow(id);
     const d = this.deps.deployments;
@@ -242,7 +246,7 @@ export class Optimizer {
     return this.deps.store.getPending(id) as PendingAction;
   }
 
-  /** Every enabled or stored policy's gates, named. */
+  /** Every stored policy's gates (or one pipeline's), named. */
   gates(pipelineId?: string) {
     const d = this.deps.deployments;
     const ids = pipelineId ? [pipelineId] : d.policyPipelines();
@@ -252,7 +256,7 @@ export class Optimizer {
   /** Changes one gate's threshold (or expression) in a pipeline's policy; audited as a gate change. */
   setGate(pipelineId: string, name: string, change: { threshold?: number; expr?: string }, who: Actor) {
     const d = this.deps.deployments;
-    d.liveVersion(pipelineId);
+    d.liveVersion(pipelineId); // a missing pipeline is a 404, not "no such gate"
     const policy = d.policy(pipelineId);
     const next = changeGate(policy.gates, name, change);
     d.setPolicy(pipelineId, { ...policy, gates: next.gates }, { ...who, reason: who.reason ?? `gate ${name}: ${next.before} → ${next.after}` }, "gate-change");
