@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { type APIRequestContext, type Locator, type Page, expect, test } from "@playwright/test";
 import { handleFrom, inspector, node, openApp, startBlank } from "./helpers.js";
-import { canvasNode, openSaved, runPanel, runStatus, runSummary } from "./trace-helpers.js";
+import { canvasNode, openSaved, runPanel, runStatus, runSummary, trpc } from "./trace-helpers.js";
 
 /** Screenshots for a person to look at (the waiting node with its review form, the list). */
 const SHOTS = process.env.BRAID_E2E_SHOTS ?? `${tmpdir()}/braid-e2e-shots`;
@@ -43,12 +43,6 @@ function reviewedDoc(name: string): Record<string, unknown> {
       { from: "redo", to: "out" },
     ],
   };
-}
-
-async function trpc<T>(request: APIRequestContext, path: string, input: unknown): Promise<T> {
-  const r = await request.post(`/trpc/${path}`, { data: input });
-  expect(r.status(), await r.text()).toBe(200);
-  return ((await r.json()) as { result: { data: T } }).result.data;
 }
 
 async function saveReviewed(request: APIRequestContext, name: string): Promise<string> {

@@ -9,7 +9,8 @@ const parallel = JSON.parse(readFileSync(new URL("../examples/parallel.json", im
   nodes: Array<{ id: string; config?: Record<string, unknown> }>;
 };
 
-async function trpc<T>(request: APIRequestContext, path: string, input: unknown): Promise<T> {
+/** A tRPC mutation that must succeed. */
+export async function trpc<T>(request: APIRequestContext, path: string, input: unknown): Promise<T> {
   const r = await request.post(`/trpc/${path}`, { data: input });
   expect(r.status(), await r.text()).toBe(200);
   return ((await r.json()) as { result: { data: T } }).result.data;

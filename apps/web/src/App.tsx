@@ -9,6 +9,7 @@ import { Inspector } from "./inspector/Inspector.js";
 import { BottomPanel } from "./panels/BottomPanel.js";
 import { BackendsPage } from "./backends/BackendsPage.js";
 import { BatchPage } from "./batch/BatchPage.js";
+import { ExperimentsPage } from "./experiments/ExperimentsPage.js";
 import { ShareHost } from "./share/ShareHost.js";
 import { TraceLayer } from "./trace/TraceLayer.js";
 
@@ -20,6 +21,7 @@ export function App() {
         <OfflineBanner />
         <BackendsPage />
         <BatchPage />
+        <ExperimentsPage />
         <Palette />
         <main className="center" aria-label="Canvas">
           <Canvas />

@@ -2,23 +2,25 @@ import { useSyncExternalStore } from "react";
 
 /**
  * The app's pages: the Backends page at `#/backends` (configuration) and `#/backends/monitor`, the
- * Batch page at `#/batch`; anything else is the designer. A hash route needs no server support and
+ * Batch page at `#/batch`, the Experiments page at `#/experiments`; anything else is the designer. A hash route needs no server support and
  * survives a reload.
  */
 export type BackendsTab = "list" | "monitor";
-export type Route = { page: "designer" } | { page: "backends"; tab: BackendsTab } | { page: "batch" };
+export type Route = { page: "designer" } | { page: "backends"; tab: BackendsTab } | { page: "batch" } | { page: "experiments" };
 
 export function parseRoute(hash: string): Route {
   const h = hash.replace(/^#\/?/, "").replace(/\/+$/, "");
   if (h === "backends") return { page: "backends", tab: "list" };
   if (h === "backends/monitor") return { page: "backends", tab: "monitor" };
   if (h === "batch") return { page: "batch" };
+  if (h === "experiments") return { page: "experiments" };
   return { page: "designer" };
 }
 
 export function routeHash(r: Route): string {
   if (r.page === "designer") return "";
   if (r.page === "batch") return "#/batch";
+  if (r.page === "experiments") return "#/experiments";
   return r.tab === "monitor" ? "#/backends/monitor" : "#/backends";
 }
 

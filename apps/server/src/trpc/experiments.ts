@@ -10,7 +10,7 @@ import { DEFAULT_PREVIEW, MAX_PREVIEW, RunNotFoundError, addRunRecord, parseUplo
 import { compareTwo, experimentView, runGates } from "../eval/experiment-checks.js";
 import { type ExperimentEvent, ExperimentNotFoundError, MAX_EXPERIMENT_CONCURRENCY } from "../eval/experiments.js";
 import type { Services } from "../services.js";
-import { DatasetInUseError } from "../store/datasets.js";
+import { DatasetInUseError, type DatasetSummary } from "../store/datasets.js";
 import { subscription } from "../http/sse.js";
 import { notFound, procedure, router } from "./init.js";
 
@@ -44,7 +44,7 @@ export function datasetDetail(s: Services, id: string, version: number | undefin
   const v = s.datasets.get(id, version);
   if (!v) return undefined;
   const { data, ...info } = v;
-  return { ...(s.datasets.summary(id) as object), current: info, versions: s.datasets.versions(id), preview: data.slice(0, preview) };
+  return { ...(s.datasets.summary(id) as DatasetSummary), current: info, versions: s.datasets.versions(id), preview: data.slice(0, preview) };
 }
 
 /** A completed experiment with an optional baseline, or the reason not. */
@@ -102,7 +102,8 @@ export const datasetsRouter = router({
         if (input.id !== undefined) {
           if (!s.datasets.summary(input.id)) throw notFound(`dataset "${input.id}"`);
           const r = s.datasets.addVersion(input.id, input.format, parseUpload(input.text, input.format));
-          return { ...(r?.summary as object), created: r?.created ?? false };
+          if (!r) throw notFound(`dataset "${input.id}"`);
+          return { ...r.summary, created: r.created };
         }
         if (!input.name) throw new TRPCError({ code: "BAD_REQUEST", message: "name: a new dataset needs a name" });
         return { ...s.datasets.create(input.name, input.format, parseUpload(input.text, input.format)), created: true };

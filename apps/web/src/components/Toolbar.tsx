@@ -8,6 +8,7 @@ import { cancelRun, startRun } from "../trace/actions.js";
 import { useRunBusy, useTrace } from "../trace/store.js";
 import { BackendsButton } from "../backends/BackendsButton.js";
 import { BatchButton } from "../batch/BatchButton.js";
+import { ExperimentsButton } from "../experiments/ExperimentsButton.js";
 import { MOD } from "./Shortcuts.js";
 
 export function Toolbar() {
@@ -88,6 +89,7 @@ export function Toolbar() {
       <div className="tool-group run-group">
         <BackendsButton />
         <BatchButton />
+        <ExperimentsButton />
         {running ? (
           <button type="button" className="danger" onClick={() => void cancelRun()}>
             ■ Cancel run
