@@ -355,7 +355,8 @@ describe("OpenTelemetry export failures", () => {
         await timedRun(ctx);
         await waitFor("an export to reach the receiver", () => rx.requests > 0, 3000);
         const timings = [await timedRun(ctx), await timedRun(ctx)];
-        await waitFor("the later exports", () => rx.requests >= (mode === "hang" ? 1 : 3), 3000);
+        // Under load the two later runs' spans may share one batch: at least one more export, not two.
+        await waitFor("the later exports", () => rx.requests >= (mode === "hang" ? 1 : 2), 6000);
         for (const ms of timings) expect(ms).toBeLessThan(without * 4 + 1500);
         const t0 = performance.now();
         await ctx.stop();
@@ -364,7 +365,7 @@ describe("OpenTelemetry export failures", () => {
         // No export outlives the server: the hung request is dropped, not left to its 8 s timeout.
         await waitFor("the exporter's connections to close", () => rx.openConnections === 0, 1000);
         if (mode === "500") {
-          // Three failed exports, one line in the log.
+          // Several failed exports, one line in the log.
           const lines = warn.mock.calls.filter((c) => String(c[0]).includes("OpenTelemetry export"));
           expect(lines).toHaveLength(1);
           expect(String(lines[0]?.[0])).toContain(rx.endpoint);
