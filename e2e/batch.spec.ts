@@ -117,7 +117,9 @@ test("the batch page's figures are honest: ETA estimating until a few records ar
   const doneCount = async () => Number(((await done.textContent()) ?? "0").split("/")[0]?.trim());
   const samples: Array<{ done: number; eta: string; cost: string }> = [];
   while ((await status.textContent()) === "Running") {
-    const [d, e, c] = [await doneCount(), (await eta.textContent()) ?? "", (await figure(page, "Progress", "Cost so far").textContent()) ?? ""];
+    // ETA first: "Done" only grows, so a count read after it is never below the count the ETA saw.
+    const e = (await eta.textContent()) ?? "";
+    const [d, c] = [await doneCount(), (await figure(page, "Progress", "Cost so far").textContent()) ?? ""];
     if ((await status.textContent()) !== "Running") break;
     samples.push({ done: d, eta: e, cost: c });
     if (d >= 6 && samples.length % 10 === 0) {
