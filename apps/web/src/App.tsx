@@ -9,6 +9,7 @@ import { Inspector } from "./inspector/Inspector.js";
 import { BottomPanel } from "./panels/BottomPanel.js";
 import { BackendsPage } from "./backends/BackendsPage.js";
 import { BatchPage } from "./batch/BatchPage.js";
+import { DeploymentsPage } from "./deployments/DeploymentsPage.js";
 import { ExperimentsPage } from "./experiments/ExperimentsPage.js";
 import { ShareHost } from "./share/ShareHost.js";
 import { TraceLayer } from "./trace/TraceLayer.js";
@@ -22,6 +23,7 @@ export function App() {
         <BackendsPage />
         <BatchPage />
         <ExperimentsPage />
+        <DeploymentsPage />
         <Palette />
         <main className="center" aria-label="Canvas">
           <Canvas />

@@ -2,11 +2,11 @@ import { useSyncExternalStore } from "react";
 
 /**
  * The app's pages: the Backends page at `#/backends` (configuration) and `#/backends/monitor`, the
- * Batch page at `#/batch`, the Experiments page at `#/experiments`; anything else is the designer. A hash route needs no server support and
+ * Batch page at `#/batch`, the Experiments page at `#/experiments`, Deployments at `#/deployments`; anything else is the designer. A hash route needs no server support and
  * survives a reload.
  */
 export type BackendsTab = "list" | "monitor";
-export type Route = { page: "designer" } | { page: "backends"; tab: BackendsTab } | { page: "batch" } | { page: "experiments" };
+export type Route = { page: "designer" } | { page: "backends"; tab: BackendsTab } | { page: "batch" } | { page: "experiments" } | { page: "deployments" };
 
 export function parseRoute(hash: string): Route {
   const h = hash.replace(/^#\/?/, "").replace(/\/+$/, "");
@@ -14,6 +14,7 @@ export function parseRoute(hash: string): Route {
   if (h === "backends/monitor") return { page: "backends", tab: "monitor" };
   if (h === "batch") return { page: "batch" };
   if (h === "experiments") return { page: "experiments" };
+  if (h === "deployments") return { page: "deployments" };
   return { page: "designer" };
 }
 
@@ -21,6 +22,7 @@ export function routeHash(r: Route): string {
   if (r.page === "designer") return "";
   if (r.page === "batch") return "#/batch";
   if (r.page === "experiments") return "#/experiments";
+  if (r.page === "deployments") return "#/deployments";
   return r.tab === "monitor" ? "#/backends/monitor" : "#/backends";
 }
 

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from "react";
 import "../styles/experiments.css";
 import { Compare } from "./Compare.js";
+import { openDeploymentsPage } from "../deployments/state.js";
 import { Datasets } from "./Datasets.js";
 import { NewExperiment } from "./NewExperiment.js";
 import { closeExperimentsPage, useExperimentsOpen } from "./route.js";
@@ -34,9 +35,14 @@ function Page() {
             Run a saved pipeline version over a dataset version, score every record with evaluators, check gates and compare two experiments.
           </p>
         </div>
-        <button type="button" onClick={closeExperimentsPage}>
-          ← Back to the designer
-        </button>
+        <div className="ex-row">
+          <button type="button" onClick={openDeploymentsPage}>
+            Deployments
+          </button>
+          <button type="button" onClick={closeExperimentsPage}>
+            ← Back to the designer
+          </button>
+        </div>
       </header>
       {message && (
         <p role={message.kind === "error" ? "alert" : "status"} className={`ex-message ${message.kind}`}>

@@ -1,0 +1,65 @@
+import { api } from "../api/client.js";
+import { act, useDeployments } from "./state.js";
+
+/** The optimizer: running or stopped (the kill switch), a cycle on demand, and what recent cycles decided and why. */
+export function Optimizer() {
+  const status = useDeployments((s) => s.status);
+  const cycles = useDeployments((s) => s.cycles);
+  if (!status) return null;
+  return (
+    <section className="ex-card" aria-labelledby="dp-optimizer">
+      <div className="ex-row ex-spread">
+        <h2 id="dp-optimizer">Optimizer</h2>
+        <span role="status" aria-label="Optimizer status" className={`ex-status ${status.running ? "completed" : "cancelled"}`}>
+          {status.running ? "running" : "stopped"}
+        </span>
+      </div>
+      <p className="hint">
+        A cycle every {Math.round(status.intervalMs / 60000)} min{status.intervalMs === 0 ? " (on demand only)" : ""}; {status.pendingActions} waiting for
+        approval. Stopped, cycles still measure but take no action, and live traffic keeps flowing.
+      </p>
+      <div className="ex-row">
+        <button type="button" className="small primary" onClick={() => void act("Cycle done.", () => api.deployments.optimizer.trigger.mutate())}>
+          Run a cycle now
+        </button>
+        {status.running ? (
+          <button
+            type="button"
+            className="small danger"
+            onClick={() => void act("Optimizer stopped: no automatic action runs.", () => api.deployments.optimizer.stop.mutate({}))}
+          >
+            Stop the optimizer
+          </button>
+        ) : (
+          <button type="button" className="small" onClick={() => void act("Optimizer started.", () => api.deployments.optimizer.start.mutate({}))}>
+            Start the optimizer
+          </button>
+        )}
+      </div>
+      {cycles.length > 0 && (
+        <ol className="ex-list" aria-label="Recent cycles">
+          {cycles.map((c) => (
+            <li key={c.id}>
+              <strong>
+                Cycle {c.id} · {new Date(c.at).toLocaleTimeString()}
+              </strong>{" "}
+              <span className="hint">
+                ({c.trigger}
+                {c.stopped ? "; optimizer stopped: no action" : ""})
+              </span>
+              {c.pipelines.length === 0 ? (
+                <div className="hint">No pipeline has an enabled policy.</div>
+              ) : (
+                c.pipelines.map((p) => (
+                  <div key={p.pipelineId}>
+                    {p.pipelineId}: <code>{p.decision.action}</code> — {p.decision.reason}
+                  </div>
+                ))
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
