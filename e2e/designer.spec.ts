@@ -273,4 +273,24 @@ test("a loop's back edges go round the side, not over the critique and its forwa
     const over = points.filter((p) => p.x > inner.x && p.x < inner.x + inner.width && p.y > inner.y && p.y < inner.y + inner.height);
     expect(over, `${name} crosses the Check node`).toEqual([]);
   }
+  // The fail label sits on the fail edge's own run above Correct, not on the vertical run the
+  // revision edge shares (where the canvas and its PNG seemed to label that edge "fail").
+  const fail = await box(page.getByRole("group", { name: "Edge from check to fix (fail)", exact: true }).locator(".react-flow__edge-text"));
+  const fix = await box(node(page, "Generate", "Correct"));
+  expect(fail.y + fail.height).toBeLessThan(fix.y + 2);
+  expect(fail.x).toBeGreaterThan(check.x + check.width);
+  const revision = page.getByRole("group", { name: "Edge from fix to check", exact: true }).locator("path.react-flow__edge-path");
+  const nearLabel = await revision.evaluate((el: SVGPathElement, b: { x: number; y: number; width: number; height: number }) => {
+    const m = el.getScreenCTM();
+    const len = el.getTotalLength();
+    let hits = 0;
+    for (let i = 0; i <= 200; i++) {
+      const p = el.getPointAtLength((len * i) / 200);
+      const x = m ? p.x * m.a + p.y * m.c + m.e : p.x;
+      const y = m ? p.x * m.b + p.y * m.d + m.f : p.y;
+      if (x > b.x - 4 && x < b.x + b.width + 4 && y > b.y - 4 && y < b.y + b.height + 4) hits++;
+    }
+    return hits;
+  }, fail);
+  expect(nearLabel, "the revision edge runs through the fail label").toBe(0);
 });

@@ -11,11 +11,16 @@ export function isBackEdge(p: Pick<EdgeProps, "sourceY" | "targetY">): boolean {
   return p.targetY < p.sourceY + 10;
 }
 
+const BACK_OFFSET = 36;
+
 export function edgePath(p: EdgeProps): [path: string, labelX: number, labelY: number] {
   const { sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition } = p;
   if (isBackEdge(p)) {
-    const [path, x, y] = getSmoothStepPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, offset: 36, borderRadius: 14 });
-    return [path, x, y];
+    const [path, x] = getSmoothStepPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, offset: BACK_OFFSET, borderRadius: 14 });
+    // The step path's own label point is its middle vertical run, which two back edges between the
+    // same nodes share (a critique's `fail` and the revision back into it): a label there names
+    // either. The run above the target belongs to this edge alone.
+    return [path, (x + targetX) / 2, targetY - BACK_OFFSET];
   }
   const [path, x, y] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   return [path, x, y];
