@@ -26,3 +26,4 @@ export * from "./share/secrets.js";
 export * from "./share/link.js";
 export * from "./json-extract.js";
 export * from "./eval/index.js";
+export * from "./audit.js";

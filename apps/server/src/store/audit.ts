@@ -1,24 +1,7 @@
-import { safeJsonParse } from "@braid/engine";
-import type { Db } from "./db.js";
+import { type AuditAction, safeJsonParse } from "@braid/engine";
+import { type Db, whereClause } from "./db.js";
 
-export const AUDIT_ACTIONS = [
-  "save",
-  "tag",
-  "untag",
-  "promote",
-  "restore",
-  "rollback",
-  "approval-requested",
-  "approve",
-  "reject",
-  "policy-change",
-  "suggest",
-  "gate-change",
-  "suggest",
-  "start",
-  "stop",
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export { AUDIT_ACTIONS, type AuditAction } from "@braid/engine";
 
 export interface AuditEntry {
   id: number;
@@ -79,21 +62,12 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   list(filter: AuditFilter = {}): AuditEntry[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (filter.pipelineId) {
-      where.push("pipeline_id = ?");
-      args.push(filter.pipelineId);
-    }
-    if (filter.action) {
-      where.push("action = ?");
-      args.push(filter.action);
-    }
-    if (filter.afterId !== undefined) {
-      where.push("id > ?");
-      args.push(filter.afterId);
-    }
-    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
+    const { sql: where, args } = whereClause([
+      ["pipeline_id = ?", filter.pipelineId],
+      ["action = ?", filter.action],
+      ["id > ?", filter.afterId],
+    ]);
+    const sql = `SELECT * FROM audit_log ${where} ORDER BY id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...args, Math.min(filter.limit ?? 100, MAX_AUDIT_LIMIT)) as Row[]).map(fromRow);
   }
 }

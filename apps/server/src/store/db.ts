@@ -5,6 +5,12 @@ import { MIGRATIONS } from "./migrations.js";
 
 export type Db = Database.Database;
 
+/** `WHERE a = ? AND b = ?` from the conditions whose value is given (undefined and "" are left out), with their arguments. */
+export function whereClause(conditions: Array<[sql: string, value: string | number | undefined]>): { sql: string; args: Array<string | number> } {
+  const given = conditions.filter((c): c is [string, string | number] => c[1] !== undefined && c[1] !== "");
+  return { sql: given.length ? `WHERE ${given.map((c) => c[0]).join(" AND ")}` : "", args: given.map((c) => c[1]) };
+}
+
 /** A database file that cannot be used as it is; the message names the file and the way out. */
 export class DatabaseError extends Error {
   constructor(

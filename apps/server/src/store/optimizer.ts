@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { safeJsonParse } from "@braid/engine";
-import type { Db } from "./db.js";
+import { type Db, whereClause } from "./db.js";
 
 export type PendingStatus = "pending" | "approved" | "rejected" | "stale";
 
@@ -96,17 +96,11 @@ export class SqliteOptimizerStore implements OptimizerStore {
   }
 
   pending(filter: { pipelineId?: string; status?: PendingStatus; limit?: number } = {}): PendingAction[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (filter.pipelineId) {
-      where.push("pipeline_id = ?");
-      args.push(filter.pipelineId);
-    }
-    if (filter.status) {
-      where.push("status = ?");
-      args.push(filter.status);
-    }
-    const sql = `SELECT * FROM pending_actions ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+    const { sql: where, args } = whereClause([
+      ["pipeline_id = ?", filter.pipelineId],
+      ["status = ?", filter.status],
+    ]);
+    const sql = `SELECT * FROM pending_actions ${where} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...args, Math.min(filter.limit ?? 100, 1000)) as PendingRow[]).map(fromRow);
   }
 

@@ -1,5 +1,5 @@
 import { type ErrorInfo, type Pipeline, type RunEvent, type RunStatus, type Usage, safeJsonParse } from "@braid/engine";
-import type { Db } from "./db.js";
+import { type Db, whereClause } from "./db.js";
 
 export interface RunOptionsRecord {
   backendOverride?: string;
@@ -152,17 +152,11 @@ export class SqliteRunStore implements RunStore {
   }
 
   list(filter: { pipelineId?: string; status?: RunStatus; limit?: number } = {}): RunSummaryRecord[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (filter.pipelineId) {
-      where.push("pipeline_id = ?");
-      args.push(filter.pipelineId);
-    }
-    if (filter.status) {
-      where.push("status = ?");
-      args.push(filter.status);
-    }
-    const sql = `SELECT ${SUMMARY_COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC LIMIT ?`;
+    const { sql: where, args } = whereClause([
+      ["pipeline_id = ?", filter.pipelineId],
+      ["status = ?", filter.status],
+    ]);
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM runs ${where} ORDER BY created_at DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...args, Math.min(filter.limit ?? 100, 1000)) as RunRow[]).map((r) => fromRow(r, false));
   }
 

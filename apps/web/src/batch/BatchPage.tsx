@@ -3,6 +3,7 @@ import { useShallow } from "zustand/react/shallow";
 import "../styles/batch.css";
 import { isDirty, useEditor } from "../state/store.js";
 import { fmtBytes, fmtCost, fmtCount, fmtDuration, fmtRate, fmtTime, fmtTokens, inputKind, isAcceptedFile, percent } from "./format.js";
+import { PageHeader, PageMessage } from "../components/PageChrome.js";
 import { closeBatchPage, useBatchOpen } from "./route.js";
 import { type BatchView, cancelBatch, follow, loadPipelines, loadRecent, openBatch, resumeBatch, startBatch, stopFollowing, useBatchPage } from "./state.js";
 
@@ -12,12 +13,10 @@ export function BatchPage() {
 }
 
 function Page() {
-  const title = useRef<HTMLHeadingElement>(null);
   const savedId = useEditor((s) => s.saved.id);
   useEffect(() => {
     void loadPipelines(savedId);
     void loadRecent();
-    title.current?.focus();
     return () => {
       stopFollowing();
       useBatchPage.setState({ message: null });
@@ -49,28 +48,16 @@ function Page() {
         takeFile(e.dataTransfer.files[0]);
       }}
     >
-      <header className="bt-head">
-        <div>
-          <h1 id="bt-title" ref={title} tabIndex={-1}>
-            Batch
-          </h1>
-          <p className="hint">
-            Run a saved pipeline once per input: upload JSONL (one input per line) or CSV with a header row. Results stream to disk on the server; bad rows are
-            reported with their line numbers and never stop the batch.
-          </p>
-        </div>
+      <PageHeader
+        id="bt-title"
+        title="Batch"
+        hint="Run a saved pipeline once per input: upload JSONL (one input per line) or CSV with a header row. Results stream to disk on the server; bad rows are reported with their line numbers and never stop the batch."
+      >
         <button type="button" onClick={closeBatchPage}>
           ← Back to the designer
         </button>
-      </header>
-      {message && (
-        <p role={message.kind === "error" ? "alert" : "status"} className={`bt-message ${message.kind}`}>
-          {message.text}
-          <button type="button" className="link" aria-label="Dismiss message" onClick={() => useBatchPage.setState({ message: null })}>
-            ×
-          </button>
-        </p>
-      )}
+      </PageHeader>
+      <PageMessage message={message} onDismiss={() => useBatchPage.setState({ message: null })} />
       <div className="bt-grid">
         <div className="bt-main">
           {current && <BatchDetail batch={current} />}
@@ -106,7 +93,7 @@ function StartForm() {
 
   return (
     <form
-      className="bt-card bt-form"
+      className="page-card bt-form"
       aria-label="Start a batch"
       onSubmit={(e) => {
         e.preventDefault();
@@ -234,12 +221,12 @@ function BatchDetail({ batch }: { batch: BatchView }) {
   const failures = (p?.failed ?? s?.failed ?? 0) + (p?.badRows ?? s?.badRows ?? 0);
   const pct = running ? percent(seen, batch.total) : batch.status === "completed" ? 100 : percent(seen, batch.total);
   return (
-    <section className="bt-card bt-detail" aria-labelledby="bt-detail-title">
+    <section className="page-card bt-detail" aria-labelledby="bt-detail-title">
       <header className="bt-detail-head">
         <h2 id="bt-detail-title">
           {batch.pipelineName} <span className="bt-id">{batch.id}</span>
         </h2>
-        <output className={`bt-status ${batch.status}`} aria-label="Batch status">
+        <output className={`status-pill ${batch.status}`} aria-label="Batch status">
           {STATUS_LABEL[batch.status]}
         </output>
       </header>
@@ -279,7 +266,7 @@ function BatchDetail({ batch }: { batch: BatchView }) {
         <Links batch={batch} />
       </div>
       {batch.error && (
-        <p role="alert" className="bt-message error">
+        <p role="alert" className="page-message error">
           The batch failed: {batch.error.message}
         </p>
       )}
@@ -397,7 +384,7 @@ function RecentBatches() {
   const recent = useBatchPage((s) => s.recent);
   const currentId = useBatchPage((s) => s.current?.id);
   return (
-    <section className="bt-card bt-recent" aria-labelledby="bt-recent-title">
+    <section className="page-card bt-recent" aria-labelledby="bt-recent-title">
       <header className="bt-recent-head">
         <h2 id="bt-recent-title">Recent batches</h2>
         <button type="button" className="link" onClick={() => void loadRecent()} aria-label="Refresh recent batches">
@@ -420,7 +407,7 @@ function RecentBatches() {
                   onClick={() => (b.id === currentId ? follow(b) : void openBatch(b.id))}
                 >
                   <span className="bt-recent-name">{b.pipelineName}</span>
-                  <span className={`bt-status small ${b.status}`}>{STATUS_LABEL[b.status]}</span>
+                  <span className={`status-pill small ${b.status}`}>{STATUS_LABEL[b.status]}</span>
                   <span className="bt-recent-meta">
                     {fmtCount(seen)} / {fmtCount(b.total)} · {fmtTime(b.createdAt)}
                   </span>

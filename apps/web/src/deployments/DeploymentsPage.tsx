@@ -1,7 +1,10 @@
-import { useEffect, useRef, useState } from "react";
+import { AUDIT_ACTIONS } from "@braid/core";
+import { useEffect, useState } from "react";
 import "../styles/experiments.css";
+import { PageHeader, PageMessage } from "../components/PageChrome.js";
 import { type PipelineSummary, api } from "../api/client.js";
 import { BarFigure } from "../experiments/Charts.js";
+import { ms, pct } from "../experiments/format.js";
 import { closeExperimentsPage, openExperimentsPage } from "../experiments/route.js";
 import { Optimizer } from "./Optimizer.js";
 import { Policy } from "./Policy.js";
@@ -17,28 +20,21 @@ export function DeploymentsPage() {
 }
 
 function Page() {
-  const title = useRef<HTMLHeadingElement>(null);
   const [pipelines, setPipelines] = useState<PipelineSummary[]>([]);
   const pipelineId = useDeployments((s) => s.pipelineId);
   const message = useDeployments((s) => s.message);
   useEffect(() => {
-    title.current?.focus();
     api.pipelines.list.query().then(setPipelines, () => setPipelines([]));
     void reload();
     return () => useDeployments.setState({ message: null });
   }, []);
   return (
     <section className="app-page ex-page" aria-labelledby="dp-title">
-      <header className="ex-head">
-        <div>
-          <h1 id="dp-title" ref={title} tabIndex={-1}>
-            Deployments
-          </h1>
-          <p className="hint">
-            Tag the version REST callers get (live) and the one on trial (candidate); the optimizer sends canary traffic, checks the gates on live metrics,
-            rolls back or asks for approval, and records why.
-          </p>
-        </div>
+      <PageHeader
+        id="dp-title"
+        title="Deployments"
+        hint="Tag the version REST callers get (live) and the one on trial (candidate); the optimizer sends canary traffic, checks the gates on live metrics, rolls back or asks for approval, and records why."
+      >
         <div className="ex-row">
           <button type="button" onClick={openExperimentsPage}>
             Experiments
@@ -47,15 +43,8 @@ function Page() {
             ← Back to the designer
           </button>
         </div>
-      </header>
-      {message && (
-        <p role={message.kind === "error" ? "alert" : "status"} className={`ex-message ${message.kind}`}>
-          {message.text}
-          <button type="button" className="link" aria-label="Dismiss message" onClick={() => useDeployments.setState({ message: null })}>
-            ×
-          </button>
-        </p>
-      )}
+      </PageHeader>
+      <PageMessage message={message} onDismiss={() => useDeployments.setState({ message: null })} />
       <div className="ex-row">
         <label>
           Pipeline
@@ -102,7 +91,7 @@ function Versions() {
   if (!d) return null;
   const id = d.pipelineId;
   return (
-    <section className="ex-card" aria-labelledby="dp-versions">
+    <section className="page-card" aria-labelledby="dp-versions">
       <div className="ex-row ex-spread">
         <h2 id="dp-versions">Versions</h2>
         {d.candidate !== undefined && (
@@ -138,7 +127,7 @@ function Versions() {
               <td>{new Date(v.createdAt).toLocaleString()}</td>
               <td>
                 {v.tags.map((t) => (
-                  <span key={t} className={`ex-status ${t === "live" ? "completed" : "running"}`}>
+                  <span key={t} className={`status-pill ${t === "live" ? "completed" : "running"}`}>
                     {t}
                   </span>
                 ))}
@@ -188,15 +177,12 @@ function Versions() {
   );
 }
 
-const pct = (x: number | undefined) => (x === undefined ? "—" : `${(x * 100).toFixed(1)} %`);
-const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`);
-
 function Metrics() {
   const m = useDeployments((s) => s.metrics);
   if (!m) return null;
   const rows = [["live", m.live], ...(m.candidate ? [["candidate", m.candidate] as const] : [])] as const;
   return (
-    <section className="ex-card" aria-labelledby="dp-metrics">
+    <section className="page-card" aria-labelledby="dp-metrics">
       <div className="ex-row ex-spread">
         <h2 id="dp-metrics">Live metrics</h2>
         <button type="button" className="small" onClick={() => void reload()}>
@@ -229,7 +215,7 @@ function Metrics() {
                 {ms(v.p50LatencyMs)} / {ms(v.p95LatencyMs)}
               </td>
               <td>${v.costPer1k.toFixed(4)}</td>
-              <td>{pct(v.critiquePassRate)}</td>
+              <td>{v.critiquePassRate === undefined ? "—" : pct(v.critiquePassRate)}</td>
             </tr>
           ))}
         </tbody>
@@ -260,7 +246,7 @@ function Pending() {
   const pending = useDeployments((s) => s.pending);
   if (pending.length === 0) return null;
   return (
-    <section className="ex-card" aria-labelledby="dp-pending">
+    <section className="page-card" aria-labelledby="dp-pending">
       <h2 id="dp-pending">Waiting for approval</h2>
       <ul className="ex-list">
         {pending.map((a) => (
@@ -290,29 +276,12 @@ function Pending() {
   );
 }
 
-const ACTIONS = [
-  "save",
-  "tag",
-  "untag",
-  "promote",
-  "restore",
-  "rollback",
-  "approval-requested",
-  "approve",
-  "reject",
-  "policy-change",
-  "gate-change",
-  "suggest",
-  "start",
-  "stop",
-];
-
 function Audit() {
   const audit = useDeployments((s) => s.audit);
   const action = useDeployments((s) => s.auditAction);
   const pipelineId = useDeployments((s) => s.pipelineId);
   return (
-    <section className="ex-card" aria-labelledby="dp-audit">
+    <section className="page-card" aria-labelledby="dp-audit">
       <div className="ex-row ex-spread">
         <h2 id="dp-audit">Audit trail</h2>
         <div className="ex-row">
@@ -326,7 +295,7 @@ function Audit() {
               }}
             >
               <option value="">every action</option>
-              {ACTIONS.map((a) => (
+              {AUDIT_ACTIONS.map((a) => (
                 <option key={a} value={a}>
                   {a}
                 </option>

@@ -7,10 +7,10 @@ export function Optimizer() {
   const cycles = useDeployments((s) => s.cycles);
   if (!status) return null;
   return (
-    <section className="ex-card" aria-labelledby="dp-optimizer">
+    <section className="page-card" aria-labelledby="dp-optimizer">
       <div className="ex-row ex-spread">
         <h2 id="dp-optimizer">Optimizer</h2>
-        <span role="status" aria-label="Optimizer status" className={`ex-status ${status.running ? "completed" : "cancelled"}`}>
+        <span role="status" aria-label="Optimizer status" className={`status-pill ${status.running ? "completed" : "cancelled"}`}>
           {status.running ? "running" : "stopped"}
         </span>
       </div>

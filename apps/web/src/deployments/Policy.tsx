@@ -38,7 +38,7 @@ function PolicyForm({ pipelineId, initial }: { pipelineId: string; initial: NonN
       }),
     );
   return (
-    <section className="ex-card" aria-labelledby="dp-policy">
+    <section className="page-card" aria-labelledby="dp-policy">
       <h2 id="dp-policy">Policy</h2>
       <div className="ex-form">
         <label className="ex-check">

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { api, describeError } from "../api/client.js";
 import { brief, deltaText, gateText, num, parseGateLines, pct, verdictText } from "./format.js";
 import { openRecordRun } from "./Summary.js";
-import { type Comparison, useExperiments } from "./state.js";
+import { type Comparison, type Experiment, useExperiments } from "./state.js";
 
 /**
  * A/B: a candidate experiment against a baseline over the same dataset version. Per metric the
@@ -32,41 +32,17 @@ export function Compare() {
       setBusy(false);
     }
   };
-  const label = (id: string) => {
-    const e = experiments.find((x) => x.id === id);
-    return e ? `${e.name} (${e.pipelineId} v${e.pipelineVersion})` : id;
-  };
 
   return (
-    <section className="ex-card" aria-labelledby="ex-compare">
+    <section className="page-card" aria-labelledby="ex-compare">
       <h2 id="ex-compare">Compare (A/B)</h2>
       {experiments.length < 2 ? (
         <p className="hint">Two completed experiments over the same dataset version can be compared here.</p>
       ) : (
         <>
           <div className="ex-row">
-            <label>
-              Candidate
-              <select value={a} onChange={(e) => setA(e.target.value)}>
-                <option value="">Choose…</option>
-                {experiments.map((e) => (
-                  <option key={e.id} value={e.id}>
-                    {label(e.id)}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Baseline
-              <select value={b} onChange={(e) => setB(e.target.value)}>
-                <option value="">Choose…</option>
-                {experiments.map((e) => (
-                  <option key={e.id} value={e.id}>
-                    {label(e.id)}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <ExperimentSelect name="Candidate" value={a} onChange={setA} options={experiments} />
+            <ExperimentSelect name="Baseline" value={b} onChange={setB} options={experiments} />
             <label className="ex-grow">
               Relative gates (one per line)
               <textarea rows={1} value={gates} onChange={(e) => setGates(e.target.value)} placeholder="score >= baseline.score - 0.03" spellCheck={false} />
@@ -76,7 +52,7 @@ export function Compare() {
             </button>
           </div>
           {problem && (
-            <p role="alert" className="ex-message error">
+            <p role="alert" className="page-message error">
               {problem}
             </p>
           )}
@@ -84,6 +60,22 @@ export function Compare() {
       )}
       {result && <ComparisonView c={result} />}
     </section>
+  );
+}
+
+function ExperimentSelect({ name, value, onChange, options }: { name: string; value: string; onChange: (id: string) => void; options: Experiment[] }) {
+  return (
+    <label>
+      {name}
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">Choose…</option>
+        {options.map((e) => (
+          <option key={e.id} value={e.id}>
+            {e.name} ({e.pipelineId} v{e.pipelineVersion})
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 

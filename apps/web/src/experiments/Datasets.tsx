@@ -38,7 +38,7 @@ export function Datasets() {
   };
 
   return (
-    <section className="ex-card" aria-labelledby="ex-ds-title">
+    <section className="page-card" aria-labelledby="ex-ds-title">
       <h2 id="ex-ds-title">Datasets</h2>
       <div className="ex-row">
         <label>

@@ -1,23 +1,16 @@
+import { PageToggle } from "../components/PageChrome.js";
 import { closeExperimentsPage, openExperimentsPage, useExperimentsOpen } from "./route.js";
 
-/** The toolbar's way to the Experiments page and back, styled as the Batch button (folds to its icon when short of room). */
+/** The toolbar's way to the Experiments page and back. */
 export function ExperimentsButton() {
-  const open = useExperimentsOpen();
   return (
-    <button
-      type="button"
-      aria-pressed={open}
-      aria-label="Experiments"
-      className={open ? "bt-toggle on" : "bt-toggle"}
-      onClick={() => (open ? closeExperimentsPage() : openExperimentsPage())}
+    <PageToggle
+      name="Experiments"
+      icon="⚗"
       title="Experiments: run a saved pipeline over a dataset, score it with evaluators, compare two versions"
-    >
-      <span aria-hidden="true" className="bt-toggle-icon">
-        ⚗
-      </span>
-      <span aria-hidden="true" className="bt-toggle-text">
-        Experiments
-      </span>
-    </button>
+      open={useExperimentsOpen()}
+      onOpen={openExperimentsPage}
+      onClose={closeExperimentsPage}
+    />
   );
 }

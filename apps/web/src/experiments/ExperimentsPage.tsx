@@ -1,5 +1,6 @@
-import { useEffect, useRef } from "react";
+import { useEffect } from "react";
 import "../styles/experiments.css";
+import { PageHeader, PageMessage } from "../components/PageChrome.js";
 import { Compare } from "./Compare.js";
 import { openDeploymentsPage } from "../deployments/state.js";
 import { Datasets } from "./Datasets.js";
@@ -14,10 +15,8 @@ export function ExperimentsPage() {
 }
 
 function Page() {
-  const title = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     void loadAll();
-    title.current?.focus();
     return () => {
       stopFollowing();
       useExperiments.setState({ message: null });
@@ -26,15 +25,11 @@ function Page() {
   const message = useExperiments((s) => s.message);
   return (
     <section className="app-page ex-page" aria-labelledby="ex-title">
-      <header className="ex-head">
-        <div>
-          <h1 id="ex-title" ref={title} tabIndex={-1}>
-            Experiments
-          </h1>
-          <p className="hint">
-            Run a saved pipeline version over a dataset version, score every record with evaluators, check gates and compare two experiments.
-          </p>
-        </div>
+      <PageHeader
+        id="ex-title"
+        title="Experiments"
+        hint="Run a saved pipeline version over a dataset version, score every record with evaluators, check gates and compare two experiments."
+      >
         <div className="ex-row">
           <button type="button" onClick={openDeploymentsPage}>
             Deployments
@@ -43,15 +38,8 @@ function Page() {
             ← Back to the designer
           </button>
         </div>
-      </header>
-      {message && (
-        <p role={message.kind === "error" ? "alert" : "status"} className={`ex-message ${message.kind}`}>
-          {message.text}
-          <button type="button" className="link" aria-label="Dismiss message" onClick={() => useExperiments.setState({ message: null })}>
-            ×
-          </button>
-        </p>
-      )}
+      </PageHeader>
+      <PageMessage message={message} onDismiss={() => useExperiments.setState({ message: null })} />
       <div className="ex-grid">
         <div className="ex-col">
           <Datasets />
@@ -74,7 +62,7 @@ function ExperimentList() {
   if (experiments.length === 0) return null;
   const datasetName = (id: string) => datasets.find((d) => d.id === id)?.name ?? id;
   return (
-    <section className="ex-card" aria-labelledby="ex-list">
+    <section className="page-card" aria-labelledby="ex-list">
       <h2 id="ex-list">Recent experiments</h2>
       <ul className="ex-list">
         {experiments.map((e) => (

@@ -89,7 +89,7 @@ export function NewExperiment() {
     );
   };
   return (
-    <section className="ex-card" aria-labelledby="ex-new">
+    <section className="page-card" aria-labelledby="ex-new">
       <h2 id="ex-new">New experiment</h2>
       <div className="ex-form">
         <label>
@@ -191,7 +191,7 @@ export function NewExperiment() {
         <textarea rows={2} value={gates} onChange={(e) => setGates(e.target.value)} placeholder="score >= 0.8" spellCheck={false} />
       </label>
       {gateError && (
-        <p role="alert" className="ex-message error">
+        <p role="alert" className="page-message error">
           {gateError}
         </p>
       )}

@@ -19,7 +19,7 @@ export function Summary() {
   const gateCheck = useExperiments((s) => s.gateCheck);
   if (!e) {
     return (
-      <section className="ex-card" aria-labelledby="ex-summary">
+      <section className="page-card" aria-labelledby="ex-summary">
         <h2 id="ex-summary">Experiment</h2>
         <p className="hint">Start an experiment, or open one from the list, to see its progress, metrics, gates and records here.</p>
       </section>
@@ -31,10 +31,10 @@ export function Summary() {
   const gates: GateResult[] = [...(e.gates ?? []), ...(gateCheck?.gates ?? [])];
   const percentDone = e.total > 0 ? Math.round((e.done / e.total) * 100) : 0;
   return (
-    <section className="ex-card" aria-labelledby="ex-summary">
+    <section className="page-card" aria-labelledby="ex-summary">
       <div className="ex-row ex-spread">
         <h2 id="ex-summary">Experiment {e.name}</h2>
-        <span role="status" aria-label="Experiment status" className={`ex-status ${e.status}`}>
+        <span role="status" aria-label="Experiment status" className={`status-pill ${e.status}`}>
           {e.status}
         </span>
       </div>
@@ -60,7 +60,7 @@ export function Summary() {
         )}
       </div>
       {e.error && (
-        <p role="alert" className="ex-message error">
+        <p role="alert" className="page-message error">
           <code>{e.error.code}</code> {e.error.message}
         </p>
       )}

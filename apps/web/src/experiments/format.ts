@@ -1,3 +1,4 @@
+import type { GateResult } from "@braid/core";
 /** Pure formatting and derivations for the Experiments page (charts, verdicts, gates), kept apart so they are unit-tested. */
 
 export const shortHash = (h: string): string => h.slice(0, 8);
@@ -48,16 +49,8 @@ export function deltaText(delta: number, ci: [number, number]): string {
   return `${s(delta)} (95 % CI ${s(ci[0])} … ${s(ci[1])})`;
 }
 
-export interface GateView {
-  expr: string;
-  passed: boolean;
-  actual?: number;
-  threshold?: number;
-  by?: number;
-  error?: string;
-}
 /** One gate's verdict in words: which condition and by how much it missed. */
-export function gateText(g: GateView): string {
+export function gateText(g: GateResult): string {
   if (g.error) return `${g.expr}: could not be evaluated (${g.error})`;
   const vals = g.actual !== undefined && g.threshold !== undefined ? ` (${num(g.actual)} vs ${num(g.threshold)})` : "";
   if (g.passed) return `passed: ${g.expr}${vals}`;
