@@ -180,8 +180,6 @@ export class Deployments {
       const p = this.deps.pipelines.get(pipelineId, opts.version);
       return { pipeline: (p as NonNullable<typeof p>).pipeline, version: opts.version, traffic: "pinned" };
     }
-    const latest = this.deps.pipelines.get(pipelineId);
-    if (!latest) throw new NotFoundError(`pipeline "${pipelineId}" not found`);
     const tags = this.deps.store.tags(pipelineId);
     const policy = tags.candidate !== undefined ? this.policy(pipelineId) : DEFAULT_POLICY;
     const tag = chooseTag({
@@ -191,10 +189,13 @@ export class Deployments {
       ...(opts.splitKey !== undefined ? { splitKey: opts.splitKey } : {}),
       ...(this.deps.random ? { random: this.deps.random } : {}),
     });
+    // One document read per run on this hot path: the tagged version, or the latest when the tag is unset (or its version is gone).
     const version = tags[tag];
     const chosen = version === undefined ? undefined : this.deps.pipelines.get(pipelineId, version);
-    if (!chosen) return { pipeline: latest.pipeline, version: latest.version, traffic: "latest" };
-    return { pipeline: chosen.pipeline, version: chosen.version, traffic: tag };
+    if (chosen) return { pipeline: chosen.pipeline, version: chosen.version, traffic: tag };
+    const latest = this.deps.pipelines.get(pipelineId);
+    if (!latest) throw new NotFoundError(`pipeline "${pipelineId}" not found`);
+    return { pipeline: latest.pipeline, version: latest.version, traffic: "latest" };
   }
 
   /** Live metrics of the live version and, when tagged, the candidate. */

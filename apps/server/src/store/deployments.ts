@@ -42,13 +42,20 @@ export interface DeploymentStore {
 }
 
 export class SqliteDeploymentStore implements DeploymentStore {
+  // Read on every REST run (the traffic split): prepared once.
+  private readonly tagsStmt;
+  private readonly policyStmt;
+
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.tagsStmt = db.prepare("SELECT tag, version FROM pipeline_tags WHERE pipeline_id = ?");
+    this.policyStmt = db.prepare("SELECT policy FROM deployment_policies WHERE pipeline_id = ?");
+  }
 
   tags(pipelineId: string): Partial<Record<Tag, number>> {
-    const rows = this.db.prepare("SELECT tag, version FROM pipeline_tags WHERE pipeline_id = ?").all(pipelineId) as Array<{ tag: Tag; version: number }>;
+    const rows = this.tagsStmt.all(pipelineId) as Array<{ tag: Tag; version: number }>;
     return Object.fromEntries(rows.map((r) => [r.tag, r.version]));
   }
 
@@ -65,7 +72,7 @@ export class SqliteDeploymentStore implements DeploymentStore {
   }
 
   policy(pipelineId: string): unknown {
-    const row = this.db.prepare("SELECT policy FROM deployment_policies WHERE pipeline_id = ?").get(pipelineId) as { policy: string } | undefined;
+    const row = this.policyStmt.get(pipelineId) as { policy: string } | undefined;
     return row ? safeJsonParse(row.policy) : undefined;
   }
 
