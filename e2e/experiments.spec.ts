@@ -71,6 +71,8 @@ test("experiments: upload a dataset, run two versions with the pipeline's evalua
   const summary = page.getByRole("region", { name: /^Experiment / });
   await expect(summary.getByRole("progressbar", { name: "Records evaluated" })).toHaveAttribute("value", "50");
   await expect(metric(page, "Score")).toHaveText(/^0\.\d+|^1$/);
+  // The e2e server's backends are simulated, and the summary says so.
+  await expect(summary.getByRole("heading", { level: 2 })).toContainText("simulated");
   const gates = summary.getByRole("list", { name: "Gates" });
   await expect(gates).toContainText("passed: score >= 0.7");
   await expect(gates).toContainText("p95LatencyMs <= 60000");

@@ -1,4 +1,6 @@
 import type { GateResult } from "@braid/core";
+import { useEffect, useState } from "react";
+import { api } from "../api/client.js";
 import { openRun } from "../trace/actions.js";
 import { BarFigure } from "./Charts.js";
 import { chartData } from "./derive.js";
@@ -12,11 +14,40 @@ export function openRecordRun(runId: string): void {
   openRun(runId);
 }
 
+/**
+ * Whether the experiment's runs answer from simulated backends: its `backend` override, else the
+ * backends its pipeline version's nodes name. The simulated backends are always labelled so.
+ */
+function useSimulated(e: { pipelineId: string; pipelineVersion: number; spec: { backend?: string } } | null): boolean {
+  const [simulated, setSimulated] = useState(false);
+  const key = e ? `${e.pipelineId}@${e.pipelineVersion}:${e.spec.backend ?? ""}` : "";
+  // biome-ignore lint/correctness/useExhaustiveDependencies: key names everything read from e
+  useEffect(() => {
+    if (!e) return;
+    let live = true;
+    Promise.all([
+      api.backends.list.query(),
+      e.spec.backend ? Promise.resolve(undefined) : api.pipelines.get.query({ id: e.pipelineId, version: e.pipelineVersion }),
+    ])
+      .then(([backends, saved]) => {
+        const sim = new Set(backends.filter((b) => b.simulated).map((b) => b.name));
+        const used = e.spec.backend ? [e.spec.backend] : (saved?.pipeline.nodes ?? []).map((n) => (n.config as { backend?: unknown } | undefined)?.backend);
+        if (live) setSimulated(used.some((b) => typeof b === "string" && sim.has(b)));
+      })
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [key]);
+  return simulated;
+}
+
 /** The experiment on show: live progress, metrics, gate verdicts, four charts and every record's verdicts. */
 export function Summary() {
   const e = useExperiments((s) => s.current);
   const rows = useExperiments((s) => s.rows);
   const gateCheck = useExperiments((s) => s.gateCheck);
+  const simulated = useSimulated(e);
   if (!e) {
     return (
       <section className="page-card" aria-labelledby="ex-summary">
@@ -33,7 +64,9 @@ export function Summary() {
   return (
     <section className="page-card" aria-labelledby="ex-summary">
       <div className="ex-row ex-spread">
-        <h2 id="ex-summary">Experiment {e.name}</h2>
+        <h2 id="ex-summary">
+          Experiment {e.name} {simulated && <span className="badge badge-sim">simulated</span>}
+        </h2>
         <span role="status" aria-label="Experiment status" className={`status-pill ${e.status}`}>
           {e.status}
         </span>
