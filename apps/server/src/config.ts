@@ -6,7 +6,10 @@ export interface ServerConfig {
   host: string;
   port: number;
   dataDir: string;
+  /** Set when any token is configured (the first of them), so "a token is required" checks keep one field. */
   token?: string;
+  /** Every accepted token with its name (BRAID_TOKENS, plus BRAID_TOKEN as `token`); the name is the audit actor. */
+  tokens?: Array<{ name: string; token: string }>;
   /** Runs executing at once. */
   maxConcurrentRuns: number;
   /** Runs waiting beyond that; past it, new runs get 429. */
@@ -56,7 +59,8 @@ export function dataDirFrom(env: NodeJS.ProcessEnv = process.env, override?: str
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const host = env.BRAID_HOST || "127.0.0.1";
-  const token = env.BRAID_TOKEN || undefined;
+  const tokens = tokensFromEnv(env);
+  const token = tokens[0]?.token;
   if (!isLoopback(host) && !token) {
     throw new Error(`refusing to listen on ${host} without BRAID_TOKEN: set BRAID_TOKEN, or keep BRAID_HOST on a loopback address`);
   }
@@ -84,10 +88,35 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       ms: Math.max(1, intEnv(env, "BRAID_OPTIMIZER_WINDOW_MS", 3_600_000)),
     },
   };
-  if (token) cfg.token = token;
+  if (token) {
+    cfg.token = token;
+    cfg.tokens = tokens;
+  }
   const otel = otelConfigFromEnv(env);
   if (otel) cfg.otel = otel;
   return cfg;
+}
+
+/** BRAID_TOKENS=name:token,other:token2 (names are audit actors) and BRAID_TOKEN (named `token`); a malformed entry stops the start, naming the entry by position only. */
+export function tokensFromEnv(env: NodeJS.ProcessEnv): Array<{ name: string; token: string }> {
+  const out: Array<{ name: string; token: string }> = [];
+  if (env.BRAID_TOKEN) out.push({ name: "token", token: env.BRAID_TOKEN });
+  (env.BRAID_TOKENS ?? "")
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .forEach((entry, i) => {
+      const at = entry.indexOf(":");
+      const name = at > 0 ? entry.slice(0, at).trim() : "";
+      const token = at > 0 ? entry.slice(at + 1).trim() : "";
+      // The message never echoes the entry: it holds a secret.
+      if (!/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/.test(name) || token === "")
+        throw new Error(`BRAID_TOKENS entry ${i + 1}: expected name:token (name of letters, digits, _ . @ -; a non-empty token)`);
+      if (name === "local" || name === "optimizer") throw new Error(`BRAID_TOKENS entry ${i + 1}: "${name}" is reserved for the server's own actors`);
+      if (out.some((t) => t.name === name)) throw new Error(`BRAID_TOKENS entry ${i + 1}: the name "${name}" is used twice`);
+      out.push({ name, token });
+    });
+  return out;
 }
 
 const TRACING_VARS = ["LANGCHAIN_TRACING_V2", "LANGCHAIN_TRACING", "LANGSMITH_TRACING", "LANGSMITH_TRACING_V2"];

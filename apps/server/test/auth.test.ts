@@ -86,3 +86,48 @@ describe("address safety", () => {
     expect(configFromEnv({}).host).toBe("127.0.0.1");
   });
 });
+
+/** BRAID_TOKENS names each token; audit records carry the name (never the token), BRAID_TOKEN keeps working as `token`. */
+describe("named tokens", () => {
+  const ALICE = "alice-secret-1";
+  const BOB = "bob-secret-2";
+  let ctx: Awaited<ReturnType<typeof startApp>>;
+  beforeAll(async () => {
+    ctx = await startApp({ BRAID_TOKEN: TOKEN, BRAID_TOKENS: `alice:${ALICE}, bob:${BOB}` });
+  });
+  afterAll(() => ctx.stop());
+
+  const send = (path: string, token: string, body: unknown, method = "POST") =>
+    json(`${ctx.url}${path}`, { method, headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+
+  it("records the token's name as the actor of REST and tRPC actions, and never the token", async () => {
+    expect((await send("/api/pipelines/sequential/tags", ALICE, { tag: "live", version: 1 })).status).toBe(200);
+    expect((await send("/api/optimizer/stop", BOB, {})).status).toBe(200);
+    expect((await send("/api/optimizer/start", TOKEN, {})).status).toBe(200);
+    const trpc = await fetch(`${ctx.url}/trpc/deployments.untag`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${BOB}` },
+      body: JSON.stringify({ pipelineId: "sequential", tag: "live" }),
+    });
+    expect(trpc.status).toBe(200);
+    const audit = await json(`${ctx.url}/api/audit`, { headers: { authorization: `Bearer ${ALICE}` } });
+    const seen = (audit.body as Array<{ action: string; actor: string }>).map((e) => `${e.action}:${e.actor}`).reverse();
+    expect(seen).toEqual(["tag:alice", "stop:bob", "start:token", "untag:bob"]);
+    const raw = JSON.stringify(audit.body);
+    for (const secret of [ALICE, BOB, TOKEN]) expect(raw).not.toContain(secret);
+  });
+
+  it("refuses a token that is not configured, and logs in with any named one", async () => {
+    expect((await send("/api/optimizer/stop", "carol-unknown", {})).status).toBe(401);
+    const login = await json(`${ctx.url}/api/login`, { method: "POST", body: JSON.stringify({ token: BOB }) });
+    expect(login.status).toBe(200);
+  });
+
+  it("refuses a malformed BRAID_TOKENS entry without echoing it", async () => {
+    const { configFromEnv } = await import("../src/config.js");
+    expect(() => configFromEnv({ BRAID_TOKENS: "alice:a,justasecret" })).toThrow(/entry 2: expected name:token/);
+    expect(() => configFromEnv({ BRAID_TOKENS: "alice:a,justasecret" })).not.toThrow(/justasecret/);
+    expect(() => configFromEnv({ BRAID_TOKENS: "local:x" })).toThrow(/reserved/);
+    expect(configFromEnv({ BRAID_HOST: "0.0.0.0", BRAID_TOKENS: "ci:t" }).tokens).toEqual([{ name: "ci", token: "t" }]);
+  });
+});

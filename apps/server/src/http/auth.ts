@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { isIP } from "node:net";
@@ -29,6 +30,33 @@ export function requestToken(req: IncomingMessage): string | undefined {
 export function isAuthorized(req: IncomingMessage, token: string | undefined): boolean {
   return token === undefined || tokenMatches(requestToken(req), token);
 }
+
+/** A token with the name audit records give its holder (BRAID_TOKENS=name:token; BRAID_TOKEN is named `token`). */
+export interface NamedToken {
+  name: string;
+  token: string;
+}
+
+/** The name of the configured token `given` matches; every token is compared, so timing does not tell which one matched. */
+export function tokenName(given: string | undefined, tokens: readonly NamedToken[]): string | undefined {
+  let found: string | undefined;
+  for (const t of tokens) if (tokenMatches(given, t.token) && found === undefined) found = t.name;
+  return found;
+}
+
+/** Whether the request may use the API, and who it acts as: the token's name, or `local` when no token is configured. */
+export function authenticate(req: IncomingMessage, config: Pick<ServerConfig, "tokens">): { authed: boolean; actor: string } {
+  const tokens = config.tokens ?? [];
+  if (tokens.length === 0) return { authed: true, actor: "local" };
+  const name = tokenName(requestToken(req), tokens);
+  return name === undefined ? { authed: false, actor: "anonymous" } : { authed: true, actor: name };
+}
+
+/** Who the current request acts as; set by the HTTP server around each request so audit records name the token, never the token itself. */
+export const requestActor = new AsyncLocalStorage<string>();
+
+/** The current request's actor; `local` outside a request (the CLI, the optimizer's own timer uses its own name). */
+export const currentActor = (): string => requestActor.getStore() ?? "local";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

@@ -2,7 +2,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Services } from "../services.js";
 import { appRouter } from "../trpc/router.js";
-import { LoginLimiter, crossOriginReason, hostAllowed, isAuthorized } from "./auth.js";
+import { LoginLimiter, authenticate, crossOriginReason, hostAllowed, requestActor } from "./auth.js";
 import { handleRest, login } from "./rest.js";
 import { serveStatic } from "./static.js";
 import { HttpError, isJsonContentType, sendError, sendJson } from "./util.js";
@@ -14,23 +14,26 @@ export function createHttpServer(services: Services): Server {
     router: appRouter,
     basePath: "/trpc/",
     maxBodySize: services.config.bodyLimit,
-    createContext: ({ req }) => ({ services, authed: isAuthorized(req, services.config.token) }),
+    createContext: ({ req }) => ({ services, ...authenticate(req, services.config) }),
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`braid: tRPC ${path ?? "?"}: ${error.message}`);
     },
   });
 
   const server = createServer((req, res) => {
-    handle(req, res, services, trpc, limiter).catch((err) => {
-      if (err instanceof HttpError) {
-        if (!res.headersSent) sendError(res, err);
+    // Audit records name the request's token (its name, never the token); see http/auth.ts.
+    requestActor
+      .run(authenticate(req, services.config).actor, () => handle(req, res, services, trpc, limiter))
+      .catch((err) => {
+        if (err instanceof HttpError) {
+          if (!res.headersSent) sendError(res, err);
+          else res.end();
+          return;
+        }
+        console.error(`braid: ${req.method} ${req.url}: ${(err as Error)?.message ?? err}`);
+        if (!res.headersSent) sendJson(res, 500, { error: { code: "E_INTERNAL", message: "internal error; see the server log" } });
         else res.end();
-        return;
-      }
-      console.error(`braid: ${req.method} ${req.url}: ${(err as Error)?.message ?? err}`);
-      if (!res.headersSent) sendJson(res, 500, { error: { code: "E_INTERNAL", message: "internal error; see the server log" } });
-      else res.end();
-    });
+      });
   });
   // Requests Node's parser refuses before any handler sees them (a URL or headers over 16 KB, bad
   // framing) get the same coded JSON error as everything else, not a bare status line.
@@ -74,7 +77,8 @@ async function handle(
     return;
   }
   if (isApi) {
-    if (!isAuthorized(req, services.config.token)) throw new HttpError(401, "E_UNAUTHORIZED", "a valid token is required: Authorization: Bearer <BRAID_TOKEN>");
+    if (!authenticate(req, services.config).authed)
+      throw new HttpError(401, "E_UNAUTHORIZED", "a valid token is required: Authorization: Bearer <BRAID_TOKEN>");
     if (await handleRest(req, res, url, services)) return;
     throw new HttpError(404, "E_NOT_FOUND", `no API route ${req.method} ${url.pathname}`);
   }

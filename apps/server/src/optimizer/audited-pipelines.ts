@@ -1,3 +1,4 @@
+import { currentActor } from "../http/auth.js";
 import type { AuditStore } from "../store/audit.js";
 import type { PipelineStore, PipelineSummary } from "../store/pipelines.js";
 
@@ -5,9 +6,9 @@ import type { PipelineStore, PipelineSummary } from "../store/pipelines.js";
  * The pipeline store with every new version written to the audit trail. A decorator rather than a
  * hook in the SQLite store, so the store stays a store and seeding the examples is not audited.
  */
-export function auditedPipelines(store: PipelineStore, audit: AuditStore, actor = "local"): PipelineStore {
+export function auditedPipelines(store: PipelineStore, audit: AuditStore, actor: () => string = currentActor): PipelineStore {
   const saved = <T extends PipelineSummary | undefined>(before: number | undefined, s: T, reason: string): T => {
-    if (s && s.version !== before) audit.append({ actor, action: "save", pipelineId: s.id, reason, evidence: { version: s.version, name: s.name } });
+    if (s && s.version !== before) audit.append({ actor: actor(), action: "save", pipelineId: s.id, reason, evidence: { version: s.version, name: s.name } });
     return s;
   };
   const version = (id: string | undefined) => (id === undefined ? undefined : store.get(id)?.version);

@@ -6,6 +6,7 @@
 import { BraidError } from "@braid/engine";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { currentActor } from "../http/auth.js";
 import { type Actor, NotFoundError } from "../optimizer/deployments.js";
 import type { Services } from "../services.js";
 import { AUDIT_ACTIONS, MAX_AUDIT_LIMIT } from "../store/audit.js";
@@ -40,8 +41,8 @@ export const AuditFilterInput = z.strictObject({
   limit: z.number().int().min(1).max(MAX_AUDIT_LIMIT).optional(),
 });
 
-/** People act as `local`: the server's one token carries no name. */
-export const person = (reason?: string): Actor => ({ actor: "local", ...(reason ? { reason } : {}) });
+/** A person acts as the name of the token the request carried (BRAID_TOKENS), or `local` when the server has none. */
+export const person = (reason?: string): Actor => ({ actor: currentActor(), ...(reason ? { reason } : {}) });
 
 /** Live metrics of one pipeline, or of every pipeline with a policy, over the configured window or the one asked for. */
 export function metricsFor(s: Services, input: z.infer<typeof WindowInput>) {

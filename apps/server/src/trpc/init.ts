@@ -7,6 +7,8 @@ import type { Services } from "../services.js";
 export interface Context {
   services: Services;
   authed: boolean;
+  /** The token's name (BRAID_TOKENS), or `local` when the server has no token. */
+  actor?: string;
 }
 
 const t = initTRPC.context<Context>().create({
