@@ -106,18 +106,6 @@ export async function startExperiment(input: Parameters<typeof api.experiments.c
   }
 }
 
-/** The server checks every gate's syntax before it looks at the experiment's state, so a running experiment tells a bad expression apart. */
-async function badGates(id: string, gates: string[]): Promise<string | null> {
-  if (gates.length === 0) return null;
-  try {
-    await api.experiments.gates.mutate({ id, gates });
-    return null;
-  } catch (err) {
-    const p = describeError(err);
-    return p.braidCode === "E_EXPERIMENT_STATE" ? null : `Gates: ${p.message}`;
-  }
-}
-
 export async function cancelExperiment(id: string): Promise<void> {
   try {
     await api.experiments.cancel.mutate({ id });
