@@ -131,3 +131,13 @@ describe("named tokens", () => {
     expect(configFromEnv({ BRAID_HOST: "0.0.0.0", BRAID_TOKENS: "ci:t" }).tokens).toEqual([{ name: "ci", token: "t" }]);
   });
 });
+
+describe("a config built in code", () => {
+  it("with only `token` (no `tokens` list) still requires that token", async () => {
+    const { authenticate } = await import("../src/http/auth.js");
+    const req = (auth?: string) => ({ headers: auth ? { authorization: auth } : {} }) as unknown as import("node:http").IncomingMessage;
+    expect(authenticate(req(), { token: TOKEN })).toEqual({ authed: false, actor: "anonymous" });
+    expect(authenticate(req(`Bearer ${TOKEN}`), { token: TOKEN })).toEqual({ authed: true, actor: "token" });
+    expect(authenticate(req(), {})).toEqual({ authed: true, actor: "local" });
+  });
+});

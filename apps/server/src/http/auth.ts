@@ -45,11 +45,16 @@ export function tokenName(given: string | undefined, tokens: readonly NamedToken
 }
 
 /** Whether the request may use the API, and who it acts as: the token's name, or `local` when no token is configured. */
-export function authenticate(req: IncomingMessage, config: Pick<ServerConfig, "tokens">): { authed: boolean; actor: string } {
-  const tokens = config.tokens ?? [];
+export function authenticate(req: IncomingMessage, config: Pick<ServerConfig, "token" | "tokens">): { authed: boolean; actor: string } {
+  const tokens = configuredTokens(config);
   if (tokens.length === 0) return { authed: true, actor: "local" };
   const name = tokenName(requestToken(req), tokens);
   return name === undefined ? { authed: false, actor: "anonymous" } : { authed: true, actor: name };
+}
+
+/** The accepted tokens; a config built in code with only `token` still requires it (named `token`). */
+export function configuredTokens(config: Pick<ServerConfig, "token" | "tokens">): NamedToken[] {
+  return config.tokens?.length ? config.tokens : config.token !== undefined ? [{ name: "token", token: config.token }] : [];
 }
 
 /** Who the current request acts as; set by the HTTP server around each request so audit records name the token, never the token itself. */

@@ -7,7 +7,7 @@ import type { Services } from "../services.js";
 import { runUsage } from "../views.js";
 import { WindowSchema, backendRows, backendStats } from "../trpc/backends.js";
 import { MAX_SEED, SeedSchema } from "../trpc/router.js";
-import { type LoginLimiter, TOKEN_COOKIE, tokenName } from "./auth.js";
+import { type LoginLimiter, TOKEN_COOKIE, configuredTokens, tokenName } from "./auth.js";
 import { requestedBackend } from "./backend-header.js";
 import { registerBatchRoutes } from "./batches.js";
 import { registerDeploymentRoutes } from "./deployments.js";
@@ -191,7 +191,7 @@ export async function login(req: IncomingMessage, res: ServerResponse, services:
     sendJson(res, 200, { ok: true, tokenRequired: false });
     return;
   }
-  if (typeof body?.token !== "string" || tokenName(body.token, services.config.tokens ?? []) === undefined) {
+  if (typeof body?.token !== "string" || tokenName(body.token, configuredTokens(services.config)) === undefined) {
     limiter.fail(address);
     throw new HttpError(401, "E_UNAUTHORIZED", "wrong token");
   }
