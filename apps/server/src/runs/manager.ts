@@ -180,12 +180,16 @@ export class RunManager {
     return c;
   }
 
-  cancel(id: string, reason = "cancelled by user"): boolean {
+  /** Cancels the run if this process executes it now; false otherwise. */
+  cancelActive(id: string, reason: string): boolean {
     const a = this.active.get(id);
-    if (a) {
-      a.cancel(reason);
-      return true;
-    }
+    if (!a) return false;
+    a.cancel(reason);
+    return true;
+  }
+
+  cancel(id: string, reason = "cancelled by user"): boolean {
+    if (this.cancelActive(id, reason)) return true;
     const shared = this.deps.shared;
     if (shared) {
       const status = this.deps.store.get(id)?.status;
