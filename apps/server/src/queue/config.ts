@@ -29,7 +29,8 @@ export function queueConfigFromEnv(env: NodeJS.ProcessEnv, defaultWorkers: numbe
   } catch {
     throw new Error(`BRAID_REDIS_URL is not a URL: "${maskUrl(redisUrl)}"`);
   }
-  if (url.protocol !== "redis:" && url.protocol !== "rediss:") throw new Error(`BRAID_REDIS_URL must start with redis:// or rediss://, got "${maskUrl(redisUrl)}"`);
+  if (url.protocol !== "redis:" && url.protocol !== "rediss:")
+    throw new Error(`BRAID_REDIS_URL must start with redis:// or rediss://, got "${maskUrl(redisUrl)}"`);
   const prefix = env.BRAID_QUEUE_PREFIX || "braid";
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(prefix)) throw new Error(`BRAID_QUEUE_PREFIX must be 1–40 letters, digits, "_" or "-", got "${prefix}"`);
   return {

@@ -21,7 +21,8 @@ export function redisConnection(url: string, name: string, opts: { failFast?: bo
     enableOfflineQueue: !opts.failFast,
     // Back off to at most 1 s between attempts: Redis restarting is a matter of seconds.
     retryStrategy: (times) => Math.min(50 * times, 1000),
-    lazyConnect: true,
+    // The producer connects under connectOrExplain, which turns a failure into a message naming the URL.
+    lazyConnect: opts.failFast === true,
   };
   const redis = new Redis(url, options);
   // Connection errors surface as the `status` and as refused commands; without a listener ioredis would print each retry.
