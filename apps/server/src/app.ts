@@ -14,6 +14,7 @@ import { Optimizer } from "./optimizer/optimizer.js";
 import { createHttpServer } from "./http/server.js";
 import { serverEgress, watchBreakers } from "./trpc/backends.js";
 import { RunTracing } from "./otel/index.js";
+import { type QueueMode, openQueueMode } from "./queue/index.js";
 import { EventHub } from "./runs/hub.js";
 import { RunManager } from "./runs/manager.js";
 import type { Services } from "./services.js";
@@ -58,7 +59,18 @@ export async function createApp(config: ServerConfig): Promise<App> {
   }
   const pipelines = new SqlitePipelineStore(db);
   const runs = new SqliteRunStore(db);
-  const hub = new EventHub();
+  // Queue mode: followers also read the log once a second, in case a relayed event was lost.
+  const hub = new EventHub(config.queue ? 1000 : undefined);
+  let queueMode: QueueMode | undefined;
+  if (config.queue) {
+    try {
+      queueMode = await openQueueMode(config.queue, hub, config.queueLimit);
+    } catch (err) {
+      db.close();
+      checkpoints.db.close();
+      throw err;
+    }
+  }
   const pool = serverPool(config);
   const templates = loadTemplates();
   const manager = new RunManager({
@@ -69,7 +81,12 @@ export async function createApp(config: ServerConfig): Promise<App> {
     checkpointer: checkpoints.saver,
     maxConcurrent: config.maxConcurrentRuns,
     queueLimit: config.queueLimit,
+    ...(queueMode ? { shared: queueMode.queue } : {}),
   });
+  if (queueMode) {
+    queueMode.queue.bind(manager);
+    if (queueMode.config.workers > 0) queueMode.queue.startWorker(queueMode.config.workers);
+  }
   seedExamples(db, pipelines, templates);
   const batches = new BatchManager({ dataDir: config.dataDir, registry: defaultRegistry, pool });
   const datasets = new SqliteDatasetStore(db);
@@ -119,6 +136,7 @@ export async function createApp(config: ServerConfig): Promise<App> {
       // Runs get their grace period; batches stop at once and resume from their results file on the next start.
       // Experiments stop first (no new record runs); their runs in flight are the manager's to finish or suspend.
       await Promise.all([experiments.shutdown(), manager.shutdown(config.shutdownGraceMs), batches.shutdown()]);
+      await queueMode?.close();
       await services.otel?.close();
       server.closeAllConnections();
       db.close();

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { type OtelConfig, otelConfigFromEnv } from "./otel/config.js";
+import { type QueueConfig, queueConfigFromEnv } from "./queue/config.js";
 import { MAX_JSON_DEPTH } from "@braid/engine";
 
 export interface ServerConfig {
@@ -34,6 +35,8 @@ export interface ServerConfig {
   optimizerIntervalMs: number;
   /** The rolling window of live metrics: the last `runs` runs, none older than `ms` (BRAID_OPTIMIZER_WINDOW_RUNS, BRAID_OPTIMIZER_WINDOW_MS). */
   optimizerWindow: { runs: number; ms: number };
+  /** Queue mode (BRAID_REDIS_URL): runs wait on BullMQ and any worker process executes them. */
+  queue?: QueueConfig;
   /** The clock for rate limits (tests inject one); Date.now when absent. */
   now?: () => number;
 }
@@ -94,6 +97,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   }
   const otel = otelConfigFromEnv(env);
   if (otel) cfg.otel = otel;
+  const queue = queueConfigFromEnv(env, cfg.maxConcurrentRuns);
+  if (queue) cfg.queue = queue;
   return cfg;
 }
 

@@ -18,6 +18,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
       "eval <file> --dataset data.jsonl|data.csv [--evaluators FILE] [--gate EXPR]... [--baseline PIPELINE|EXPERIMENT] [--concurrency N] [--seed N] [--backend NAME] [--judge NAME] [--json] [--out FILE]",
     load: () => import("./commands/eval.js"),
   },
+  worker: {
+    summary: "worker [--concurrency N] [--data-dir DIR]   execute queued runs (queue mode: BRAID_REDIS_URL)",
+    load: () => import("./commands/worker.js"),
+  },
   serve: { summary: "serve [--port N] [--host H] [--data-dir DIR]   the API and web app (same as pnpm start)", load: () => import("./commands/serve.js") },
   runs: {
     summary: "runs list [--pipeline ID] [--status S] | show <id> | events <id>   read runs from the data folder",

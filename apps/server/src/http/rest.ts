@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { BraidError, PipelineInvalidError, RUN_STATUSES, type RunEvent, type RunStatus, type StatsWindow } from "@braid/engine";
 import { NotFoundError } from "../optimizer/deployments.js";
 import { waitingReviews } from "../runs/approvals.js";
+import { QueueUnavailableError } from "../queue/redis.js";
 import { NotWaitingError, QueueFullError, ShuttingDownError } from "../runs/manager.js";
 import type { Services } from "../services.js";
 import { runUsage } from "../views.js";
@@ -230,5 +231,6 @@ export function toHttpError(err: unknown): unknown {
   if (err instanceof BraidError) return new HttpError(STATUS_OF[err.code] ?? 400, err.code, err.message, err.nodeId ? { nodeId: err.nodeId } : {});
   if (err instanceof QueueFullError) return new HttpError(429, "E_QUEUE_FULL", err.message, {}, { "retry-after": String(err.retryAfterSeconds) });
   if (err instanceof ShuttingDownError) return new HttpError(503, "E_SHUTTING_DOWN", err.message, {}, { "retry-after": "5" });
+  if (err instanceof QueueUnavailableError) return new HttpError(503, "E_QUEUE_UNAVAILABLE", err.message, {}, { "retry-after": "2" });
   return err;
 }

@@ -11,10 +11,29 @@ type Listener = (e: StoredEvent) => void;
 export class EventHub {
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly everyRun = new Set<Listener>();
+  private forward: ((runId: string, e: StoredEvent) => void) | undefined;
 
+  /**
+   * @param pollMs queue mode: a follower with nothing new for this long reads the log again, so an
+   * event the relay lost (Redis restarting) is still delivered, from the log.
+   */
+  constructor(private readonly pollMs?: number) {}
+
+  /** An event this process stored: to its own listeners, and to other processes' when a relay is attached. */
   publish(runId: string, e: StoredEvent): void {
+    this.deliver(runId, e);
+    this.forward?.(runId, e);
+  }
+
+  /** An event to this process's listeners only (one another process stored, arriving by the relay). */
+  deliver(runId: string, e: StoredEvent): void {
     for (const l of this.listeners.get(runId) ?? []) l(e);
     for (const l of this.everyRun) l(e);
+  }
+
+  /** Queue mode: every event published here also goes out by `send` (see queue/relay.ts). */
+  forwardTo(send: (runId: string, e: StoredEvent) => void): void {
+    this.forward = send;
   }
 
   /** Every published event of every run (trace export); the listener must return quickly. */
@@ -65,10 +84,19 @@ export class EventHub {
         if (signal?.aborted) return;
         const next = buffered.shift();
         if (!next) {
-          await new Promise<void>((resolve) => {
-            wake = resolve;
+          const woken = await new Promise<boolean>((resolve) => {
+            wake = () => resolve(true);
+            if (this.pollMs !== undefined) setTimeout(() => resolve(false), this.pollMs).unref();
           });
           wake = undefined;
+          if (!woken) {
+            for (const e of store.events(runId, last)) {
+              yield e;
+              last = e.seq;
+              if (isTerminal(e.event)) return;
+            }
+            if (FINAL.has(store.get(runId)?.status ?? "")) return;
+          }
           continue;
         }
         if (next.seq <= last) continue;

@@ -68,6 +68,30 @@ interface Active {
   done: Promise<void>;
 }
 
+/** How a scheduled run starts: afresh, continuing from its log and checkpoint, or with a reviewer's decision. */
+export interface RunHow {
+  recovering?: boolean;
+  answer?: ResumeDecision;
+}
+
+/** What became of one execution of a run. `suspended`: shutdown stopped it mid-run, its checkpoint holds its place. */
+export type ExecutionEnd = "ended" | "paused" | "suspended";
+
+/**
+ * Queue mode: scheduled runs wait on a shared queue and any worker process executes them (see
+ * queue/run-queue.ts). Without one, they wait in this process's memory.
+ */
+export interface SharedRunQueue {
+  /** Throws (QueueUnavailableError, QueueFullError) when a run cannot be accepted now; nothing is stored then. */
+  checkAccepting(): void;
+  /** Schedules an execution; `attempt` tells apart the executions of one run (each resume is one). */
+  schedule(runId: string, how: RunHow, attempt: number): void;
+  /** Asks whichever process holds the run to cancel it; a run still queued is taken off the queue and ended here. */
+  cancel(runId: string, reason: string): void;
+  /** Milliseconds one execution may take (the queue's run timeout). */
+  readonly runTimeoutMs: number;
+}
+
 /**
  * Owns run execution: a bounded queue, a concurrency limit, persistence of every event before it
  * is published, checkpoints for crash recovery, and resumption of unfinished runs on start.
@@ -92,6 +116,8 @@ export class RunManager {
       checkpointer: SqliteSaver;
       maxConcurrent: number;
       queueLimit: number;
+      /** Queue mode; absent, runs execute in this process. */
+      shared?: SharedRunQueue;
       now?: () => number;
     },
   ) {
@@ -112,7 +138,8 @@ export class RunManager {
   /** Validates (lint, input schema), records the run as queued, and schedules it. Throws before recording anything invalid. */
   submit(req: StartRequest): RunRecord {
     if (this.draining) throw new ShuttingDownError();
-    if (this.queue.length >= this.deps.queueLimit && this.active.size >= this.deps.maxConcurrent) throw new QueueFullError(1);
+    if (this.deps.shared) this.deps.shared.checkAccepting();
+    else if (this.queue.length >= this.deps.queueLimit && this.active.size >= this.deps.maxConcurrent) throw new QueueFullError(1);
     // compile() inside startRun lints again, but failing here keeps invalid runs out of the store.
     const input = resolveInput(req.pipeline, req.input);
     const id = newRunId();
@@ -131,8 +158,9 @@ export class RunManager {
     // Compiling lints first: an invalid pipeline is refused with its diagnostics and never stored.
     this.compiled(record.pipeline);
     this.deps.store.create(record);
-    if (req.reuse) this.reuseByRun.set(id, req.reuse);
-    this.enqueue(id, () => this.execute(this.deps.store.get(id) as RunRecord, {}));
+    // In queue mode another process may execute the run: it rebuilds the reuse plan from the stored options.
+    if (req.reuse && !this.deps.shared) this.reuseByRun.set(id, req.reuse);
+    this.enqueue(id, {}, 0);
     return this.deps.store.get(id) as RunRecord;
   }
 
@@ -152,7 +180,24 @@ export class RunManager {
     return c;
   }
 
+  /** Cancels the run if this process executes it now; false otherwise. */
+  cancelActive(id: string, reason: string): boolean {
+    const a = this.active.get(id);
+    if (!a) return false;
+    a.cancel(reason);
+    return true;
+  }
+
   cancel(id: string, reason = "cancelled by user"): boolean {
+    if (this.cancelActive(id, reason)) return true;
+    const shared = this.deps.shared;
+    if (shared) {
+      const status = this.deps.store.get(id)?.status;
+      if (status === "queued" || status === "running") {
+        shared.cancel(id, reason);
+        return true;
+      }
+    }
     const queued = this.queue.findIndex((q) => q.id === id);
     if (queued >= 0) {
       this.queue.splice(queued, 1);
@@ -162,11 +207,6 @@ export class RunManager {
       // A resumed run already spent something before it paused; the end keeps that total.
       const usage = this.deps.store.get(id)?.usage ?? { inputTokens: 0, outputTokens: 0, costUsd: 0 };
       this.append(id, { type: "run_cancelled", runId: id, at, reason, durationMs: 0, usage });
-      return true;
-    }
-    const a = this.active.get(id);
-    if (a) {
-      a.cancel(reason);
       return true;
     }
     // A waiting run executes nothing: cancelling it is logging the end and dropping its checkpoint.
@@ -198,10 +238,11 @@ export class RunManager {
     if (req.reviewer !== undefined) answer.reviewer = req.reviewer;
     if (req.comment !== undefined) answer.comment = req.comment;
     this.timers.clear(id);
-    this.resuming.add(id);
+    // In queue mode the store's `queued` status is the guard: the execution may happen in another process.
+    if (!this.deps.shared) this.resuming.add(id);
     // Queued until a slot is free; a restart before then finds it queued and pauses it again.
     this.deps.store.setStatus(id, "queued");
-    this.enqueue(id, () => this.execute(this.deps.store.get(id) as RunRecord, { answer }));
+    this.enqueue(id, { answer }, this.deps.store.events(id).filter((e) => e.event.type === "run_waiting").length);
     return this.deps.store.get(id) as RunRecord;
   }
 
@@ -226,14 +267,50 @@ export class RunManager {
    */
   async recover(): Promise<string[]> {
     const runs = this.deps.store.unfinished();
-    for (const run of runs) this.enqueue(run.id, () => this.execute(run, { recovering: true }));
+    // In queue mode a run another worker holds keeps its job: scheduling the same attempt again is a no-op.
+    for (const run of runs) this.enqueue(run.id, { recovering: true }, this.attemptOf(run.id));
     for (const run of this.deps.store.list({ status: "waiting", limit: 1000 })) this.armTimeout(run.id);
     return runs.map((r) => r.id);
   }
 
-  private enqueue(id: string, start: () => void): void {
-    this.queue.push({ id, start });
+  /** Which execution of the run comes next: one per pause it has been resumed from. */
+  private attemptOf(id: string): number {
+    const events = this.deps.store.events(id);
+    const waits = events.filter((e) => e.event.type === "run_waiting").length;
+    const last = events[events.length - 1]?.event.type;
+    // A run that paused and is queued again was resumed: its next execution is the one after the pause.
+    return last === "run_waiting" ? waits - 1 : waits;
+  }
+
+  private enqueue(id: string, how: RunHow, attempt: number): void {
+    if (this.deps.shared) {
+      this.deps.shared.schedule(id, how, attempt);
+      return;
+    }
+    this.queue.push({ id, start: () => this.execute(this.deps.store.get(id) as RunRecord, how) });
     this.pump();
+  }
+
+  /**
+   * Executes a run a queue worker took: from its log and checkpoint when it had started before (a
+   * worker that died, or one that handed it back). Resolves when this execution ends.
+   */
+  async executeScheduled(runId: string, how: RunHow): Promise<ExecutionEnd> {
+    const record = this.deps.store.get(runId);
+    if (!record || FINAL.has(record.status) || record.status === "waiting") return "ended";
+    const started = this.deps.store.lastSeq(runId) > 0;
+    const entry = this.execute(record, started && !how.answer ? { ...how, recovering: true } : how);
+    await entry.done;
+    return entry.suspended ? "suspended" : this.deps.store.get(runId)?.status === "waiting" ? "paused" : "ended";
+  }
+
+  /** Ends a run that was still queued (queue mode: its job was taken off the queue before a worker had it). */
+  endQueued(id: string, reason: string): void {
+    const run = this.deps.store.get(id);
+    if (!run || FINAL.has(run.status)) return;
+    this.append(id, { type: "run_cancelled", runId: id, at: this.now(), reason, durationMs: 0, usage: run.usage });
+    this.flush();
+    void pruneCheckpoints(this.deps.checkpointer, id).catch(() => {});
   }
 
   private pump(): void {
@@ -258,7 +335,7 @@ export class RunManager {
     for (const [i, item] of batch.entries()) this.deps.hub.publish(item.runId, { seq: seqs[i] as number, event: item.event });
   }
 
-  private execute(record: RunRecord, how: { recovering?: boolean; answer?: ResumeDecision }): void {
+  private execute(record: RunRecord, how: RunHow): Active {
     const id = record.id;
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => {
@@ -273,10 +350,13 @@ export class RunManager {
       resolveDone();
       this.pump();
     });
+    return entry;
   }
 
-  private async drive(record: RunRecord, how: { recovering?: boolean; answer?: ResumeDecision }, entry: Active): Promise<void> {
+  private async drive(record: RunRecord, how: RunHow, entry: Active): Promise<void> {
     const id = record.id;
+    // Another process may have appended to this run since this one last did (queue mode).
+    this.deps.store.forgetSeq(id);
     // Continuing a waiting run reads its log like a recovery, and hands the paused node its decision.
     const recovering = how.recovering === true || how.answer !== undefined;
     const startedAt = record.startedAt ?? this.now();
@@ -301,7 +381,7 @@ export class RunManager {
         ...(recovering ? { resumeLog: resumeLogFrom(logged), resume: hasCheckpoint, usageSoFar: record.usage } : {}),
         ...(how.answer && hasCheckpoint ? { answer: how.answer } : {}),
         ...(record.options.backendOverride ? { backendOverride: record.options.backendOverride } : {}),
-        ...(record.options.budget ? { budget: record.options.budget } : {}),
+        ...(this.budgetOf(record, startedAt) ?? {}),
         ...(reuse ? { reuse } : {}),
         ...(record.parentRunId ? { parentRunId: record.parentRunId } : {}),
         ...(record.fromNode ? { fromNode: record.fromNode } : {}),
@@ -326,6 +406,15 @@ export class RunManager {
     // A paused run's checkpoint holds the pause: it is what a resume continues from.
     if (paused) this.armTimeout(id);
     else if (!entry.suspended) await pruneCheckpoints(this.deps.checkpointer, id).catch(() => {});
+  }
+
+  /** The run's budget; in queue mode each execution also ends by the queue's run timeout. */
+  private budgetOf(record: RunRecord, startedAt: number): { budget: NonNullable<RunOptionsRecord["budget"]> } | undefined {
+    const given = record.options.budget;
+    const timeout = this.deps.shared?.runTimeoutMs;
+    if (timeout === undefined) return given ? { budget: given } : undefined;
+    const limit = this.now() - startedAt + timeout;
+    return { budget: { ...given, maxDurationMs: Math.min(given?.maxDurationMs ?? limit, limit) } };
   }
 
   /** The state a single-node run executes against, rebuilt from the source run's log (so a restart can run it too). */
@@ -365,3 +454,5 @@ export class RunManager {
     this.flush();
   }
 }
+
+const FINAL = new Set(["completed", "failed", "cancelled"]);

@@ -55,6 +55,8 @@ export interface RunStore {
   appendBatch(items: ReadonlyArray<{ runId: string; event: RunEvent }>): number[];
   events(runId: string, afterSeq?: number, limit?: number): StoredEvent[];
   lastSeq(runId: string): number;
+  /** Drops what this process remembers of the run's last seq: another process may have appended since. */
+  forgetSeq(runId: string): void;
   /** Runs a restart must pick up again. */
   unfinished(): RunRecord[];
 }
@@ -174,6 +176,10 @@ export class SqliteRunStore implements RunStore {
     const seq = (this.stmts.lastSeq.get(runId) as { seq: number | null }).seq ?? 0;
     this.seqs.set(runId, seq);
     return seq;
+  }
+
+  forgetSeq(runId: string): void {
+    this.seqs.delete(runId);
   }
 
   append(runId: string, event: RunEvent): number {

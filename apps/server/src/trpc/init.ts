@@ -1,6 +1,7 @@
 import { BraidError, PipelineInvalidError, jsonDepth } from "@braid/engine";
 import { TRPCError, initTRPC } from "@trpc/server";
 import { ZodError } from "zod";
+import { QueueUnavailableError } from "../queue/redis.js";
 import { QueueFullError, ShuttingDownError } from "../runs/manager.js";
 import type { Services } from "../services.js";
 
@@ -65,7 +66,7 @@ export function toTrpcError(err: unknown): unknown {
   if (err instanceof BraidError)
     return new TRPCError({ code: err.code === "E_INTERNAL" ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST", message: err.message, cause: err });
   if (err instanceof QueueFullError) return new TRPCError({ code: "TOO_MANY_REQUESTS", message: err.message });
-  if (err instanceof ShuttingDownError) return new TRPCError({ code: "SERVICE_UNAVAILABLE", message: err.message });
+  if (err instanceof ShuttingDownError || err instanceof QueueUnavailableError) return new TRPCError({ code: "SERVICE_UNAVAILABLE", message: err.message });
   return err;
 }
 

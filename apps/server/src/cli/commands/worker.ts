@@ -1,0 +1,41 @@
+import { configFromEnv } from "../../config.js";
+import { startWorker } from "../../queue/worker.js";
+import { DatabaseError } from "../../store/db.js";
+import { UsageError, parse } from "../args.js";
+
+/** `braid worker [--concurrency N] [--data-dir DIR]`: executes queued runs (queue mode) until SIGINT/SIGTERM. */
+export default async function worker(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { concurrency: { type: "string" }, "data-dir": { type: "string" } }, []);
+  const env = { ...process.env };
+  if (values["data-dir"]) env.BRAID_DATA_DIR = values["data-dir"];
+  let config: ReturnType<typeof configFromEnv>;
+  try {
+    config = configFromEnv(env);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (!config.queue) throw new UsageError("braid worker needs BRAID_REDIS_URL=redis://… (queue mode)");
+  const concurrency = values.concurrency === undefined ? config.maxConcurrentRuns : Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024)
+    throw new UsageError(`--concurrency must be an integer from 1 to 1024, got "${values.concurrency}"`);
+  let w: Awaited<ReturnType<typeof startWorker>>;
+  try {
+    w = await startWorker(config, concurrency);
+  } catch (err) {
+    if (err instanceof DatabaseError || /Redis/.test((err as Error).message)) {
+      console.error(`braid worker: ${(err as Error).message}`);
+      return 1;
+    }
+    throw err;
+  }
+  console.log(`braid: worker executing up to ${concurrency} run(s) at once (data: ${config.dataDir})`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      console.log(`braid: ${signal}: finishing or handing back running runs…`);
+      w.close(config.shutdownGraceMs).then(resolve, resolve);
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+  return 0;
+}

@@ -1,0 +1,159 @@
+/**
+ * Queue mode's shared queue: each execution of a run is a BullMQ job holding only the run id (and a
+ * reviewer's decision); inputs, outputs and events live in the store. A worker that dies loses the
+ * job's lock; BullMQ's stalled check puts the job back and another worker resumes the run from its
+ * log and checkpoint. A worker shutting down hands its runs back the same way.
+ */
+import { Queue, WaitingError, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { QueueFullError, type RunHow, type RunManager, type SharedRunQueue } from "../runs/manager.js";
+import type { QueueConfig } from "./config.js";
+import { QueueUnavailableError } from "./redis.js";
+import type { RedisRelay } from "./relay.js";
+
+interface RunJob {
+  runId: string;
+  how: RunHow;
+}
+
+/** A cancel that arrived before the job reached a worker is remembered this long. */
+const CANCEL_MEMORY_S = 3600;
+
+export class BullRunQueue implements SharedRunQueue {
+  readonly runTimeoutMs: number;
+  private readonly queue: Queue<RunJob>;
+  private worker: Worker<RunJob> | undefined;
+  private manager: RunManager | undefined;
+  /** Executions recorded while Redis was unreachable: added when it is back, so none is lost. */
+  private readonly unsent = new Map<string, { runId: string; how: RunHow }>();
+  private waiting = 0;
+  private memoryShort = false;
+  private readonly refresh: NodeJS.Timeout;
+
+  constructor(
+    private readonly cfg: QueueConfig,
+    private readonly conns: { producer: Redis; worker: () => Redis },
+    private readonly relay: RedisRelay,
+    private readonly queueLimit: number,
+  ) {
+    this.runTimeoutMs = cfg.runTimeoutMs;
+    this.queue = new Queue<RunJob>("runs", { connection: conns.producer, prefix: cfg.prefix });
+    this.queue.on("error", () => {});
+    conns.producer.on("ready", () => this.resend());
+    this.refresh = setInterval(() => void this.measure(), 1000);
+    this.refresh.unref();
+  }
+
+  /** The manager whose runs this queue carries (created after the queue, which it takes). */
+  bind(manager: RunManager): void {
+    this.manager = manager;
+    this.relay.onCancel((runId, reason) => {
+      if (!manager.cancelActive(runId, reason)) this.recentCancels.set(runId, reason);
+    });
+  }
+
+  private readonly recentCancels = new Map<string, string>();
+
+  checkAccepting(): void {
+    if (this.conns.producer.status !== "ready") throw new QueueUnavailableError(this.cfg.redisUrl);
+    if (this.memoryShort) throw new QueueFullError(5);
+    if (this.waiting >= this.queueLimit) throw new QueueFullError(1);
+  }
+
+  schedule(runId: string, how: RunHow, attempt: number): void {
+    const jobId = attempt === 0 ? runId : `${runId}-r${attempt}`;
+    this.unsent.set(jobId, { runId, how });
+    this.waiting++;
+    this.send(jobId);
+  }
+
+  private send(jobId: string): void {
+    const job = this.unsent.get(jobId);
+    if (!job) return;
+    // Same job id, same job: a second add while the first exists is a no-op, so resending is safe.
+    this.queue
+      .add("run", job, { jobId, removeOnComplete: true, removeOnFail: true, attempts: 1000 })
+      .then(() => this.unsent.delete(jobId))
+      .catch(() => {});
+  }
+
+  private resend(): void {
+    for (const jobId of this.unsent.keys()) this.send(jobId);
+  }
+
+  cancel(runId: string, reason: string): void {
+    const key = `${this.cfg.prefix}:cancelled:${runId}`;
+    void (async () => {
+      await this.conns.producer.set(key, reason, "EX", CANCEL_MEMORY_S);
+      await this.relay.sendCancel(runId, reason);
+      // A job no worker holds yet is taken off the queue and the run ended here; a held one is the holder's to stop.
+      for (const job of await this.queue.getJobs(["waiting", "prioritized", "delayed"])) {
+        if (job?.data.runId !== runId) continue;
+        try {
+          await job.remove();
+          this.manager?.endQueued(runId, reason);
+        } catch {
+          // Taken by a worker meanwhile: the cancel message or the key reaches it.
+        }
+      }
+    })().catch(() => {});
+  }
+
+  private async cancelRequested(runId: string): Promise<string | undefined> {
+    const remembered = this.recentCancels.get(runId);
+    if (remembered !== undefined) return remembered;
+    return (await this.conns.producer.get(`${this.cfg.prefix}:cancelled:${runId}`)) ?? undefined;
+  }
+
+  /** Executes up to `concurrency` runs at once in this process. */
+  startWorker(concurrency: number): void {
+    const manager = this.manager;
+    if (!manager) throw new Error("bind the manager before starting a worker");
+    this.worker = new Worker<RunJob>(
+      "runs",
+      async (job, token) => {
+        const { runId, how } = job.data;
+        const cancelled = await this.cancelRequested(runId);
+        if (cancelled !== undefined) {
+          manager.endQueued(runId, cancelled);
+          return;
+        }
+        const end = await manager.executeScheduled(runId, how);
+        if (end === "suspended") {
+          // Shutting down mid-run: back to the queue for another worker, which resumes from the checkpoint.
+          await job.moveToWait(token);
+          throw new WaitingError();
+        }
+      },
+      {
+        connection: this.conns.worker(),
+        prefix: this.cfg.prefix,
+        concurrency,
+        lockDuration: this.cfg.lockMs,
+        stalledInterval: Math.max(250, Math.floor(this.cfg.lockMs / 2)),
+        maxStalledCount: 1000,
+      },
+    );
+    this.worker.on("error", () => {});
+  }
+
+  /** Queue length and Redis memory, read once a second: past 90 % of maxmemory new runs get 429. */
+  private async measure(): Promise<void> {
+    if (this.conns.producer.status !== "ready") return;
+    try {
+      this.waiting = await this.queue.getWaitingCount();
+      const info = await this.conns.producer.info("memory");
+      const used = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
+      const max = Number(/maxmemory:(\d+)/.exec(info)?.[1] ?? 0);
+      this.memoryShort = max > 0 && used > 0.9 * max;
+    } catch {
+      // Redis went away between the check and the command: the next tick reads again.
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.refresh);
+    await this.worker?.close();
+    await this.queue.close();
+  }
+}

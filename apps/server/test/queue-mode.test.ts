@@ -1,0 +1,186 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import type { RunEvent } from "@braid/engine";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDb } from "../src/store/db.js";
+import { SqliteRunStore } from "../src/store/runs.js";
+import { SERVER_ROOT, json, logProblems, spawnServer, tempDir, waitFor } from "./helpers.js";
+
+/**
+ * Queue mode against a real redis-server on a loopback port of the test's own: runs go through
+ * BullMQ to worker processes. Without redis-server installed these tests are skipped, so the
+ * embedded default's `pnpm test` needs nothing but Node; CI installs it and sets
+ * BRAID_REQUIRE_REDIS=1, which turns a missing redis-server into a failure.
+ */
+const redisBin = (() => {
+  try {
+    return execFileSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+})();
+if (!redisBin && process.env.BRAID_REQUIRE_REDIS === "1") throw new Error("BRAID_REQUIRE_REDIS=1 but redis-server is not installed");
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+function spawnWorker(env: Record<string, string>): { child: ChildProcess; ready: Promise<void> } {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "worker", "--concurrency", "4"], {
+    cwd: SERVER_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes("worker executing")) resolve();
+    });
+    child.stderr?.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.once("exit", (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
+  });
+  return { child, ready };
+}
+
+describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () => {
+  const { dir, cleanup } = tempDir("braid-queue-");
+  const children: ChildProcess[] = [];
+  let redis: ChildProcess | undefined;
+  let env: Record<string, string>;
+  let port = 0;
+  const startRedis = () => {
+    redis = spawn(redisBin as string, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
+  };
+
+  beforeAll(async () => {
+    port = await freePort();
+    startRedis();
+    env = {
+      BRAID_DATA_DIR: dir,
+      BRAID_PORT: "0",
+      BRAID_SIM_LATENCY: "realistic",
+      BRAID_REDIS_URL: `redis://127.0.0.1:${port}`,
+      BRAID_WORKERS: "0",
+      BRAID_QUEUE_LOCK_MS: "1000",
+    };
+    await waitFor(
+      "redis-server",
+      () =>
+        new Promise<boolean | undefined>((r) => {
+          const s = createServer();
+          s.once("error", () => r(true));
+          s.listen(port, "127.0.0.1", () => s.close(() => r(undefined)));
+        }),
+      10_000,
+      50,
+    );
+  });
+  afterAll(() => {
+    for (const c of children) c.kill("SIGKILL");
+    redis?.kill("SIGKILL");
+    cleanup();
+  });
+
+  it("a worker killed with -9 mid-run: another worker resumes the run, each node once, the log gap-free", async () => {
+    const server = spawnServer(env);
+    children.push(server.child);
+    const url = await server.ready;
+    const first = spawnWorker(env);
+    children.push(first.child);
+    await first.ready;
+    const started = await json(`${url}/api/pipelines/sequential/runs?seed=3`, {
+      method: "POST",
+      body: JSON.stringify({ country: "Poland", segment: "students" }),
+    });
+    expect(started.status).toBe(202);
+    const runId = started.body.runId as string;
+    const db = openDb(dir);
+    const store = new SqliteRunStore(db);
+    await waitFor("basic finished and enrich running", () => {
+      const events = store.events(runId).map((e) => e.event);
+      return events.some((e) => e.type === "node_finished" && e.nodeId === "basic") && events.some((e) => e.type === "node_started" && e.nodeId === "enrich")
+        ? true
+        : undefined;
+    });
+    first.child.kill("SIGKILL");
+    await new Promise((r) => first.child.once("exit", r));
+    const beforeKill = store.events(runId).length;
+    expect(store.get(runId)?.status).toBe("running");
+
+    const second = spawnWorker(env);
+    children.push(second.child);
+    await second.ready;
+    const done = await waitFor("the run to complete on the second worker", async () => {
+      const r = await json(`${url}/api/runs/${runId}`);
+      return r.body.status === "completed" ? r.body : undefined;
+    });
+    expect(done.status).toBe("completed");
+    const stored = store.events(runId);
+    expect(stored.length).toBeGreaterThan(beforeKill);
+    const events: RunEvent[] = stored.map((e) => e.event);
+    expect(
+      logProblems(
+        stored.map((e) => e.seq),
+        events,
+      ),
+    ).toBeUndefined();
+    for (const id of ["in", "basic", "enrich", "validate", "out"]) expect(events.filter((e) => e.type === "node_finished" && e.nodeId === id)).toHaveLength(1);
+    db.close();
+  }, 60_000);
+
+  it("two servers: a run started on one is followed live (SSE) and cancelled from the other, which stops it on the worker within 2 s", async () => {
+    const a = spawnServer(env);
+    const b = spawnServer(env);
+    children.push(a.child, b.child);
+    const [urlA, urlB] = await Promise.all([a.ready, b.ready]);
+    const w = spawnWorker(env);
+    children.push(w.child);
+    await w.ready;
+    const watched = await json(`${urlA}/api/pipelines/sequential/runs`, { method: "POST", body: JSON.stringify({ country: "Chile", segment: "nurses" }) });
+    const res = await fetch(`${urlB}/api/runs/${watched.body.runId}/events`);
+    const text = await res.text();
+    const types = [...text.matchAll(/^data: (.*)$/gm)].map((m) => (JSON.parse(m[1] as string) as RunEvent).type);
+    expect(types[0]).toBe("run_started");
+    expect(types[types.length - 1]).toBe("run_finished");
+
+    const victim = await json(`${urlA}/api/pipelines/sequential/runs`, { method: "POST", body: JSON.stringify({ country: "Peru", segment: "cooks" }) });
+    const id = victim.body.runId as string;
+    await waitFor("the victim to run", async () => ((await json(`${urlB}/api/runs/${id}`)).body.status === "running" ? true : undefined));
+    const cancelAt = Date.now();
+    expect((await json(`${urlB}/api/runs/${id}/cancel`, { method: "POST" })).body.cancelled).toBe(true);
+    await waitFor("the cancel to reach the worker", async () => ((await json(`${urlA}/api/runs/${id}`)).body.status === "cancelled" ? true : undefined), 5000);
+    expect(Date.now() - cancelAt).toBeLessThan(2000);
+  }, 60_000);
+
+  it("Redis gone: the server stays up and answers new runs with a coded 503; when Redis is back, runs are accepted and complete", async () => {
+    const server = spawnServer(env);
+    children.push(server.child);
+    const url = await server.ready;
+    const w = spawnWorker(env);
+    children.push(w.child);
+    await w.ready;
+    const body = JSON.stringify({ country: "Chile", segment: "nurses" });
+    redis?.kill("SIGKILL");
+    await new Promise((r) => redis?.once("exit", r));
+    const refused = await waitFor("a 503", async () => {
+      const r = await json(`${url}/api/pipelines/sequential/runs`, { method: "POST", body });
+      return r.status === 503 ? r : undefined;
+    });
+    expect(refused.body.error.code).toBe("E_QUEUE_UNAVAILABLE");
+    expect(refused.headers.get("retry-after")).toBe("2");
+    expect((await json(`${url}/healthz`)).status).toBe(200);
+    startRedis();
+    const accepted = await waitFor("a 202 after Redis is back", async () => {
+      const r = await json(`${url}/api/pipelines/sequential/runs`, { method: "POST", body });
+      return r.status === 202 ? r : undefined;
+    });
+    await waitFor("the run to complete", async () => ((await json(`${url}/api/runs/${accepted.body.runId}`)).body.status === "completed" ? true : undefined));
+  }, 60_000);
+});
