@@ -82,7 +82,8 @@ export const ERROR_CODES = {
   E_NO_CANDIDATE: "A promotion needs a version tagged `candidate`, and the pipeline has none; HTTP 409.",
   E_ACTION_STATE: "A pending optimizer action was already decided, or its candidate is no longer tagged; HTTP 409.",
   // queue mode
-  E_QUEUE_UNAVAILABLE: "Queue mode: Redis (BRAID_REDIS_URL) is unreachable, so no new run can be queued; runs already queued are kept; retry after the Retry-After seconds; HTTP 503.",
+  E_QUEUE_UNAVAILABLE:
+    "Queue mode: Redis (BRAID_REDIS_URL) is unreachable, so no new run can be queued; runs already queued are kept; retry after the Retry-After seconds; HTTP 503.",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
