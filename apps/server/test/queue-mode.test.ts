@@ -135,6 +135,41 @@ describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () 
     db.close();
   }, 60_000);
 
+  it("SIGTERM to a worker mid-run: it hands the run back, and another worker finishes it, each node once", async () => {
+    const server = spawnServer(env);
+    children.push(server.child);
+    const url = await server.ready;
+    const first = spawnWorker({ ...env, BRAID_SHUTDOWN_GRACE_MS: "100" });
+    children.push(first.child);
+    await first.ready;
+    const started = await json(`${url}/api/pipelines/sequential/runs?seed=5`, {
+      method: "POST",
+      body: JSON.stringify({ country: "Kenya", segment: "farmers" }),
+    });
+    const runId = started.body.runId as string;
+    const db = openDb(dir);
+    const store = new SqliteRunStore(db);
+    await waitFor("enrich running", () => (store.events(runId).some((e) => e.event.type === "node_started" && e.event.nodeId === "enrich") ? true : undefined));
+    first.child.kill("SIGTERM");
+    const code = await new Promise((r) => first.child.once("exit", r));
+    expect(code).toBe(0);
+    expect(store.get(runId)?.status).toBe("running");
+    const second = spawnWorker(env);
+    children.push(second.child);
+    await second.ready;
+    await waitFor("the handed-back run to complete", async () => ((await json(`${url}/api/runs/${runId}`)).body.status === "completed" ? true : undefined));
+    const stored = store.events(runId);
+    const events: RunEvent[] = stored.map((e) => e.event);
+    expect(
+      logProblems(
+        stored.map((e) => e.seq),
+        events,
+      ),
+    ).toBeUndefined();
+    for (const id of ["in", "basic", "enrich", "validate", "out"]) expect(events.filter((e) => e.type === "node_finished" && e.nodeId === id)).toHaveLength(1);
+    db.close();
+  }, 60_000);
+
   it("two servers: a run started on one is followed live (SSE) and cancelled from the other, which stops it on the worker within 2 s", async () => {
     const a = spawnServer(env);
     const b = spawnServer(env);
