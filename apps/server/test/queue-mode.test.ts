@@ -49,6 +49,18 @@ function spawnWorker(env: Record<string, string>): { child: ChildProcess; ready:
   return { child, ready };
 }
 
+/** The `sequential` example's log after a takeover: gap-free, one start and end, and each node finished exactly once. */
+function expectWholeSequentialLog(stored: Array<{ seq: number; event: RunEvent }>): void {
+  const events = stored.map((e) => e.event);
+  expect(
+    logProblems(
+      stored.map((e) => e.seq),
+      events,
+    ),
+  ).toBeUndefined();
+  for (const id of ["in", "basic", "enrich", "validate", "out"]) expect(events.filter((e) => e.type === "node_finished" && e.nodeId === id)).toHaveLength(1);
+}
+
 describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () => {
   const { dir, cleanup } = tempDir("braid-queue-");
   const children: ChildProcess[] = [];
@@ -124,14 +136,7 @@ describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () 
     expect(done.status).toBe("completed");
     const stored = store.events(runId);
     expect(stored.length).toBeGreaterThan(beforeKill);
-    const events: RunEvent[] = stored.map((e) => e.event);
-    expect(
-      logProblems(
-        stored.map((e) => e.seq),
-        events,
-      ),
-    ).toBeUndefined();
-    for (const id of ["in", "basic", "enrich", "validate", "out"]) expect(events.filter((e) => e.type === "node_finished" && e.nodeId === id)).toHaveLength(1);
+    expectWholeSequentialLog(stored);
     db.close();
   }, 60_000);
 
@@ -159,14 +164,7 @@ describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () 
     await second.ready;
     await waitFor("the handed-back run to complete", async () => ((await json(`${url}/api/runs/${runId}`)).body.status === "completed" ? true : undefined));
     const stored = store.events(runId);
-    const events: RunEvent[] = stored.map((e) => e.event);
-    expect(
-      logProblems(
-        stored.map((e) => e.seq),
-        events,
-      ),
-    ).toBeUndefined();
-    for (const id of ["in", "basic", "enrich", "validate", "out"]) expect(events.filter((e) => e.type === "node_finished" && e.nodeId === id)).toHaveLength(1);
+    expectWholeSequentialLog(stored);
     db.close();
   }, 60_000);
 

@@ -16,6 +16,9 @@ interface RunJob {
   how: RunHow;
 }
 
+/** One job per execution of a run: the first is the run id, each resume after a pause adds `-rN`. */
+const jobIdOf = (runId: string, attempt: number): string => (attempt === 0 ? runId : `${runId}-r${attempt}`);
+
 /** A cancel that arrived before the job reached a worker is remembered this long. */
 const CANCEL_MEMORY_S = 3600;
 
@@ -26,6 +29,8 @@ export class BullRunQueue implements SharedRunQueue {
   private manager: RunManager | undefined;
   /** Executions recorded while Redis was unreachable: added when it is back, so none is lost. */
   private readonly unsent = new Map<string, { runId: string; how: RunHow }>();
+  /** Cancels that arrived for runs not held here: one of this process's workers may be about to start them. */
+  private readonly recentCancels = new Map<string, string>();
   private waiting = 0;
   private memoryShort = false;
   private readonly refresh: NodeJS.Timeout;
@@ -48,11 +53,12 @@ export class BullRunQueue implements SharedRunQueue {
   bind(manager: RunManager): void {
     this.manager = manager;
     this.relay.onCancel((runId, reason) => {
-      if (!manager.cancelActive(runId, reason)) this.recentCancels.set(runId, reason);
+      if (manager.cancelActive(runId, reason)) return;
+      // Bounded: the Redis key is the durable record; this only closes the race with a job starting now.
+      if (this.recentCancels.size >= 1000) this.recentCancels.delete(this.recentCancels.keys().next().value as string);
+      this.recentCancels.set(runId, reason);
     });
   }
-
-  private readonly recentCancels = new Map<string, string>();
 
   checkAccepting(): void {
     if (this.conns.producer.status !== "ready") throw new QueueUnavailableError(this.cfg.redisUrl);
@@ -61,7 +67,7 @@ export class BullRunQueue implements SharedRunQueue {
   }
 
   schedule(runId: string, how: RunHow, attempt: number): void {
-    const jobId = attempt === 0 ? runId : `${runId}-r${attempt}`;
+    const jobId = jobIdOf(runId, attempt);
     this.unsent.set(jobId, { runId, how });
     this.waiting++;
     this.send(jobId);
@@ -81,26 +87,26 @@ export class BullRunQueue implements SharedRunQueue {
     for (const jobId of this.unsent.keys()) this.send(jobId);
   }
 
-  cancel(runId: string, reason: string): void {
+  cancel(runId: string, reason: string, attempt: number): void {
     const key = `${this.cfg.prefix}:cancelled:${runId}`;
     void (async () => {
       await this.conns.producer.set(key, reason, "EX", CANCEL_MEMORY_S);
       await this.relay.sendCancel(runId, reason);
       // A job no worker holds yet is taken off the queue and the run ended here; a held one is the holder's to stop.
-      for (const job of await this.queue.getJobs(["waiting", "prioritized", "delayed"])) {
-        if (job?.data.runId !== runId) continue;
-        try {
-          await job.remove();
-          this.manager?.endQueued(runId, reason);
-        } catch {
-          // Taken by a worker meanwhile: the cancel message or the key reaches it.
-        }
+      const job = await this.queue.getJob(jobIdOf(runId, attempt));
+      if (!job || (await job.isActive())) return;
+      try {
+        await job.remove();
+        this.manager?.endQueued(runId, reason);
+      } catch {
+        // Taken by a worker meanwhile: the cancel message or the key reaches it.
       }
     })().catch(() => {});
   }
 
   private async cancelRequested(runId: string): Promise<string | undefined> {
     const remembered = this.recentCancels.get(runId);
+    this.recentCancels.delete(runId);
     if (remembered !== undefined) return remembered;
     return (await this.conns.producer.get(`${this.cfg.prefix}:cancelled:${runId}`)) ?? undefined;
   }

@@ -86,8 +86,8 @@ export interface SharedRunQueue {
   checkAccepting(): void;
   /** Schedules an execution; `attempt` tells apart the executions of one run (each resume is one). */
   schedule(runId: string, how: RunHow, attempt: number): void;
-  /** Asks whichever process holds the run to cancel it; a run still queued is taken off the queue and ended here. */
-  cancel(runId: string, reason: string): void;
+  /** Asks whichever process holds the run to cancel it; a run still queued (execution `attempt`) is taken off the queue and ended here. */
+  cancel(runId: string, reason: string, attempt: number): void;
   /** Milliseconds one execution may take (the queue's run timeout). */
   readonly runTimeoutMs: number;
 }
@@ -194,7 +194,7 @@ export class RunManager {
     if (shared) {
       const status = this.deps.store.get(id)?.status;
       if (status === "queued" || status === "running") {
-        shared.cancel(id, reason);
+        shared.cancel(id, reason, this.attemptOf(id));
         return true;
       }
     }
@@ -242,7 +242,7 @@ export class RunManager {
     if (!this.deps.shared) this.resuming.add(id);
     // Queued until a slot is free; a restart before then finds it queued and pauses it again.
     this.deps.store.setStatus(id, "queued");
-    this.enqueue(id, { answer }, this.deps.store.events(id).filter((e) => e.event.type === "run_waiting").length);
+    this.enqueue(id, { answer }, this.attemptOf(id));
     return this.deps.store.get(id) as RunRecord;
   }
 
@@ -273,13 +273,9 @@ export class RunManager {
     return runs.map((r) => r.id);
   }
 
-  /** Which execution of the run comes next: one per pause it has been resumed from. */
+  /** The execution a queued or running run is on: one more per pause it was resumed from (resume schedules the same number). */
   private attemptOf(id: string): number {
-    const events = this.deps.store.events(id);
-    const waits = events.filter((e) => e.event.type === "run_waiting").length;
-    const last = events[events.length - 1]?.event.type;
-    // A run that paused and is queued again was resumed: its next execution is the one after the pause.
-    return last === "run_waiting" ? waits - 1 : waits;
+    return this.deps.store.events(id).filter((e) => e.event.type === "run_waiting").length;
   }
 
   private enqueue(id: string, how: RunHow, attempt: number): void {
