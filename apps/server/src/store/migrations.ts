@@ -138,7 +138,7 @@ export const MIGRATIONS: string[] = [
   CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   CREATE INDEX runs_by_version ON runs(pipeline_id, pipeline_version, finished_at);
   `,
-// 4: the optimizer's suggestion trials: experiments it started and reads back in a later cycle (pruning, routing)
+  // 4: the optimizer's suggestion trials: experiments it started and reads back in a later cycle (pruning, routing)
   `
   CREATE TABLE optimizer_trials (
     id TEXT PRIMARY KEY,
