@@ -7,9 +7,11 @@ import { createCheckedPool } from "./backend-policy.js";
 import { BatchManager } from "./batch/manager.js";
 import { type ServerConfig, disableLangSmithTracing } from "./config.js";
 import { ExperimentManager } from "./eval/experiments.js";
+import { poolJudge } from "./eval/judge.js";
 import { loadBackendsFile } from "./files.js";
 import { auditedPipelines } from "./optimizer/audited-pipelines.js";
 import { Deployments } from "./optimizer/deployments.js";
+import { OnlineEvaluation } from "./optimizer/online.js";
 import { Optimizer } from "./optimizer/optimizer.js";
 import { createHttpServer } from "./http/server.js";
 import { serverEgress, watchBreakers } from "./trpc/backends.js";
@@ -93,7 +95,9 @@ export async function createApp(config: ServerConfig): Promise<App> {
   const experiments = new ExperimentManager({ store: new SqliteExperimentStore(db), datasets, pipelines, runs, manager, hub, registry: defaultRegistry, pool });
   const audit = new SqliteAuditStore(db);
   const saved = auditedPipelines(pipelines, audit);
-  const deployments = new Deployments({ store: new SqliteDeploymentStore(db), pipelines: saved, audit, window: config.optimizerWindow });
+  const deploymentStore = new SqliteDeploymentStore(db);
+  const deployments = new Deployments({ store: deploymentStore, pipelines: saved, audit, window: config.optimizerWindow });
+  const online = new OnlineEvaluation({ hub, runs, store: deploymentStore, policy: (id) => deployments.policy(id), judge: poolJudge(pool) });
   const optimizer = new Optimizer({ deployments, store: new SqliteOptimizerStore(db), pipelines, experiments, pool, intervalMs: config.optimizerIntervalMs });
   const services: Services = {
     config,
@@ -136,6 +140,7 @@ export async function createApp(config: ServerConfig): Promise<App> {
       // Runs get their grace period; batches stop at once and resume from their results file on the next start.
       // Experiments stop first (no new record runs); their runs in flight are the manager's to finish or suspend.
       await Promise.all([experiments.shutdown(), manager.shutdown(config.shutdownGraceMs), batches.shutdown()]);
+      await online.close();
       await queueMode?.close();
       await services.otel?.close();
       server.closeAllConnections();

@@ -32,10 +32,41 @@ describe("live metrics", () => {
     expect(m.critiquePassRate).toBe(0.5);
   });
 
-  it("an empty window is zeros, with no critique pass rate", () => {
+  it("an empty window is zeros, with no critique pass rate and no score", () => {
     const m = computeLiveMetrics(1, [], [], window);
-    expect(m).toMatchObject({ runs: 0, errorRate: 0, p95LatencyMs: 0, costPer1k: 0, critiqueRuns: 0 });
+    expect(m).toMatchObject({ runs: 0, errorRate: 0, p95LatencyMs: 0, costPer1k: 0, critiqueRuns: 0, passRates: {}, onlineRuns: 0, onlineErrors: 0 });
     expect(m.critiquePassRate).toBeUndefined();
+    expect(m.score).toBeUndefined();
+  });
+
+  it("online figures: the mean of each evaluated run's weighted score, pass rates per evaluator, errors counted apart", () => {
+    const runs = ["r0", "r1", "r2", "r3", "r4"].map((id) => ({ id, status: "completed" as const, startedAt: 0, finishedAt: 10, costUsd: 0 }));
+    const s = (runId: string, evaluator: string, weight: number, score: number, error?: string) => ({
+      runId,
+      pipelineId: "p",
+      version: 1,
+      evaluator,
+      weight,
+      score,
+      pass: score >= 0.5 && error === undefined,
+      ...(error ? { error } : {}),
+      at: 0,
+    });
+    const online = [
+      s("r0", "has-account", 1, 1),
+      s("r0", "is-json", 3, 0), // r0: (1·1 + 3·0) / 4 = 0.25
+      s("r1", "has-account", 1, 1),
+      s("r1", "is-json", 3, 1), // r1: 1
+      s("r2", "has-account", 1, 0, "judge down"),
+      s("r2", "rubric", 1, 0.25), // r2: 0.25 (the error is left out)
+      s("r3", "rubric", 1, 0, "judge down"), // r3: evaluated, nothing scored
+      s("old", "has-account", 1, 0), // not in the window
+    ];
+    const m = computeLiveMetrics(1, runs, [], window, online);
+    // (0.25 + 1 + 0.25) / 3 runs with a score.
+    expect(m.score).toBe(0.5);
+    expect(m.passRates).toEqual({ "has-account": 1, "is-json": 0.5, rubric: 0 });
+    expect(m).toMatchObject({ onlineRuns: 4, onlineErrors: 2 });
   });
 });
 
@@ -94,5 +125,31 @@ describe("the live-run window in SQLite", () => {
     ev.run(id, 2, JSON.stringify({ type: "loop_iteration", nodeId: "check", attempt: 2, branch: "pass", passed: true }));
     expect(store.critiqueVerdicts([id])).toEqual([{ runId: id, nodeId: "check", passed: true, exhausted: false }]);
     expect(measure(store, "p", 1, { runs: 10, ms: 5_000 }, 10_000).critiquePassRate).toBe(1);
+  });
+
+  it("stores online results once per run and evaluator, and measures the window's", () => {
+    const store = new SqliteDeploymentStore(db);
+    const a = run({ version: 1, status: "completed", finishedAt: 9_000, traffic: "live" });
+    const b = run({ version: 1, status: "failed", finishedAt: 9_100, traffic: "live" });
+    const old = run({ version: 1, status: "completed", finishedAt: 1_000, traffic: "live" });
+    const row = (runId: string, evaluator: string, score: number, error?: string) => ({
+      runId,
+      pipelineId: "p",
+      version: 1,
+      evaluator,
+      weight: 1,
+      score,
+      pass: score === 1,
+      ...(error ? { error } : {}),
+      at: 5,
+    });
+    store.saveOnlineScores([row(a, "has-account", 1), row(a, "rubric", 0, "judge down"), row(b, "has-account", 0), row(old, "has-account", 0)]);
+    // Evaluated again (another process, a retry): the first results stand.
+    store.saveOnlineScores([row(a, "has-account", 0), row(b, "has-account", 1)]);
+    expect(store.hasOnlineScores(a)).toBe(true);
+    expect(store.hasOnlineScores("nope")).toBe(false);
+    expect(store.onlineScores([a])).toEqual([row(a, "has-account", 1), row(a, "rubric", 0, "judge down")]);
+    const m = measure(store, "p", 1, { runs: 10, ms: 5_000 }, 10_000);
+    expect(m).toMatchObject({ runs: 2, score: 0.5, passRates: { "has-account": 0.5 }, onlineRuns: 2, onlineErrors: 1 });
   });
 });

@@ -27,9 +27,9 @@ describe("deployment policy validation", () => {
   });
 
   it("checks gates against the live metrics, naming the gate's index and the unknown metric", () => {
-    const e = codeAndMessage(() => parsePolicy({ gates: ["errorRate <= 0.05", "score >= 0.8"] }));
+    const e = codeAndMessage(() => parsePolicy({ gates: ["errorRate <= 0.05", "quality >= 0.8"] }));
     expect(e).toMatchObject({ code: "E_POLICY" });
-    expect(e.message).toMatch(/^gates\[1\]: gate "score >= 0.8": unknown metric "score"/);
+    expect(e.message).toMatch(/^gates\[1\]: gate "quality >= 0.8": unknown metric "quality"/);
     expect(codeAndMessage(() => parsePolicy({ gates: ["errorRate <="] })).message).toMatch(/^gates\[0\]:/);
   });
 
@@ -39,6 +39,36 @@ describe("deployment policy validation", () => {
     const r = evaluateLiveGates(["p95LatencyMs <= live.p95LatencyMs * 1.2"], { p95LatencyMs: 130 }, { p95LatencyMs: 100 });
     expect(r[0]).toMatchObject({ expr: "p95LatencyMs <= live.p95LatencyMs * 1.2", passed: false, actual: 130, threshold: 120 });
     expect(codeAndMessage(() => parsePolicy({ gates: ["live.cost <= 1"] })).message).toMatch(/^gates\[0\]: gate "live.cost <= 1": unknown metric "cost"/);
+  });
+});
+
+describe("online evaluator gates", () => {
+  it("accepts score, onlineRuns and passRate of any evaluator name at save time; onlineSample is a share from 0 to 1", () => {
+    const gates = ["score >= live.score - 0.05", 'passRate("has-account") >= 0.9', "onlineRuns >= 5", "onlineErrors <= 2"];
+    expect(parsePolicy({ gates }).gates).toEqual(gates);
+    expect(DEFAULT_POLICY.onlineSample).toBe(0.1);
+    expect(parsePolicy({ onlineSample: 1 }).onlineSample).toBe(1);
+    expect(codeAndMessage(() => parsePolicy({ onlineSample: 1.5 })).message).toMatch(/^onlineSample:/);
+  });
+
+  it("a score or pass rate nothing fed could not be evaluated: no pass, no rollback; a low one rolls the candidate back", () => {
+    const window = { runs: 100, ms: 60_000, since: 0, until: 60_000 };
+    const rows = Array.from({ length: 10 }, (_, i) => ({ id: `r${i}`, status: "completed" as const, startedAt: 0, finishedAt: 10, costUsd: 0 }));
+    const scores = (version: number, score: number) =>
+      rows.map((r) => ({ runId: r.id, pipelineId: "p", version, evaluator: "has-account", weight: 1, score, pass: score === 1, at: 0 }));
+    const live = computeLiveMetrics(1, rows, [], window, scores(1, 1));
+    const policy = { ...DEFAULT_POLICY, enabled: true, minSamples: 10, gates: ["score >= live.score - 0.05", 'passRate("has-account") >= 0.9'] };
+    const unscored = decide({ policy, stopped: false, live, alreadyAsked: false, candidate: computeLiveMetrics(2, rows, [], window) });
+    expect(unscored.gates.map((g) => g.passed)).toEqual([false, false]);
+    expect(unscored.gates[0]?.error).toMatch(/unknown metric "score"/);
+    expect(unscored.gates[1]?.error).toMatch(/no evaluator is named "has-account"/);
+    expect(unscored.decision).toMatchObject({ action: "none", reason: expect.stringMatching(/could not be evaluated/) });
+    const bad = decide({ policy, stopped: false, live, alreadyAsked: false, candidate: computeLiveMetrics(2, rows, [], window, scores(2, 0)) });
+    expect(bad.gates).toEqual([
+      expect.objectContaining({ passed: false, actual: 0, threshold: 0.95 }),
+      expect.objectContaining({ passed: false, actual: 0, threshold: 0.9 }),
+    ]);
+    expect(bad.decision.action).toBe("rollback");
   });
 });
 

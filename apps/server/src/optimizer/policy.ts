@@ -7,8 +7,19 @@ import { BraidError, type GateResult, checkGate, evaluateGate, parseGate } from 
 import { z } from "zod";
 import { MAX_GATES } from "../eval/experiment-checks.js";
 
-/** The metrics a live gate may name (see metrics.ts). */
-export const LIVE_METRICS = ["runs", "errorRate", "p50LatencyMs", "p95LatencyMs", "meanLatencyMs", "costPer1k", "critiquePassRate"] as const;
+/** The metrics a live gate may name (see metrics.ts), besides `passRate("<evaluator>")`. */
+export const LIVE_METRICS = [
+  "runs",
+  "errorRate",
+  "p50LatencyMs",
+  "p95LatencyMs",
+  "meanLatencyMs",
+  "costPer1k",
+  "critiquePassRate",
+  "score",
+  "onlineRuns",
+  "onlineErrors",
+] as const;
 
 export const PolicySchema = z.strictObject({
   enabled: z.boolean().default(false),
@@ -20,6 +31,8 @@ export const PolicySchema = z.strictObject({
   /** Candidate runs in the window before the optimizer promotes or rolls back. */
   minSamples: z.number().int().min(1).max(100_000).default(20),
   gates: z.array(z.string().min(1).max(500)).max(MAX_GATES).default([]),
+  /** Share (0–1) of live runs the version's `llm-rubric` evaluators judge online; code evaluators score every live run. */
+  onlineSample: z.number().min(0).max(1).default(0.1),
   /** A dataset to try suggestions on: with one, a suggestion becomes a new version plus experiments comparing it with live. */
   datasetId: z.string().min(1).max(200).optional(),
   budget: z
@@ -48,6 +61,9 @@ export function toBaselineGate(expr: string): string {
 /** Checks one live gate; throws E_POLICY naming `field` and what is wrong. */
 export function checkLiveGate(expr: string, field: string): void {
   try {
+    // Any `passRate("x")` name is accepted: evaluators belong to pipeline versions, and the candidate a
+    // policy will judge may not be saved yet. A name no version in the window has is reported when the
+    // gate is evaluated ("could not be evaluated"), which never passes and never rolls back.
     checkGate(toBaselineGate(expr), { metrics: LIVE_METRICS, baseline: true });
   } catch (err) {
     // The gate language calls the prefix `baseline.`; say `live.` back to the user.

@@ -21,6 +21,21 @@ export interface CritiqueVerdict {
   exhausted: boolean;
 }
 
+/** One online evaluator's result on one live run (see optimizer/online.ts). */
+export interface OnlineScore {
+  runId: string;
+  pipelineId: string;
+  version: number;
+  evaluator: string;
+  /** The evaluator's `weight` (default 1), kept so a run's weighted score needs no pipeline document. */
+  weight: number;
+  score: number;
+  pass: boolean;
+  /** Set when the evaluator could not run (a judge that failed, say). */
+  error?: string;
+  at: number;
+}
+
 /**
  * Version tags and deployment policies per pipeline, and the reads over live-traffic runs that
  * the optimizer measures. Policies are stored as validated JSON; this store does not check them.
@@ -39,6 +54,10 @@ export interface DeploymentStore {
   critiqueVerdicts(runIds: string[]): CritiqueVerdict[];
   /** USD spent by live-traffic runs of the pipeline (every version) finished since `since`. */
   spendSince(pipelineId: string, since: number): number;
+  /** Stores a run's online results; a result already stored for that run and evaluator is kept, so a second evaluation changes nothing. */
+  saveOnlineScores(scores: readonly OnlineScore[]): void;
+  hasOnlineScores(runId: string): boolean;
+  onlineScores(runIds: readonly string[]): OnlineScore[];
 }
 
 export class SqliteDeploymentStore implements DeploymentStore {
@@ -139,5 +158,50 @@ export class SqliteDeploymentStore implements DeploymentStore {
       )
       .get(pipelineId, since) as { usd: number };
     return row.usd;
+  }
+
+  saveOnlineScores(scores: readonly OnlineScore[]): void {
+    const stmt = this.db.prepare(
+      `INSERT INTO online_scores (run_id, evaluator, pipeline_id, pipeline_version, weight, score, pass, error, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, evaluator) DO NOTHING`,
+    );
+    this.db.transaction(() => {
+      for (const s of scores) stmt.run(s.runId, s.evaluator, s.pipelineId, s.version, s.weight, s.score, s.pass ? 1 : 0, s.error ?? null, s.at);
+    })();
+  }
+
+  hasOnlineScores(runId: string): boolean {
+    return this.db.prepare("SELECT 1 FROM online_scores WHERE run_id = ? LIMIT 1").get(runId) !== undefined;
+  }
+
+  onlineScores(runIds: readonly string[]): OnlineScore[] {
+    if (runIds.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT run_id, evaluator, pipeline_id, pipeline_version, weight, score, pass, error, at FROM online_scores
+         WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, evaluator`,
+      )
+      .all(JSON.stringify(runIds)) as Array<{
+      run_id: string;
+      evaluator: string;
+      pipeline_id: string;
+      pipeline_version: number;
+      weight: number;
+      score: number;
+      pass: number;
+      error: string | null;
+      at: number;
+    }>;
+    return rows.map((r) => ({
+      runId: r.run_id,
+      pipelineId: r.pipeline_id,
+      version: r.pipeline_version,
+      evaluator: r.evaluator,
+      weight: r.weight,
+      score: r.score,
+      pass: r.pass === 1,
+      ...(r.error !== null ? { error: r.error } : {}),
+      at: r.at,
+    }));
   }
 }

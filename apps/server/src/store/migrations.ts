@@ -153,4 +153,19 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX trials_by_pipeline ON optimizer_trials(pipeline_id, status);
   `,
+  // 5: online evaluator results on live REST runs, one row per run and evaluator (so a run evaluated twice counts once)
+  `
+  CREATE TABLE online_scores (
+    run_id TEXT NOT NULL,
+    evaluator TEXT NOT NULL,
+    pipeline_id TEXT NOT NULL,
+    pipeline_version INTEGER NOT NULL,
+    weight REAL NOT NULL,
+    score REAL NOT NULL,
+    pass INTEGER NOT NULL,
+    error TEXT,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (run_id, evaluator)
+  ) WITHOUT ROWID;
+  `,
 ];
