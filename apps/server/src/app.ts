@@ -27,6 +27,7 @@ import { openDb } from "./store/db.js";
 import { SqliteDeploymentStore } from "./store/deployments.js";
 import { SqliteExperimentStore } from "./store/experiments.js";
 import { SqliteOptimizerStore } from "./store/optimizer.js";
+import { SqliteTrialStore } from "./store/trials.js";
 import { SqlitePipelineStore } from "./store/pipelines.js";
 import { SqliteRunStore } from "./store/runs.js";
 import { loadTemplates } from "./templates.js";
@@ -98,7 +99,17 @@ export async function createApp(config: ServerConfig): Promise<App> {
   const deploymentStore = new SqliteDeploymentStore(db);
   const deployments = new Deployments({ store: deploymentStore, pipelines: saved, audit, window: config.optimizerWindow });
   const online = new OnlineEvaluation({ hub, runs, store: deploymentStore, policy: (id) => deployments.policy(id), judge: poolJudge(pool) });
-  const optimizer = new Optimizer({ deployments, store: new SqliteOptimizerStore(db), pipelines, experiments, pool, intervalMs: config.optimizerIntervalMs });
+  const optimizer = new Optimizer({
+    deployments,
+    store: new SqliteOptimizerStore(db),
+    trials: new SqliteTrialStore(db),
+    pipelines,
+    experiments,
+    pool,
+    registry: defaultRegistry,
+    runs,
+    intervalMs: config.optimizerIntervalMs,
+  });
   const services: Services = {
     config,
     pipelines: saved,

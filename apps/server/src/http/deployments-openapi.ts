@@ -187,6 +187,41 @@ export function deploymentOpenApiPaths(errors: Errors): Record<string, unknown> 
         },
       },
     },
+    "/api/optimizer/suggest": {
+      post: {
+        summary:
+          "Ask for a suggestion now: cheaper-backend is proposed at once; prune (an ablation per removable node) and routing (complexity thresholds fitted on one experiment per branch) start a trial that later cycles read back",
+        requestBody: jsonBody(
+          {
+            pipelineId: { type: "string" },
+            type: { enum: ["cheaper-backend", "prune", "routing"] },
+            datasetId: { type: "string", description: "default: the policy's" },
+            route: { type: "string", description: "routing: the route node to fit (default: the first complexity route)" },
+            maxScoreDrop: { type: "number", minimum: 0, maximum: 1, description: "routing: how far below live's score the fit may go (default 0)" },
+          },
+          ["pipelineId", "type"],
+        ),
+        responses: {
+          "200": { description: "{type, trialId?, experiments?, actionId?, version?, skipped?}: skipped says why nothing started" },
+          "400": coded("E_POLICY: no dataset to try it on; E_BAD_REQUEST: a bad field"),
+          ...errors(401, 403, 404, 415),
+        },
+      },
+    },
+    "/api/optimizer/trials": {
+      get: {
+        summary: "Suggestion trials, newest first: the versions and experiments each started and what came of them",
+        parameters: [
+          { name: "pipelineId", in: "query", schema: { type: "string" } },
+          { name: "status", in: "query", schema: { enum: ["measuring", "suggested", "nothing-found", "failed"] } },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000 } },
+        ],
+        responses: {
+          "200": { description: "[{id, pipelineId, type: prune|routing, status, liveVersion, spec, result?, createdAt, finishedAt?}]" },
+          ...errors(400, 401),
+        },
+      },
+    },
     "/api/optimizer/pending/{id}/approve": {
       post: {
         summary: "Approve: the candidate is promoted to live, or the suggested version is tagged candidate (audited)",

@@ -13,6 +13,8 @@ import {
   PendingFilter,
   ReasonInput,
   RestoreInput,
+  SuggestInput,
+  TrialFilter,
   TagInput,
   UntagInput,
   WindowInput,
@@ -115,6 +117,12 @@ export function registerDeploymentRoutes(def: Def): void {
   def("GET", "/api/optimizer/pending", ({ res, url, services }) =>
     sendJson(res, 200, services.optimizer.pending(parsed(PendingFilter, query(url, ["limit"])))),
   );
+
+  def("POST", "/api/optimizer/suggest", async ({ req, res, services }) => {
+    sendJson(res, 200, services.optimizer.suggest(parsed(SuggestInput, await body(req, services)), person()));
+  });
+
+  def("GET", "/api/optimizer/trials", ({ res, url, services }) => sendJson(res, 200, services.optimizer.trials(parsed(TrialFilter, query(url, ["limit"])))));
 
   def("POST", "/api/optimizer/pending/:id/approve", async ({ req, res, params, services }) => {
     sendJson(res, 200, services.optimizer.approve(params[0] as string, person(parsed(ReasonInput, await body(req, services, true)).reason)));

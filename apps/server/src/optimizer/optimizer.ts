@@ -5,15 +5,19 @@
  * this file carries it out and records it. The kill switch (`stop`) holds back every automatic
  * action while cycles keep measuring; REST traffic is untouched by it.
  */
-import { BraidError, type BackendPool } from "@braid/engine";
+import { BraidError, type BackendPool, type Registry } from "@braid/engine";
 import type { OptimizerStore, PendingAction, PendingStatus } from "../store/optimizer.js";
 import type { PipelineStore } from "../store/pipelines.js";
+import type { RunStore } from "../store/runs.js";
+import type { Trial, TrialStatus, TrialStore, TrialType } from "../store/trials.js";
 import { type CheaperBackend, cheaperBackend } from "./cheaper.js";
 import { type BudgetCheck, type Decision, checkBudget, decide, decideLive } from "./cycle.js";
 import { type Actor, type Deployments, NotFoundError } from "./deployments.js";
 import type { LiveMetrics } from "./metrics.js";
 import { type SuggestDeps, type SuggestionOutcome, applySuggestion, proposeCheaper } from "./suggest.js";
-import { changeGate, namedGates } from "./policy.js";
+import { type TrialDeps, type TrialProgress, type TrialStart, advanceTrial, startPruneTrial, startRoutingTrial } from "./trials.js";
+import { type Policy, changeGate, namedGates } from "./policy.js";
+import { complexityRoutes } from "./routing.js";
 
 const DAY_MS = 86_400_000;
 const AUTO: Actor = { actor: "optimizer" };
@@ -33,6 +37,20 @@ export interface PipelineCycle {
   suggestion?: { type: "cheaper-backend"; reason: string } & CheaperBackend & SuggestionOutcome;
   /** An approval this cycle asked for. */
   pendingActionId?: string;
+  /** Trials this cycle read back, and one it started. */
+  trials?: TrialProgress[];
+  trialStarted?: { type: TrialType; reason: string } & TrialStart;
+}
+
+export type SuggestionType = "cheaper-backend" | TrialType;
+
+export interface SuggestRequest {
+  pipelineId: string;
+  type: SuggestionType;
+  /** Default: the policy's. */
+  datasetId?: string;
+  route?: string;
+  maxScoreDrop?: number;
 }
 
 export interface CycleSummary {
@@ -54,7 +72,10 @@ export class Optimizer {
       /** The store without the audit decorator (the optimizer records its saves as itself). */
       pipelines: PipelineStore;
       experiments: SuggestDeps["experiments"];
+      trials: TrialStore;
       pool: BackendPool;
+      registry: Registry;
+      runs: Pick<RunStore, "events">;
       /** 0: only on trigger. */
       intervalMs: number;
       now?: () => number;
@@ -142,6 +163,8 @@ export class Optimizer {
     for (const a of this.deps.store.pending({ pipelineId, status: "pending" }))
       if (a.kind === "promote" && a.version !== candidate?.version) this.deps.store.decide(a.id, "stale", "optimizer");
     const alreadyAsked = candidate !== undefined && this.deps.store.hasAction(pipelineId, candidate.version);
+    // Reading a trial back may save a version and offer it: an automatic action, so not while stopped.
+    const trials = stopped ? [] : this.deps.trials.list({ pipelineId, status: "measuring" }).map((t) => this.advance(t, policy));
     const previous = d.previousLive(pipelineId);
     const liveCheck = decideLive({ policy, stopped, live: metrics.live, ...(previous ? { previous } : {}) });
     // A degraded live version comes first: with live rolled back, the candidate's comparison with it means nothing this cycle.
@@ -157,6 +180,7 @@ export class Optimizer {
       liveGates: liveCheck.gates,
       gates,
       decision,
+      ...(trials.length > 0 ? { trials } : {}),
     };
     const evidence = { metrics: out.metrics, gates, liveGates: liveCheck.gates, policy };
     if (decision.action === "rollback-live" && previous) d.rollbackLive(pipelineId, previous.version, { ...AUTO, reason: decision.reason, evidence });
@@ -191,11 +215,109 @@ export class Optimizer {
           );
       }
     }
+    const trial = this.trialToStart(pipelineId, policy, metrics.live, out);
+    if (trial && policy.datasetId) {
+      out.trialStarted = {
+        ...trial,
+        ...(stopped ? { skipped: "stopped: no action" } : this.startTrial(trial.type, pipelineId, policy.datasetId, trial.reason)),
+      };
+    }
     return out;
   }
 
+  /**
+   * Which trial this cycle should start, if any: past 80 % of the budget with no cheaper backend
+   * to offer, learned routing (a complexity route) or else pruning; past the latency target,
+   * pruning. Each at most once per live version: a person can ask again (suggest()).
+   */
+  private trialToStart(pipelineId: string, policy: Policy, live: LiveMetrics, out: PipelineCycle): { type: TrialType; reason: string } | undefined {
+    const tried = (type: TrialType) => this.deps.trials.list({ pipelineId, limit: 1000 }).some((t) => t.type === type && t.liveVersion === live.version);
+    const version = this.deps.pipelines.get(pipelineId, live.version);
+    if (!version || out.candidateVersion !== undefined) return undefined;
+    // A suggestion waiting for a person is the change in hand; another would only pile up versions.
+    if (this.deps.store.pending({ pipelineId, status: "pending" }).some((a) => a.kind === "suggestion")) return undefined;
+    if (out.budget && (!out.suggestion || out.suggestion.skipped?.startsWith("already suggested"))) {
+      const why = `${out.budget.kind} at ${Math.round(out.budget.share * 100)} % of the budget`;
+      if (complexityRoutes(version.pipeline).length > 0 && !tried("routing")) return { type: "routing", reason: `${why}; fitting the route thresholds` };
+      if (!tried("prune")) return { type: "prune", reason: `${why}; trying to remove stages` };
+    }
+    if (policy.latencyTargetMs !== undefined && live.runs >= policy.minSamples && live.p95LatencyMs > policy.latencyTargetMs && !tried("prune"))
+      return { type: "prune", reason: `live p95 latency ${Math.round(live.p95LatencyMs)} ms is above the target ${policy.latencyTargetMs} ms` };
+    return undefined;
+  }
+
+  private get trialDeps(): TrialDeps {
+    return { ...this.suggestDeps, registry: this.deps.registry, backends: () => this.deps.pool.list(), runs: this.deps.runs };
+  }
+
+  private advance(t: Trial, policy: Policy): TrialProgress {
+    try {
+      return advanceTrial(this.trialDeps, t, policy.autoPromote && !policy.manualApprovalRequired);
+    } catch (err) {
+      const reason = `reading the trial back failed: ${(err as Error).message}`;
+      this.deps.trials.finish(t.id, "failed", { reason });
+      return { trialId: t.id, type: t.type, status: "failed", reason };
+    }
+  }
+
+  private startTrial(
+    type: TrialType,
+    pipelineId: string,
+    datasetId: string,
+    reason: string,
+    extra: Pick<SuggestRequest, "route" | "maxScoreDrop"> = {},
+  ): TrialStart {
+    const liveVersion = this.deps.deployments.liveVersion(pipelineId);
+    const live = this.deps.pipelines.get(pipelineId, liveVersion);
+    if (!live) throw new NotFoundError(`pipeline "${pipelineId}" version ${liveVersion} not found`);
+    const req = { pipelineId, liveVersion, live: live.pipeline, datasetId, reason, ...extra };
+    return type === "prune" ? startPruneTrial(this.trialDeps, req) : startRoutingTrial(this.trialDeps, req);
+  }
+
+  /**
+   * A person asks for a suggestion now: the cheaper backend is proposed at once; pruning and
+   * learned routing start a trial that later cycles read back (not while stopped).
+   */
+  suggest(req: SuggestRequest, who: Actor): (SuggestionOutcome | TrialStart) & { type: SuggestionType } {
+    const d = this.deps.deployments;
+    const liveVersion = d.liveVersion(req.pipelineId);
+    const policy = d.policy(req.pipelineId);
+    const datasetId = req.datasetId ?? policy.datasetId;
+    if (!datasetId) throw new BraidError("E_POLICY", `datasetId: "${req.pipelineId}" has no dataset in its policy; give one to try the suggestion on`);
+    const reason = `asked by ${who.actor}`;
+    if (req.type !== "cheaper-backend") {
+      const extra = { ...(req.route !== undefined ? { route: req.route } : {}), ...(req.maxScoreDrop !== undefined ? { maxScoreDrop: req.maxScoreDrop } : {}) };
+      return { type: req.type, ...this.startTrial(req.type, req.pipelineId, datasetId, reason, extra) };
+    }
+    const live = this.deps.pipelines.get(req.pipelineId, liveVersion);
+    const cheaper = live ? cheaperBackend(live.pipeline, this.deps.pool.list()) : undefined;
+    if (!live || !cheaper) return { type: req.type, skipped: "no enabled backend in the pool is cheaper than the ones this pipeline uses" };
+    return {
+      type: req.type,
+      ...proposeCheaper(this.suggestDeps, {
+        pipelineId: req.pipelineId,
+        liveVersion,
+        live: live.pipeline,
+        cheaper,
+        datasetId,
+        reason: `${reason}: node "${cheaper.node}" could use "${cheaper.to}" instead of "${cheaper.from}"`,
+        applyAtOnce: false,
+      }),
+    };
+  }
+
+  trials(filter: { pipelineId?: string; status?: TrialStatus; limit?: number } = {}): Trial[] {
+    return this.deps.trials.list(filter);
+  }
+
   private get suggestDeps(): SuggestDeps {
-    return { pipelines: this.deps.pipelines, experiments: this.deps.experiments, store: this.deps.store, deployments: this.deps.deployments };
+    return {
+      pipelines: this.deps.pipelines,
+      experiments: this.deps.experiments,
+      store: this.deps.store,
+      deployments: this.deps.deployments,
+      trials: this.deps.trials,
+    };
   }
 
   history(limit = 50): CycleSummary[] {

@@ -33,6 +33,8 @@ export const PolicySchema = z.strictObject({
   gates: z.array(z.string().min(1).max(500)).max(MAX_GATES).default([]),
   /** Share (0–1) of live runs the version's `llm-rubric` evaluators judge online; code evaluators score every live run. */
   onlineSample: z.number().min(0).max(1).default(0.1),
+  /** Live p95 latency (ms) above which the optimizer tries pruning (an ablation trial over the dataset). */
+  latencyTargetMs: z.number().positive().optional(),
   /** A dataset to try suggestions on: with one, a suggestion becomes a new version plus experiments comparing it with live. */
   datasetId: z.string().min(1).max(200).optional(),
   budget: z

@@ -1,13 +1,16 @@
 /**
- * A suggestion with its evidence: the cheaper-backend change saved as a new version of the
- * pipeline, and two experiments over the policy's dataset (live and the new version, same seeds,
- * so the paired comparison holds). It waits as a pending action; approving it tags the version
- * `candidate`, from where the canary and the gates decide as for any candidate.
+ * A suggestion with its evidence: a change saved as a new version of the pipeline, and
+ * experiments over the policy's dataset comparing it with live (same seeds, so the paired
+ * comparison holds). It waits as a pending action; approving it tags the version `candidate`, from
+ * where the canary and the gates decide as for any candidate. The cheaper backend is proposed here
+ * at once; pruning and learned routing need experiments first (trials.ts) and share the steps.
  */
 import type { Pipeline } from "@braid/engine";
 import { isPlainObject } from "@braid/engine";
 import { resolveEvaluators } from "../eval/experiment-checks.js";
 import type { CreateExperiment } from "../eval/experiments.js";
+import type { ExperimentRecord, ExperimentRecordRow } from "../store/experiments.js";
+import type { TrialStore } from "../store/trials.js";
 import type { OptimizerStore } from "../store/optimizer.js";
 import type { PipelineStore } from "../store/pipelines.js";
 import type { CheaperBackend } from "./cheaper.js";
@@ -16,9 +19,14 @@ import type { Actor, Deployments } from "./deployments.js";
 export interface SuggestDeps {
   /** The store without the audit decorator: the optimizer records its own saves, as itself. */
   pipelines: PipelineStore;
-  experiments: { create(req: CreateExperiment): { id: string } };
+  experiments: {
+    create(req: CreateExperiment): { id: string };
+    get(id: string): ExperimentRecord | undefined;
+    rows(id: string): ExperimentRecordRow[];
+  };
   store: OptimizerStore;
   deployments: Deployments;
+  trials: TrialStore;
 }
 
 export interface SuggestionOutcome {
@@ -30,7 +38,7 @@ export interface SuggestionOutcome {
   skipped?: string;
 }
 
-const OPTIMIZER: Actor = { actor: "optimizer" };
+export const OPTIMIZER: Actor = { actor: "optimizer" };
 
 const withBackend = (p: Pipeline, node: string, backend: string): Pipeline => ({
   ...p,
@@ -42,6 +50,48 @@ const sameChange = (evidence: Record<string, unknown>, liveVersion: number, c: C
   return evidence.liveVersion === liveVersion && s?.node === c.node && s.to === c.to;
 };
 
+/** Why nothing new may be tried on this pipeline now, if so: one change at a time. */
+export function busyWith(deps: Pick<SuggestDeps, "deployments" | "trials">, pipelineId: string): string | undefined {
+  const candidate = deps.deployments.tags(pipelineId).candidate;
+  if (candidate !== undefined) return `candidate v${candidate} is being tried; one change at a time`;
+  const trial = deps.trials.list({ pipelineId, status: "measuring", limit: 1 })[0];
+  if (trial) return `trial ${trial.id} (${trial.type}) is still measuring; one change at a time`;
+  return undefined;
+}
+
+/** Saves a version the optimizer made, live pinned first (untagged, REST traffic runs the latest, which the save would change). */
+export function saveVersion(deps: SuggestDeps, pipelineId: string, liveVersion: number, pipeline: Pipeline, message: string): number {
+  if (deps.deployments.tags(pipelineId).live === undefined)
+    deps.deployments.tag(pipelineId, "live", liveVersion, { ...OPTIMIZER, reason: `kept version ${liveVersion} live before saving a suggested version` });
+  const saved = deps.pipelines.save(pipeline, { id: pipelineId, message });
+  deps.deployments.record("save", pipelineId, OPTIMIZER, message, { version: saved.version, name: saved.name });
+  return saved.version;
+}
+
+export const startExperiment = (deps: SuggestDeps, pipelineId: string, version: number, datasetId: string, name: string, evaluators?: unknown[]): string =>
+  deps.experiments.create({
+    pipelineId,
+    pipelineVersion: version,
+    datasetId,
+    name,
+    ...(evaluators ? { evaluators, useEvaluationSection: false } : {}),
+  }).id;
+
+/** A suggested version waits as a pending action (audited with its evidence), or is tried at once when the policy says so. */
+export function offer(
+  deps: SuggestDeps,
+  s: { pipelineId: string; version: number; reason: string; evidence: Record<string, unknown>; applyAtOnce: boolean },
+): string {
+  const action = deps.store.addPending({ pipelineId: s.pipelineId, kind: "suggestion", version: s.version, reason: s.reason, evidence: s.evidence });
+  deps.deployments.record("suggest", s.pipelineId, OPTIMIZER, `${s.reason}; saved as version ${s.version}`, {
+    actionId: action.id,
+    version: s.version,
+    ...s.evidence,
+  });
+  if (s.applyAtOnce) applySuggestion(deps, action.id, OPTIMIZER);
+  return action.id;
+}
+
 export function proposeCheaper(
   deps: SuggestDeps,
   input: { pipelineId: string; liveVersion: number; live: Pipeline; cheaper: CheaperBackend; datasetId: string; reason: string; applyAtOnce: boolean },
@@ -49,8 +99,8 @@ export function proposeCheaper(
   const { pipelineId, liveVersion, cheaper } = input;
   const earlier = deps.store.pending({ pipelineId, limit: 1000 }).find((a) => a.kind === "suggestion" && sameChange(a.evidence, liveVersion, cheaper));
   if (earlier) return { skipped: `already suggested (action ${earlier.id}, ${earlier.status})` };
-  const candidate = deps.deployments.tags(pipelineId).candidate;
-  if (candidate !== undefined) return { skipped: `candidate v${candidate} is being tried; one change at a time` };
+  const busy = busyWith(deps, pipelineId);
+  if (busy) return { skipped: busy };
   try {
     resolveEvaluators(input.live, undefined, true);
   } catch (err) {
@@ -59,37 +109,16 @@ export function proposeCheaper(
   let baseline: string;
   try {
     // Live's experiment first: a missing dataset stops here, before a version is saved.
-    baseline = deps.experiments.create({
-      pipelineId,
-      pipelineVersion: liveVersion,
-      datasetId: input.datasetId,
-      name: `${pipelineId} v${liveVersion} (live)`,
-    }).id;
+    baseline = startExperiment(deps, pipelineId, liveVersion, input.datasetId, `${pipelineId} v${liveVersion} (live)`);
   } catch (err) {
     return { skipped: `the experiment could not start: ${(err as Error).message}` };
   }
-  // Untagged, REST traffic runs the latest version, which the save below would change: pin live first.
-  if (deps.deployments.tags(pipelineId).live === undefined)
-    deps.deployments.tag(pipelineId, "live", liveVersion, { ...OPTIMIZER, reason: `kept version ${liveVersion} live before saving a suggested version` });
   const message = `suggestion: node "${cheaper.node}" on "${cheaper.to}" instead of "${cheaper.from}"`;
-  const saved = deps.pipelines.save(withBackend(input.live, cheaper.node, cheaper.to), { id: pipelineId, message });
-  deps.deployments.record("save", pipelineId, OPTIMIZER, message, { version: saved.version, name: saved.name });
-  const exp = deps.experiments.create({
-    pipelineId,
-    pipelineVersion: saved.version,
-    datasetId: input.datasetId,
-    name: `${pipelineId} v${saved.version} (suggested)`,
-  });
-  const experiments = { baseline, candidate: exp.id };
+  const version = saveVersion(deps, pipelineId, liveVersion, withBackend(input.live, cheaper.node, cheaper.to), message);
+  const experiments = { baseline, candidate: startExperiment(deps, pipelineId, version, input.datasetId, `${pipelineId} v${version} (suggested)`) };
   const evidence = { liveVersion, suggestion: { type: "cheaper-backend", ...cheaper }, experiments, datasetId: input.datasetId };
-  const action = deps.store.addPending({ pipelineId, kind: "suggestion", version: saved.version, reason: input.reason, evidence });
-  deps.deployments.record("suggest", pipelineId, OPTIMIZER, `${input.reason}; saved as version ${saved.version}`, {
-    actionId: action.id,
-    version: saved.version,
-    ...evidence,
-  });
-  if (input.applyAtOnce) applySuggestion(deps, action.id, OPTIMIZER);
-  return { actionId: action.id, version: saved.version, experiments };
+  const actionId = offer(deps, { pipelineId, version, reason: input.reason, evidence, applyAtOnce: input.applyAtOnce });
+  return { actionId, version, experiments };
 }
 
 /** Tags the suggested version candidate (approval, or the policy applying it at once). */

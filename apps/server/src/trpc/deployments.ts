@@ -34,6 +34,20 @@ export const PendingFilter = z.strictObject({
   status: z.enum(["pending", "approved", "rejected", "stale"]).optional(),
   limit: z.number().int().min(1).max(1000).optional(),
 });
+export const SuggestInput = z.strictObject({
+  pipelineId: Id,
+  type: z.enum(["cheaper-backend", "prune", "routing"]),
+  datasetId: Id.optional(),
+  /** Learned routing: the route node to fit (default: the first complexity route). */
+  route: z.string().min(1).max(200).optional(),
+  /** Learned routing: how far below live's dataset score the fitted thresholds may go. */
+  maxScoreDrop: z.number().min(0).max(1).optional(),
+});
+export const TrialFilter = z.strictObject({
+  pipelineId: Id.optional(),
+  status: z.enum(["measuring", "suggested", "nothing-found", "failed"]).optional(),
+  limit: z.number().int().min(1).max(1000).optional(),
+});
 export const AuditFilterInput = z.strictObject({
   pipelineId: Id.optional(),
   action: z.enum(AUDIT_ACTIONS).optional(),
@@ -97,6 +111,8 @@ const optimizer = router({
   start: procedure.input(ReasonInput.optional()).mutation(({ ctx, input }) => ctx.services.optimizer.start(person(input?.reason))),
   stop: procedure.input(ReasonInput.optional()).mutation(({ ctx, input }) => ctx.services.optimizer.stop(person(input?.reason))),
   pending: procedure.input(PendingFilter.optional()).query(({ ctx, input }) => ctx.services.optimizer.pending(input ?? {})),
+  suggest: procedure.input(SuggestInput).mutation(({ ctx, input }) => mapped(() => ctx.services.optimizer.suggest(input, person()))),
+  trials: procedure.input(TrialFilter.optional()).query(({ ctx, input }) => ctx.services.optimizer.trials(input ?? {})),
   approve: procedure
     .input(ReasonInput.extend({ id: Id }))
     .mutation(({ ctx, input }) => mapped(() => ctx.services.optimizer.approve(input.id, person(input.reason)))),
