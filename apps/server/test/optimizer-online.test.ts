@@ -6,10 +6,13 @@
  */
 import type { Pipeline } from "@braid/engine";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { onlineEvaluators, sampled } from "../src/optimizer/online.js";
+import { OnlineEvaluation, onlineEvaluators, sampled } from "../src/optimizer/online.js";
+import { DEFAULT_POLICY } from "../src/optimizer/policy.js";
+import { EventHub } from "../src/runs/hub.js";
 import { openDb } from "../src/store/db.js";
 import { SqliteDeploymentStore } from "../src/store/deployments.js";
-import { json, waitFor } from "./helpers.js";
+import { SqliteRunStore } from "../src/store/runs.js";
+import { json, tempDir, waitFor } from "./helpers.js";
 import { type Ctx, boot, cyclesOf, post, put, runMany, runOnce, tagVersions, trpc } from "./optimizer-helpers.js";
 
 let ctx: Ctx | undefined;
@@ -52,9 +55,63 @@ describe("online evaluators", () => {
       { type: "select-best" as const },
       { type: "llm-rubric" as const, value: "plausible" },
       { type: "is-json" as const },
+      { type: "expression" as const, value: "output.age = expected.age" },
+      { type: "expression" as const, value: "output.age > 17" },
+      { type: "is-json" as const, name: "expected-json", path: "expected" },
     ];
-    expect(onlineEvaluators(evaluators, false).map((e) => `${e.type}${"value" in e ? `:${e.value}` : ""}`)).toEqual(["contains:account", "is-json"]);
-    expect(onlineEvaluators(evaluators, true).map((e) => e.type)).toEqual(["contains", "llm-rubric", "is-json"]);
+    const names = (judged: boolean) => onlineEvaluators(evaluators, judged).map((e) => `${e.type}${"value" in e ? `:${e.value}` : ""}`);
+    expect(names(false)).toEqual(["contains:account", "is-json", "expression:output.age > 17"]);
+    expect(names(true)).toEqual(["contains:account", "llm-rubric:plausible", "is-json", "expression:output.age > 17"]);
+  });
+
+  it("scores a finished live run once, off the publishing path; a judge that throws is stored as an error; other runs are not scored", async () => {
+    const { dir, cleanup } = tempDir("braid-online-");
+    const db = openDb(dir);
+    try {
+      const hub = new EventHub();
+      const runs = new SqliteRunStore(db);
+      const store = new SqliteDeploymentStore(db);
+      const judge = vi.fn(async () => {
+        throw new Error("judge down");
+      });
+      const online = new OnlineEvaluation({ hub, runs, store, policy: () => ({ ...DEFAULT_POLICY, onlineSample: 1 }), judge, now: () => 42 });
+      const pipeline = {
+        format: "braid/pipeline@1",
+        name: "t",
+        nodes: [{ id: "out", kind: "output", config: { value: "{{input}}" } }],
+        edges: [],
+        evaluation: {
+          evaluators: [
+            { type: "contains", value: "ok", weight: 2 },
+            { type: "llm-rubric", name: "rubric", value: "polite" },
+          ],
+        },
+      } as unknown as Pipeline;
+      const finish = (id: string, options: object) => {
+        runs.create({ id, pipeline, pipelineId: "p", pipelineVersion: 3, input: "ok", seed: 1, options, createdAt: 0 });
+        const usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+        const event = { type: "run_finished" as const, runId: id, at: 1, output: "ok then", durationMs: 1, usage };
+        hub.publish(id, { seq: runs.append(id, event), event });
+      };
+      finish("live-run", { traffic: "live" });
+      finish("editor-run", {});
+      // Nothing is written while the end is being published; the evaluation follows right after.
+      expect(store.hasOnlineScores("live-run")).toBe(false);
+      await waitFor("the live run scored", () => store.hasOnlineScores("live-run") || undefined);
+      expect(store.onlineScores(["live-run"])).toEqual([
+        { runId: "live-run", pipelineId: "p", version: 3, evaluator: "contains", weight: 2, score: 1, pass: true, at: 42 },
+        { runId: "live-run", pipelineId: "p", version: 3, evaluator: "rubric", weight: 1, score: 0, pass: false, error: "judge down", at: 42 },
+      ]);
+      expect(judge).toHaveBeenCalledTimes(1);
+      // A second look (a relayed end, a retry) finds it scored: no judge call, nothing counted twice.
+      expect(await online.evaluate("live-run")).toEqual([]);
+      expect(judge).toHaveBeenCalledTimes(1);
+      expect(store.hasOnlineScores("editor-run")).toBe(false);
+      await online.close();
+    } finally {
+      db.close();
+      cleanup();
+    }
   });
 
   it("scores every live run with code evaluators, judges llm-rubric on none at onlineSample 0 and on every run at 1, stores a judge error as an error", async () => {

@@ -43,10 +43,19 @@ export function sampled(runId: string, share: number): boolean {
   return createHash("sha256").update(runId).digest().readUInt32BE(0) / 2 ** 32 < share;
 }
 
+/**
+ * A JSONata `path` or `expression` that names `expected`. Read loosely (a string literal that says
+ * "expected" counts too): on a live run such an evaluator would fail every run for want of an
+ * expected output, and a score dragged down by that could roll back a good version.
+ */
+const READS_EXPECTED = /\bexpected\b/;
+
 /** The evaluators that can score a live run: none that needs `expected`, no pairwise `select-best`, `llm-rubric` only when judged. */
 export function onlineEvaluators(evaluators: readonly EvaluatorConfig[], judged: boolean): EvaluatorConfig[] {
   return evaluators.filter((ev) => {
     if (ev.type === "select-best") return false;
+    if (ev.path !== undefined && READS_EXPECTED.test(ev.path)) return false;
+    if (ev.type === "expression") return !READS_EXPECTED.test(ev.value);
     if (ev.type === "llm-rubric") return judged;
     return !(NEEDS_VALUE.has(ev.type) && (ev as { value?: unknown }).value === undefined);
   });
