@@ -1,5 +1,18 @@
 import { AUDIT_ACTIONS } from "../store/audit.js";
-import { LIVE_METRICS } from "../optimizer/policy.js";
+import { z } from "zod";
+import { LIVE_METRICS, PolicySchema } from "../optimizer/policy.js";
+
+/** The policy body as JSON Schema (input side: fields with defaults are optional), gates described with their metrics. */
+function policySchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(PolicySchema, { io: "input", unrepresentable: "any" }) as { properties: Record<string, Record<string, unknown>> };
+  const { $schema: _, ...rest } = schema as unknown as Record<string, unknown>;
+  schema.properties.gates = {
+    ...schema.properties.gates,
+    description: `gate language over ${LIVE_METRICS.join(", ")} and passRate("<evaluator>"); live.<metric> reads the live version`,
+    example: ["errorRate <= 0.05", "p95LatencyMs <= live.p95LatencyMs * 1.2", "score >= live.score - 0.05"],
+  };
+  return rest;
+}
 
 type Errors = (...codes: number[]) => Record<string, unknown>;
 
@@ -72,29 +85,8 @@ export function deploymentOpenApiPaths(errors: Errors): Record<string, unknown> 
         requestBody: {
           content: {
             "application/json": {
-              schema: {
-                type: "object",
-                additionalProperties: false,
-                properties: {
-                  enabled: { type: "boolean", default: false },
-                  canaryPercent: { type: "number", minimum: 0, maximum: 100, default: 10 },
-                  autoPromote: { type: "boolean", default: false },
-                  rollbackOnDegrade: { type: "boolean", default: true },
-                  manualApprovalRequired: { type: "boolean", default: true },
-                  minSamples: { type: "integer", minimum: 1, default: 20 },
-                  gates: {
-                    type: "array",
-                    items: { type: "string" },
-                    description: `gate language over ${LIVE_METRICS.join(", ")}; live.<metric> reads the live version`,
-                    example: ["errorRate <= 0.05", "p95LatencyMs <= live.p95LatencyMs * 1.2"],
-                  },
-                  budget: { type: "object", properties: { usdPerDay: { type: "number" }, usdPer1kRuns: { type: "number" } } },
-                  datasetId: {
-                    type: "string",
-                    description: "with it, a cheaper-backend suggestion is saved as a version and compared with live by two experiments",
-                  },
-                },
-              },
+              // From the schema the server parses with, so the document cannot drift from it.
+              schema: policySchema(),
             },
           },
         },

@@ -8,7 +8,10 @@ import { ms, pct } from "../experiments/format.js";
 import { closeExperimentsPage, openExperimentsPage } from "../experiments/route.js";
 import { Optimizer } from "./Optimizer.js";
 import { Policy } from "./Policy.js";
-import { act, reload, useDeployments, useDeploymentsOpen } from "./state.js";
+import { SuggestionEvidence, Suggestions } from "./Suggestions.js";
+import { type VersionMetrics, act, reload, useDeployments, useDeploymentsOpen } from "./state.js";
+
+type LiveVersionMetrics = VersionMetrics["live"];
 
 /**
  * Deployments (`#/deployments`): per pipeline, its versions with the `live` and `candidate` tags,
@@ -81,6 +84,7 @@ function PipelineView() {
       <Versions />
       <Metrics />
       <Pending />
+      <Suggestions />
       <Audit />
     </>
   );
@@ -201,6 +205,7 @@ function Metrics() {
             <th>p50 / p95</th>
             <th>Cost per 1,000</th>
             <th>Critique pass rate</th>
+            <th>Online score</th>
           </tr>
         </thead>
         <tbody>
@@ -216,11 +221,21 @@ function Metrics() {
               </td>
               <td>${v.costPer1k.toFixed(4)}</td>
               <td>{v.critiquePassRate === undefined ? "—" : pct(v.critiquePassRate)}</td>
+              <td>
+                {v.score === undefined ? "—" : `${v.score.toFixed(3)} over ${v.onlineRuns} runs`}
+                {v.onlineErrors > 0 ? <span className="hint"> ({v.onlineErrors} not scored)</span> : null}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      <OnlinePassRates rows={rows} />
       <div className="ex-charts">
+        <BarFigure
+          title="Online score by version"
+          data={rows.map(([tag, v]) => ({ label: `${tag} v${v.version}`, count: Math.round((v.score ?? 0) * 1000) / 1000 }))}
+          unit="score"
+        />
         <BarFigure
           title="p95 latency by version (ms)"
           data={rows.map(([tag, v]) => ({ label: `${tag} v${v.version}`, count: Math.round(v.p95LatencyMs) }))}
@@ -242,6 +257,36 @@ function Metrics() {
   );
 }
 
+/** Each online evaluator's pass rate per version: what moved the online score. */
+function OnlinePassRates({ rows }: { rows: ReadonlyArray<readonly [string, LiveVersionMetrics]> }) {
+  const names = [...new Set(rows.flatMap(([, v]) => Object.keys(v.passRates)))].sort();
+  if (names.length === 0) return <p className="hint">No online evaluator scored a run in the window (the pipeline's evaluators run on live runs).</p>;
+  return (
+    <table className="ex-table" aria-label="Online evaluators">
+      <thead>
+        <tr>
+          <th>Online evaluator</th>
+          {rows.map(([tag, v]) => (
+            <th key={tag}>
+              {tag} v{v.version}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {names.map((n) => (
+          <tr key={n}>
+            <td>{n}</td>
+            {rows.map(([tag, v]) => (
+              <td key={tag}>{v.passRates[n] === undefined ? "—" : pct(v.passRates[n])}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 function Pending() {
   const pending = useDeployments((s) => s.pending);
   if (pending.length === 0) return null;
@@ -254,7 +299,7 @@ function Pending() {
             <strong>
               {a.kind === "promote" ? "Promote" : "Try suggestion"} v{a.version}
             </strong>{" "}
-            <span className="hint">{a.reason}</span>{" "}
+            <span className="hint">{a.reason}</span> {a.kind === "suggestion" && <SuggestionEvidence evidence={a.evidence} />}
             <button
               type="button"
               className="small primary"

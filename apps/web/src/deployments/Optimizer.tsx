@@ -53,6 +53,19 @@ export function Optimizer() {
                 c.pipelines.map((p) => (
                   <div key={p.pipelineId}>
                     {p.pipelineId}: <code>{p.decision.action}</code> — {p.decision.reason}
+                    {p.trials?.map((t) => (
+                      <div key={t.trialId} className="hint">
+                        {t.type} trial: {t.status}
+                        {t.status === "measuring" && t.total !== undefined ? ` (${t.done} of ${t.total} experiments done)` : ""}
+                        {t.reason ? ` — ${t.reason}` : ""}
+                      </div>
+                    ))}
+                    {p.trialStarted && (
+                      <div className="hint">
+                        started a {p.trialStarted.type} trial ({p.trialStarted.reason})
+                        {p.trialStarted.skipped ? `: not started, ${p.trialStarted.skipped}` : ""}
+                      </div>
+                    )}
                   </div>
                 ))
               )}

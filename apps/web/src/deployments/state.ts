@@ -8,6 +8,7 @@ export type OptimizerStatus = Awaited<ReturnType<typeof api.deployments.optimize
 export type VersionMetrics = Awaited<ReturnType<typeof api.deployments.optimizer.metrics.query>>[number];
 export type PendingAction = Awaited<ReturnType<typeof api.deployments.optimizer.pending.query>>[number];
 export type Cycle = Awaited<ReturnType<typeof api.deployments.optimizer.history.query>>[number];
+export type Trial = Awaited<ReturnType<typeof api.deployments.optimizer.trials.query>>[number];
 export type AuditEntry = Awaited<ReturnType<typeof api.deployments.audit.list.query>>[number];
 
 export const useDeploymentsOpen = (): boolean => useRoute().page === "deployments";
@@ -20,6 +21,7 @@ interface DeploymentsState {
   status: OptimizerStatus | null;
   metrics: VersionMetrics | null;
   pending: PendingAction[];
+  trials: Trial[];
   cycles: Cycle[];
   audit: AuditEntry[];
   auditAction: string;
@@ -33,6 +35,7 @@ export const useDeployments = create<DeploymentsState>(() => ({
   status: null,
   metrics: null,
   pending: [],
+  trials: [],
   cycles: [],
   audit: [],
   auditAction: "",
@@ -49,16 +52,17 @@ export async function reload(): Promise<void> {
   try {
     const [status, cycles] = await Promise.all([api.deployments.optimizer.status.query(), api.deployments.optimizer.history.query({ limit: 10 })]);
     set({ status, cycles });
-    if (!pipelineId) return set({ deployment: null, policy: null, metrics: null, pending: [], audit: [] });
-    const [deployment, policy, metrics, pending, audit] = await Promise.all([
+    if (!pipelineId) return set({ deployment: null, policy: null, metrics: null, pending: [], trials: [], audit: [] });
+    const [deployment, policy, metrics, pending, trials, audit] = await Promise.all([
       api.deployments.get.query({ pipelineId }),
       api.deployments.policy.query({ pipelineId }),
       api.deployments.optimizer.metrics.query({ pipelineId }),
       api.deployments.optimizer.pending.query({ pipelineId, status: "pending" }),
+      api.deployments.optimizer.trials.query({ pipelineId, limit: 10 }),
       api.deployments.audit.list.query({ pipelineId, limit: 50, ...(auditAction ? { action: auditAction as AuditEntry["action"] } : {}) }),
     ]);
     if (useDeployments.getState().pipelineId !== pipelineId) return;
-    set({ deployment, policy, metrics: metrics[0] ?? null, pending, audit });
+    set({ deployment, policy, metrics: metrics[0] ?? null, pending, trials, audit });
   } catch (err) {
     fail(err);
   }
