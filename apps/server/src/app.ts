@@ -84,6 +84,7 @@ export async function createApp(config: ServerConfig): Promise<App> {
     checkpointer: checkpoints.saver,
     maxConcurrent: config.maxConcurrentRuns,
     queueLimit: config.queueLimit,
+    pipelineLimits: config.pipelineConcurrency,
     ...(queueMode ? { shared: queueMode.queue } : {}),
   });
   if (queueMode) {

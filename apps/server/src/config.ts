@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { type OtelConfig, otelConfigFromEnv } from "./otel/config.js";
 import { type QueueConfig, queueConfigFromEnv } from "./queue/config.js";
+import { type PipelineLimits, pipelineLimitsFromEnv } from "./queue/limits.js";
 import { MAX_JSON_DEPTH } from "@braid/engine";
 
 export interface ServerConfig {
@@ -13,6 +14,8 @@ export interface ServerConfig {
   tokens?: Array<{ name: string; token: string }>;
   /** Runs executing at once. */
   maxConcurrentRuns: number;
+  /** Runs of one saved pipeline executing at once (BRAID_PIPELINE_CONCURRENCY); the others wait without holding back other pipelines. */
+  pipelineConcurrency: PipelineLimits;
   /** Runs waiting beyond that; past it, new runs get 429. */
   queueLimit: number;
   /** Largest request body accepted, in bytes. */
@@ -74,6 +77,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     port: intEnv(env, "BRAID_PORT", 5116),
     dataDir: dataDirFrom(env),
     maxConcurrentRuns: Math.max(1, intEnv(env, "BRAID_MAX_RUNS", 32)),
+    pipelineConcurrency: pipelineLimitsFromEnv(env),
     queueLimit: intEnv(env, "BRAID_QUEUE_LIMIT", 1000),
     bodyLimit: intEnv(env, "BRAID_BODY_LIMIT", 1024 * 1024),
     simLatency,
@@ -97,7 +101,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   }
   const otel = otelConfigFromEnv(env);
   if (otel) cfg.otel = otel;
-  const queue = queueConfigFromEnv(env, cfg.maxConcurrentRuns);
+  const queue = queueConfigFromEnv(env, cfg.maxConcurrentRuns, cfg.pipelineConcurrency);
   if (queue) cfg.queue = queue;
   return cfg;
 }

@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import type { RunEvent } from "@braid/engine";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../src/store/db.js";
 import { SqliteRunStore } from "../src/store/runs.js";
@@ -29,8 +30,8 @@ const freePort = () =>
     });
   });
 
-function spawnWorker(env: Record<string, string>): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "worker", "--concurrency", "4"], {
+function spawnWorker(env: Record<string, string>, concurrency = 4): { child: ChildProcess; ready: Promise<void> } {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "worker", "--concurrency", String(concurrency)], {
     cwd: SERVER_ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -61,12 +62,53 @@ function expectWholeSequentialLog(stored: Array<{ seq: number; event: RunEvent }
   for (const id of ["in", "basic", "enrich", "validate", "out"]) expect(events.filter((e) => e.type === "node_finished" && e.nodeId === id)).toHaveLength(1);
 }
 
+/** When a run started and ended, from its log (every process shares the machine's clock). */
+function spanOf(store: SqliteRunStore, runId: string): { start: number; end: number } {
+  const events = store.events(runId).map((e) => e.event);
+  return { start: events[0]?.at as number, end: events.at(-1)?.at as number };
+}
+
+/** The most runs executing at one moment (an end at the same instant as a start comes first). */
+function mostAtOnce(spans: Array<{ start: number; end: number }>): number {
+  const edges = spans.flatMap((s) => [
+    { at: s.start, d: 1 },
+    { at: s.end, d: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.d - b.d);
+  let now = 0;
+  let most = 0;
+  for (const e of edges) most = Math.max(most, (now += e.d));
+  return most;
+}
+
+/** POSTs runs `inFlight` at a time; returns the run ids in order. */
+async function startRuns(url: string, n: number, pipeline: string, input: (i: number) => unknown, inFlight = 50): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i += inFlight) {
+    const batch = Array.from({ length: Math.min(inFlight, n - i) }, (_, j) =>
+      json(`${url}/api/pipelines/${pipeline}/runs?seed=${i + j}`, { method: "POST", body: JSON.stringify(input(i + j)) }),
+    );
+    for (const r of await Promise.all(batch)) {
+      expect(r.status).toBe(202);
+      ids.push(r.body.runId as string);
+    }
+  }
+  return ids;
+}
+
 describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () => {
   const { dir, cleanup } = tempDir("braid-queue-");
   const children: ChildProcess[] = [];
   let redis: ChildProcess | undefined;
   let env: Record<string, string>;
   let port = 0;
+  /** A data folder and key prefix of the test's own, so the workers earlier tests left running never take its jobs. */
+  const isolated = (extra: Record<string, string>): Record<string, string> => {
+    const own = tempDir("braid-queue-");
+    cleanups.push(own.cleanup);
+    return { ...env, BRAID_DATA_DIR: own.dir, BRAID_QUEUE_PREFIX: `t${cleanups.length}`, ...extra };
+  };
+  const cleanups: Array<() => void> = [];
   const startRedis = () => {
     redis = spawn(redisBin as string, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
   };
@@ -98,6 +140,7 @@ describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () 
     for (const c of children) c.kill("SIGKILL");
     redis?.kill("SIGKILL");
     cleanup();
+    for (const c of cleanups) c();
   });
 
   it("a worker killed with -9 mid-run: another worker resumes the run, each node once, the log gap-free", async () => {
@@ -190,6 +233,95 @@ describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () 
     expect((await json(`${urlB}/api/runs/${id}/cancel`, { method: "POST" })).body.cancelled).toBe(true);
     await waitFor("the cancel to reach the worker", async () => ((await json(`${urlA}/api/runs/${id}`)).body.status === "cancelled" ? true : undefined), 5000);
     expect(Date.now() - cancelAt).toBeLessThan(2000);
+  }, 60_000);
+
+  it("1,000 runs over three workers: all complete, each executed once, every log gap-free", async () => {
+    const e = isolated({ BRAID_SIM_LATENCY: "zero", BRAID_QUEUE_LIMIT: "5000" });
+    const server = spawnServer(e);
+    const workers = [spawnWorker(e, 8), spawnWorker(e, 8), spawnWorker(e, 8)];
+    children.push(server.child, ...workers.map((w) => w.child));
+    const url = await server.ready;
+    await Promise.all(workers.map((w) => w.ready));
+    const t0 = Date.now();
+    const ids = await startRuns(url, 1000, "sequential", (i) => ({ country: "Chile", segment: `s${i}` }));
+    const submittedMs = Date.now() - t0;
+    const db = openDb(e.BRAID_DATA_DIR as string);
+    const store = new SqliteRunStore(db);
+    await waitFor("1,000 runs to complete", () => (store.list({ status: "completed", limit: 2000 }).length === 1000 ? true : undefined), 60_000, 200);
+    const wallMs = Date.now() - t0;
+    let events = 0;
+    for (const id of ids) {
+      const stored = store.events(id);
+      events += stored.length;
+      expectWholeSequentialLog(stored);
+      expect(stored.filter((s) => s.event.type === "run_started")).toHaveLength(1);
+    }
+    console.log(`queue: 1000 runs (${events} events) over 3 workers in ${wallMs} ms, submitted in ${submittedMs} ms`);
+    expect(wallMs).toBeLessThan(60_000);
+    db.close();
+    for (const c of [server.child, ...workers.map((w) => w.child)]) c.kill("SIGKILL");
+  }, 120_000);
+
+  it("a pipeline limit of 2 holds across three workers, other pipelines' runs pass the waiting ones, and a waiting run can be cancelled", async () => {
+    const e = isolated({ BRAID_SIM_LATENCY: "zero", BRAID_PIPELINE_CONCURRENCY: "sequential:2" });
+    const server = spawnServer(e);
+    const workers = [spawnWorker(e), spawnWorker(e), spawnWorker(e)];
+    children.push(server.child, ...workers.map((w) => w.child));
+    const url = await server.ready;
+    await Promise.all(workers.map((w) => w.ready));
+    const a = await startRuns(url, 30, "sequential", (i) => ({ country: "Peru", segment: `a${i}` }));
+    const held = (await startRuns(url, 1, "sequential", () => ({ country: "Peru", segment: "held" })))[0] as string;
+    expect((await json(`${url}/api/runs/${held}/cancel`, { method: "POST" })).body.cancelled).toBe(true);
+    const b = await startRuns(url, 20, "parallel", (i) => ({ sku: `B-${i}`, category: "lamp" }));
+    const db = openDb(e.BRAID_DATA_DIR as string);
+    const store = new SqliteRunStore(db);
+    await waitFor("every run to end", () => ([...a, ...b].every((id) => store.get(id)?.status === "completed") ? true : undefined), 60_000, 100);
+    for (const id of a) expectWholeSequentialLog(store.events(id));
+    const aSpans = a.map((id) => spanOf(store, id));
+    expect(mostAtOnce(aSpans)).toBeLessThanOrEqual(2);
+    // Waiting behind A, B would finish after A's last run started; here it is done before half of A has started.
+    const bDone = Math.max(...b.map((id) => spanOf(store, id).end));
+    expect(aSpans.filter((s) => s.start < bDone).length).toBeLessThan(a.length / 2);
+    expect(store.get(held)?.status).toBe("cancelled");
+    expect(store.events(held).map((s) => s.event.type)).toEqual(["run_cancelled"]);
+    db.close();
+    for (const c of [server.child, ...workers.map((w) => w.child)]) c.kill("SIGKILL");
+  }, 90_000);
+
+  it("a worker killed with -9 while holding a pipeline's only lease: the lease expires and the pipeline's other runs proceed", async () => {
+    const e = isolated({ BRAID_PIPELINE_CONCURRENCY: "sequential:1" });
+    const server = spawnServer(e);
+    const first = spawnWorker(e);
+    children.push(server.child, first.child);
+    const url = await server.ready;
+    await first.ready;
+    const ids = await startRuns(url, 3, "sequential", (i) => ({ country: "Kenya", segment: `k${i}` }));
+    const db = openDb(e.BRAID_DATA_DIR as string);
+    const store = new SqliteRunStore(db);
+    const holder = await waitFor("one run to be running", () => ids.find((id) => store.events(id).some((s) => s.event.type === "node_started")));
+    const redisClient = new Redis(e.BRAID_REDIS_URL as string);
+    const leases = `${e.BRAID_QUEUE_PREFIX}:leases:sequential`;
+    expect(await redisClient.zrange(leases, 0, -1)).toEqual([holder]);
+    first.child.kill("SIGKILL");
+    await new Promise((r) => first.child.once("exit", r));
+    const killedAt = Date.now();
+    // Cancelled, the holder is never taken up again: only the lease's expiry lets the other runs go.
+    expect((await json(`${url}/api/runs/${holder}/cancel`, { method: "POST" })).body.cancelled).toBe(true);
+    const second = spawnWorker(e);
+    children.push(second.child);
+    await second.ready;
+    const others = ids.filter((id) => id !== holder);
+    await waitFor("the other runs to complete", () => (others.every((id) => store.get(id)?.status === "completed") ? true : undefined), 30_000, 100);
+    await waitFor("the holder to end cancelled", () => (store.get(holder)?.status === "cancelled" ? true : undefined));
+    for (const id of others) {
+      expectWholeSequentialLog(store.events(id));
+      expect(spanOf(store, id).start).toBeGreaterThan(killedAt);
+    }
+    expect(mostAtOnce(others.map((id) => spanOf(store, id)))).toBe(1);
+    expect(await redisClient.zrange(leases, 0, -1)).toEqual([]);
+    redisClient.disconnect();
+    db.close();
+    for (const c of [server.child, second.child]) c.kill("SIGKILL");
   }, 60_000);
 
   it("Redis gone: the server stays up and answers new runs with a coded 503; when Redis is back, runs are accepted and complete", async () => {

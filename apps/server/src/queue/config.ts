@@ -1,3 +1,5 @@
+import type { PipelineLimits } from "./limits.js";
+
 /** Queue mode's settings (BRAID_REDIS_URL and friends); absent means one process, no Redis. */
 export interface QueueConfig {
   /** redis://[user:password@]host:port[/db] */
@@ -10,6 +12,8 @@ export interface QueueConfig {
   runTimeoutMs: number;
   /** Key prefix, so several Braid installations can share one Redis. */
   prefix: string;
+  /** Runs of one pipeline executing at once across all workers (BRAID_PIPELINE_CONCURRENCY); each worker applies its own setting. */
+  pipelineLimits: PipelineLimits;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -20,7 +24,7 @@ function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
   return n;
 }
 
-export function queueConfigFromEnv(env: NodeJS.ProcessEnv, defaultWorkers: number): QueueConfig | undefined {
+export function queueConfigFromEnv(env: NodeJS.ProcessEnv, defaultWorkers: number, pipelineLimits: PipelineLimits): QueueConfig | undefined {
   const redisUrl = env.BRAID_REDIS_URL;
   if (!redisUrl) return undefined;
   let url: URL;
@@ -39,6 +43,7 @@ export function queueConfigFromEnv(env: NodeJS.ProcessEnv, defaultWorkers: numbe
     lockMs: intEnv(env, "BRAID_QUEUE_LOCK_MS", 30_000, 500),
     runTimeoutMs: intEnv(env, "BRAID_RUN_TIMEOUT_MS", 15 * 60_000, 1),
     prefix,
+    pipelineLimits,
   };
 }
 

@@ -2,12 +2,15 @@
  * Queue mode's shared queue: each execution of a run is a BullMQ job holding only the run id (and a
  * reviewer's decision); inputs, outputs and events live in the store. A worker that dies loses the
  * job's lock; BullMQ's stalled check puts the job back and another worker resumes the run from its
- * log and checkpoint. A worker shutting down hands its runs back the same way.
+ * log and checkpoint. A worker shutting down hands its runs back the same way. A run of a pipeline
+ * at its limit (BRAID_PIPELINE_CONCURRENCY) goes back to the queue as a delayed job, so the worker
+ * takes other pipelines' runs meanwhile.
  */
-import { Queue, WaitingError, Worker } from "bullmq";
+import { DelayedError, type Job, Queue, WaitingError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { QueueFullError, type RunHow, type RunManager, type SharedRunQueue } from "../runs/manager.js";
+import { type ExecutionEnd, QueueFullError, type RunHow, type RunManager, type SharedRunQueue } from "../runs/manager.js";
 import type { QueueConfig } from "./config.js";
+import { type Lease, PipelineLeases, limitOf } from "./limits.js";
 import { QueueUnavailableError } from "./redis.js";
 import type { RedisRelay } from "./relay.js";
 
@@ -22,6 +25,9 @@ const jobIdOf = (runId: string, attempt: number): string => (attempt === 0 ? run
 /** A cancel that arrived before the job reached a worker is remembered this long. */
 const CANCEL_MEMORY_S = 3600;
 
+/** How long a run over its pipeline's limit waits before a worker tries again: jittered, so waiting runs do not wake in step. */
+const overLimitDelayMs = (): number => 150 + Math.floor(Math.random() * 150);
+
 export class BullRunQueue implements SharedRunQueue {
   readonly runTimeoutMs: number;
   private readonly queue: Queue<RunJob>;
@@ -34,6 +40,7 @@ export class BullRunQueue implements SharedRunQueue {
   private waiting = 0;
   private memoryShort = false;
   private readonly refresh: NodeJS.Timeout;
+  private readonly leases: PipelineLeases;
 
   constructor(
     private readonly cfg: QueueConfig,
@@ -44,6 +51,7 @@ export class BullRunQueue implements SharedRunQueue {
     this.runTimeoutMs = cfg.runTimeoutMs;
     this.queue = new Queue<RunJob>("runs", { connection: conns.producer, prefix: cfg.prefix });
     this.queue.on("error", () => {});
+    this.leases = new PipelineLeases(conns.producer, cfg.prefix, cfg.lockMs);
     conns.producer.on("ready", () => this.resend());
     this.refresh = setInterval(() => void this.measure(), 1000);
     this.refresh.unref();
@@ -124,7 +132,19 @@ export class BullRunQueue implements SharedRunQueue {
           manager.endQueued(runId, cancelled);
           return;
         }
-        const end = await manager.executeScheduled(runId, how);
+        const pipelineId = manager.pipelineOf(runId);
+        const limit = limitOf(this.cfg.pipelineLimits, pipelineId);
+        let lease: Lease | undefined;
+        if (limit !== undefined && pipelineId !== undefined) {
+          lease = await this.leases.claim(pipelineId, runId, limit);
+          if (!lease) await this.later(job, token);
+        }
+        let end: ExecutionEnd;
+        try {
+          end = await manager.executeScheduled(runId, how);
+        } finally {
+          await lease?.release();
+        }
         if (end === "suspended") {
           // Shutting down mid-run: back to the queue for another worker, which resumes from the checkpoint.
           await job.moveToWait(token);
@@ -143,11 +163,18 @@ export class BullRunQueue implements SharedRunQueue {
     this.worker.on("error", () => {});
   }
 
+  /** Puts a job back for a little while: its pipeline is at its limit. Throwing tells BullMQ the job moved, not failed. */
+  private async later(job: Job<RunJob>, token: string | undefined): Promise<never> {
+    await job.moveToDelayed(Date.now() + overLimitDelayMs(), token);
+    throw new DelayedError();
+  }
+
   /** Queue length and Redis memory, read once a second: past 90 % of maxmemory new runs get 429. */
   private async measure(): Promise<void> {
     if (this.conns.producer.status !== "ready") return;
     try {
-      this.waiting = await this.queue.getWaitingCount();
+      // Runs held back by their pipeline's limit are delayed jobs, and wait as much as the others.
+      this.waiting = await this.queue.getJobCountByTypes("waiting", "delayed");
       const info = await this.conns.producer.info("memory");
       const used = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
       const max = Number(/maxmemory:(\d+)/.exec(info)?.[1] ?? 0);

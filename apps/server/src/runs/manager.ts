@@ -17,6 +17,7 @@ import {
   startRun,
 } from "@braid/engine";
 import type { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import { type PipelineLimits, limitOf } from "../queue/limits.js";
 import { pruneCheckpoints } from "../store/checkpoints.js";
 import type { RunOptionsRecord, RunRecord, RunStore } from "../store/runs.js";
 import { ApprovalTimers, waitingNode } from "./approvals.js";
@@ -97,8 +98,10 @@ export interface SharedRunQueue {
  * is published, checkpoints for crash recovery, and resumption of unfinished runs on start.
  */
 export class RunManager {
-  private readonly queue: Array<{ id: string; start: () => void }> = [];
+  private readonly queue: Array<{ id: string; pipelineId: string | undefined; start: () => void }> = [];
   private readonly active = new Map<string, Active>();
+  /** Runs executing now per saved pipeline, for BRAID_PIPELINE_CONCURRENCY. */
+  private readonly activeByPipeline = new Map<string, number>();
   private readonly reuseByRun = new Map<string, ReuseMap>();
   private readonly pending: Array<{ runId: string; event: RunEvent }> = [];
   private readonly compileCache = new Map<string, CompiledPipeline>();
@@ -116,6 +119,8 @@ export class RunManager {
       checkpointer: SqliteSaver;
       maxConcurrent: number;
       queueLimit: number;
+      /** Per-pipeline limits on this process's queue; in queue mode the shared queue applies them across workers. */
+      pipelineLimits?: PipelineLimits;
       /** Queue mode; absent, runs execute in this process. */
       shared?: SharedRunQueue;
       now?: () => number;
@@ -139,7 +144,8 @@ export class RunManager {
   submit(req: StartRequest): RunRecord {
     if (this.draining) throw new ShuttingDownError();
     if (this.deps.shared) this.deps.shared.checkAccepting();
-    else if (this.queue.length >= this.deps.queueLimit && this.active.size >= this.deps.maxConcurrent) throw new QueueFullError(1);
+    // Runs held back by their pipeline's limit stay queued with slots free, so a free slot alone does not mean room.
+    else if (this.queue.length >= this.deps.queueLimit && (this.active.size >= this.deps.maxConcurrent || this.queue.length > 0)) throw new QueueFullError(1);
     // compile() inside startRun lints again, but failing here keeps invalid runs out of the store.
     const input = resolveInput(req.pipeline, req.input);
     const id = newRunId();
@@ -283,7 +289,8 @@ export class RunManager {
       this.deps.shared.schedule(id, how, attempt);
       return;
     }
-    this.queue.push({ id, start: () => this.execute(this.deps.store.get(id) as RunRecord, how) });
+    const pipelineId = this.deps.store.get(id)?.pipelineId;
+    this.queue.push({ id, pipelineId, start: () => this.execute(this.deps.store.get(id) as RunRecord, how) });
     this.pump();
   }
 
@@ -309,9 +316,22 @@ export class RunManager {
     void pruneCheckpoints(this.deps.checkpointer, id).catch(() => {});
   }
 
+  /** The saved pipeline a run belongs to, whose limit it counts against (queue workers claim a lease for it). */
+  pipelineOf(runId: string): string | undefined {
+    return this.deps.store.get(runId)?.pipelineId;
+  }
+
+  /** Starts queued runs in order, passing over those whose pipeline is at its limit: they must not hold back other pipelines' runs. */
   private pump(): void {
-    while (this.active.size < this.deps.maxConcurrent && this.queue.length > 0) {
-      (this.queue.shift() as { start: () => void }).start();
+    for (let i = 0; i < this.queue.length && this.active.size < this.deps.maxConcurrent; ) {
+      const next = this.queue[i] as (typeof this.queue)[number];
+      const limit = limitOf(this.deps.pipelineLimits, next.pipelineId);
+      if (limit !== undefined && (this.activeByPipeline.get(next.pipelineId as string) ?? 0) >= limit) {
+        i++;
+        continue;
+      }
+      this.queue.splice(i, 1);
+      next.start();
     }
   }
 
@@ -339,8 +359,15 @@ export class RunManager {
     });
     const entry: Active = { cancel: () => {}, suspended: false, done };
     this.active.set(id, entry);
+    const pipelineId = record.pipelineId;
+    if (pipelineId !== undefined) this.activeByPipeline.set(pipelineId, (this.activeByPipeline.get(pipelineId) ?? 0) + 1);
     void this.drive(record, how, entry).finally(() => {
       this.active.delete(id);
+      if (pipelineId !== undefined) {
+        const left = (this.activeByPipeline.get(pipelineId) ?? 1) - 1;
+        if (left > 0) this.activeByPipeline.set(pipelineId, left);
+        else this.activeByPipeline.delete(pipelineId);
+      }
       this.resuming.delete(id);
       this.reuseByRun.delete(id);
       resolveDone();
