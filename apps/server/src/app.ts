@@ -92,7 +92,9 @@ export async function createApp(config: ServerConfig): Promise<App> {
     if (queueMode.config.workers > 0) queueMode.queue.startWorker(queueMode.config.workers);
   }
   seedExamples(db, pipelines, templates);
-  const batches = new BatchManager({ dataDir: config.dataDir, registry: defaultRegistry, pool });
+  const batches = new BatchManager({ dataDir: config.dataDir, registry: defaultRegistry, pool, ...(queueMode ? { shared: queueMode.batches } : {}) });
+  // One shard at a time per process: a shard runs its records with the batch's own concurrency.
+  if (queueMode && queueMode.config.workers > 0) queueMode.batches.startWorker(1, { dataDir: config.dataDir, registry: defaultRegistry, pool });
   const datasets = new SqliteDatasetStore(db);
   const experiments = new ExperimentManager({ store: new SqliteExperimentStore(db), datasets, pipelines, runs, manager, hub, registry: defaultRegistry, pool });
   const audit = new SqliteAuditStore(db);

@@ -17,6 +17,8 @@ import { join } from "node:path";
 import { type BackendPool, type ErrorInfo, type Pipeline, type Registry, compile, refusePausingNodes, toErrorInfo } from "@braid/engine";
 import { type InputFormat, InputsError, countRecords } from "./inputs.js";
 import { type BatchProgress, runBatch } from "./runner.js";
+import { type SharedBatchQueue, ShardedBatches } from "./sharded.js";
+import { type ShardPlan, planShards, shardFiles } from "./shards.js";
 import type { BatchSummary } from "./stats.js";
 
 export type BatchStatus = "running" | "completed" | "cancelled" | "interrupted" | "failed";
@@ -39,6 +41,8 @@ export interface BatchRecord {
   progress?: BatchProgress;
   summary?: BatchSummary;
   error?: ErrorInfo;
+  /** Set when the batch runs as queue jobs (queue mode), one per shard of `size` records. */
+  shards?: ShardPlan;
 }
 
 export type BatchEvent = { type: "progress"; batch: BatchRecord } | { type: "finished"; batch: BatchRecord };
@@ -67,6 +71,8 @@ export interface BatchManagerDeps {
   registry: Registry;
   pool: BackendPool;
   maxActive?: number;
+  /** Queue mode: batches run as shard jobs on worker processes (sharded.ts). */
+  shared?: SharedBatchQueue;
 }
 
 export class BatchManager {
@@ -74,8 +80,21 @@ export class BatchManager {
   private readonly active = new Map<string, Active>();
   private readonly listeners = new Map<string, Set<(e: BatchEvent) => void>>();
 
+  private readonly sharded: ShardedBatches | undefined;
+
   constructor(private readonly deps: BatchManagerDeps) {
     this.root = join(deps.dataDir, "batches");
+    if (deps.shared) {
+      this.sharded = new ShardedBatches({
+        dataDir: deps.dataDir,
+        queue: deps.shared,
+        read: (id) => this.readSaved(id),
+        save: (rec) => this.save(rec),
+        publish: (type, batch) => this.publish({ type, batch }),
+      });
+      // Batches running on the workers when this server (re)started: watch them to their end.
+      for (const r of this.list(1000)) if (r.status === "running" && r.shards) this.sharded.watch(r);
+    }
   }
 
   dir(id: string): string {
@@ -94,6 +113,13 @@ export class BatchManager {
       results: join(d, "results.jsonl"),
       errors: join(d, "errors.jsonl"),
     };
+  }
+
+  /** The file(s) holding a batch's results or bad rows: a queue-mode batch's shards, in order, until they are merged at its end. */
+  outputFiles(rec: BatchRecord, kind: "results" | "errors"): string[] {
+    const own = this.paths(rec.id)[kind];
+    if (!rec.shards || rec.status !== "running") return [own];
+    return Array.from({ length: rec.shards.count }, (_, k) => shardFiles(this.dir(rec.id), k)[kind]);
   }
 
   get activeCount(): number {
@@ -116,6 +142,8 @@ export class BatchManager {
     // Refuse an invalid pipeline before anything is written.
     compile(opts.pipeline, this.deps.registry, { backends: this.deps.pool.availability() });
     refusePausingNodes(opts.pipeline, this.deps.registry);
+    // Queue mode without Redis: refused (503) before the upload is read.
+    this.deps.shared?.checkAccepting();
     if (this.active.size >= (this.deps.maxActive ?? 4))
       throw new BatchConflictError(`${this.active.size} batches are running; the limit is ${this.deps.maxActive ?? 4}`);
     const id = newBatchId();
@@ -152,20 +180,39 @@ export class BatchManager {
       this.discard(record.id);
       throw err instanceof InputsError ? err : new InputsError((err as Error).message);
     }
+    if (this.sharded) {
+      record.shards = planShards(record.total);
+      record.startedAt = Date.now();
+      this.sharded.launch(record);
+      return record;
+    }
     this.save(record);
     this.launch(record, false);
     return record;
   }
 
-  get(id: string): BatchRecord | undefined {
-    const a = this.active.get(id);
-    if (a) return a.record;
+  /** batch.json as saved, without reading it as interrupted. */
+  private readSaved(id: string): BatchRecord | undefined {
     if (!isBatchId(id)) return undefined;
     const file = join(this.root, id, "batch.json");
     if (!existsSync(file)) return undefined;
-    const rec = JSON.parse(readFileSync(file, "utf8")) as BatchRecord;
+    return JSON.parse(readFileSync(file, "utf8")) as BatchRecord;
+  }
+
+  get(id: string): BatchRecord | undefined {
+    const active = this.active.get(id);
+    if (active) return active.record;
+    const watched = this.sharded?.current(id);
+    if (watched) return watched;
+    const rec = this.readSaved(id);
+    if (rec?.status !== "running") return rec;
+    // Running on the queue's workers (watched by another server, or not yet by this one): its progress from the shards.
+    if (this.sharded && rec.shards) {
+      const progress = this.sharded.progressOf(rec);
+      return progress ? { ...rec, progress } : rec;
+    }
     // Saved as running but not running here: the process that ran it stopped.
-    if (rec.status === "running") rec.status = "interrupted";
+    rec.status = "interrupted";
     return rec;
   }
 
@@ -186,7 +233,12 @@ export class BatchManager {
 
   cancel(id: string): boolean {
     const a = this.active.get(id);
-    if (!a) return false;
+    if (!a) {
+      const rec = this.sharded ? this.get(id) : undefined;
+      if (!this.sharded || rec?.status !== "running" || !rec.shards) return false;
+      this.sharded.cancel(rec);
+      return true;
+    }
     a.stopAs = "cancelled";
     a.controller.abort();
     return true;
@@ -204,6 +256,11 @@ export class BatchManager {
     rec.status = "running";
     delete rec.summary;
     delete rec.finishedAt;
+    if (rec.shards) {
+      if (!this.sharded) throw new BatchConflictError(`batch "${id}" ran as queue jobs; resume it on a server in queue mode (BRAID_REDIS_URL)`);
+      this.sharded.launch(rec);
+      return rec;
+    }
     this.launch(rec, true);
     return rec;
   }
@@ -213,6 +270,8 @@ export class BatchManager {
     let set = this.listeners.get(id);
     if (!set) this.listeners.set(id, (set = new Set()));
     set.add(listener);
+    const rec = this.sharded ? this.readSaved(id) : undefined;
+    if (rec) this.sharded?.watch(rec);
     return () => {
       set.delete(listener);
       if (set.size === 0) this.listeners.delete(id);
@@ -222,11 +281,26 @@ export class BatchManager {
   /** Resolves when the batch is no longer running here. */
   async wait(id: string): Promise<BatchRecord | undefined> {
     await this.active.get(id)?.done;
+    if (this.sharded)
+      await new Promise<void>((resolve) => {
+        const stop = this.subscribe(id, (e) => {
+          if (e.type !== "finished") return;
+          stop();
+          resolve();
+        });
+        // Subscribed first, so a finish between the two is not missed.
+        if (this.readSaved(id)?.status !== "running") {
+          stop();
+          resolve();
+        }
+      });
     return this.get(id);
   }
 
   /** The server's shutdown hook: interrupts every running batch (they resume later) and waits for them to stop. */
   async shutdown(): Promise<void> {
+    // Queue-mode batches keep running on the workers; a server that starts again watches them.
+    this.sharded?.close();
     for (const a of this.active.values()) {
       a.stopAs ??= "interrupted";
       a.controller.abort();

@@ -52,6 +52,8 @@ export interface BatchOptions {
   retryFailed?: boolean;
   /** Known number of records; counted from the file when omitted and `inputs` is a path. */
   total?: number;
+  /** Only the records with index in [from, to): one shard of a batch split into queue jobs (sharded.ts). */
+  range?: { from: number; to: number };
   signal?: AbortSignal;
   compiled?: CompiledPipeline;
   onProgress?: (p: BatchProgress) => void;
@@ -96,7 +98,9 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   const errorsFile = opts.errorsFile ?? errorsPathFor(resultsFile);
 
   const { done } = opts.fresh ? { done: new Set<string>() } : await loadResults(resultsFile, stats, { retryFailed: opts.retryFailed ?? false });
-  const total = opts.total ?? (typeof opts.inputs === "string" ? await countRecords(opts.inputs, opts.format) : undefined);
+  const total = opts.range
+    ? opts.range.to - opts.range.from
+    : (opts.total ?? (typeof opts.inputs === "string" ? await countRecords(opts.inputs, opts.format) : undefined));
   const results = new JsonlAppender(resultsFile, opts.fresh ? "w" : "a");
   // Input order in the results file; records may run ahead of a slow one by a bounded window.
   const ordered = new OrderedResults<BatchResult>((r) => results.append(r), Math.max(256, concurrency * 8));
@@ -208,6 +212,8 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
     const columnTypes = opts.format === "csv" ? columnTypesFrom(pipeline.input?.schema) : undefined;
     for await (const item of readInputs(opts.inputs, opts.format, columnTypes ? { columnTypes } : {})) {
       if (aborted()) break;
+      if (opts.range && item.index < opts.range.from) continue;
+      if (opts.range && item.index >= opts.range.to) break;
       stats.counts.seen++;
       if (!item.ok) {
         badRow(item);

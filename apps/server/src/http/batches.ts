@@ -3,7 +3,7 @@
  * download results and bad rows, cancel and resume. Registered through rest.ts's `def`, so the
  * auth check and the route list cover them like every other route.
  */
-import { createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
+import { closeSync, createReadStream, createWriteStream, existsSync, openSync, readSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { once } from "node:events";
 import { MAX_JSON_DEPTH, jsonDepth, safeJsonParse } from "@braid/engine";
@@ -113,20 +113,40 @@ async function ingest(req: IncomingMessage, file: string, format: InputFormat): 
   }
 }
 
-function sendFile(res: ServerResponse, file: string, name: string): void {
+/** The bytes of `file` up to its last newline: a line being appended is left for the next read. */
+function completeLength(file: string): number {
   const size = existsSync(file) ? statSync(file).size : 0;
+  if (size === 0) return 0;
+  const tail = Buffer.alloc(Math.min(size, 65_536));
+  const fd = openSync(file, "r");
+  try {
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+  } finally {
+    closeSync(fd);
+  }
+  const nl = tail.lastIndexOf(10);
+  return nl < 0 ? (tail.length < size ? size : 0) : size - tail.length + nl + 1;
+}
+
+/** JSONL files sent as one (a queue-mode batch's shards, in order, while it runs). */
+function sendFiles(res: ServerResponse, files: readonly string[], name: string): void {
+  const parts = files.map((file) => ({ file, size: completeLength(file) })).filter((p) => p.size > 0);
   res.writeHead(200, {
     "content-type": "application/x-ndjson; charset=utf-8",
-    "content-length": String(size),
+    "content-length": String(parts.reduce((t, p) => t + p.size, 0)),
     "content-disposition": `attachment; filename="${name}"`,
     "cache-control": "no-store",
   });
-  if (size === 0) {
-    res.end();
-    return;
-  }
-  // Only the bytes present now: a running batch's file keeps growing.
-  createReadStream(file, { start: 0, end: size - 1 }).pipe(res);
+  // Only the bytes present now: a running batch's files keep growing.
+  const next = (i: number): void => {
+    const p = parts[i];
+    if (!p) return void res.end();
+    createReadStream(p.file, { start: 0, end: p.size - 1 })
+      .on("end", () => next(i + 1))
+      .on("error", () => res.destroy())
+      .pipe(res, { end: false });
+  };
+  next(0);
 }
 
 const sseFrame = (e: BatchEvent) => `event: ${e.type}\ndata: ${JSON.stringify(view(e.batch))}\n\n`;
@@ -204,12 +224,12 @@ export function registerBatchRoutes(def: Def): void {
 
   def("GET", "/api/batches/:id/results", ({ res, params, services }) => {
     const b = found(services, params[0] as string);
-    sendFile(res, services.batches.paths(b.id).results, `${b.id}.results.jsonl`);
+    sendFiles(res, services.batches.outputFiles(b, "results"), `${b.id}.results.jsonl`);
   });
 
   def("GET", "/api/batches/:id/errors", ({ res, params, services }) => {
     const b = found(services, params[0] as string);
-    sendFile(res, services.batches.paths(b.id).errors, `${b.id}.errors.jsonl`);
+    sendFiles(res, services.batches.outputFiles(b, "errors"), `${b.id}.errors.jsonl`);
   });
 
   def("POST", "/api/batches/:id/cancel", ({ res, params, services }) => {

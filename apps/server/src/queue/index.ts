@@ -2,11 +2,14 @@ import type { EventHub } from "../runs/hub.js";
 import type { QueueConfig } from "./config.js";
 import { connectOrExplain, redisConnection } from "./redis.js";
 import { RedisRelay } from "./relay.js";
+import { BullBatchQueue } from "./batch-queue.js";
 import { BullRunQueue } from "./run-queue.js";
 
 export interface QueueMode {
   config: QueueConfig;
   queue: BullRunQueue;
+  /** Batch shards, on a queue of their own. */
+  batches: BullBatchQueue;
   relay: RedisRelay;
   close(): Promise<void>;
 }
@@ -19,15 +22,17 @@ export async function openQueueMode(config: QueueConfig, hub: EventHub, queueLim
   const workers: ReturnType<typeof redisConnection>[] = [];
   const relay = new RedisRelay(producer, sub, config.prefix);
   await relay.attach(hub);
+  const workerConnection = () => {
+    const c = redisConnection(config.redisUrl, "braid-worker");
+    workers.push(c);
+    return c;
+  };
+  const batches = new BullBatchQueue(config, { producer, worker: workerConnection });
   const queue = new BullRunQueue(
     config,
     {
       producer,
-      worker: () => {
-        const c = redisConnection(config.redisUrl, "braid-worker");
-        workers.push(c);
-        return c;
-      },
+      worker: workerConnection,
     },
     relay,
     queueLimit,
@@ -35,9 +40,10 @@ export async function openQueueMode(config: QueueConfig, hub: EventHub, queueLim
   return {
     config,
     queue,
+    batches,
     relay,
     async close() {
-      await queue.close();
+      await Promise.all([queue.close(), batches.close()]);
       for (const c of [sub, producer, ...workers]) c.disconnect();
     },
   };

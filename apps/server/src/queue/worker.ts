@@ -22,11 +22,12 @@ export async function startWorker(config: ServerConfig, concurrency: number): Pr
   const checkpoints = openCheckpointer(config.dataDir);
   const hub = new EventHub(1000);
   const mode = await openQueueMode(config.queue, hub, config.queueLimit);
+  const pool = serverPool(config);
   const manager = new RunManager({
     store: new SqliteRunStore(db),
     hub,
     registry: defaultRegistry,
-    pool: serverPool(config),
+    pool,
     checkpointer: checkpoints.saver,
     maxConcurrent: concurrency,
     queueLimit: config.queueLimit,
@@ -34,6 +35,7 @@ export async function startWorker(config: ServerConfig, concurrency: number): Pr
   });
   mode.queue.bind(manager);
   mode.queue.startWorker(concurrency);
+  mode.batches.startWorker(1, { dataDir: config.dataDir, registry: defaultRegistry, pool });
   return {
     async close(graceMs) {
       // Runs still going after the grace period are suspended; their jobs go back to the queue for another worker.
