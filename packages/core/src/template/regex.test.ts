@@ -94,4 +94,12 @@ describe("expression limits", () => {
     expect(ticks).toBeGreaterThan(5);
     expect(longestGap).toBeLessThan(100);
   });
+
+  it("counts an evaluation's own work, not the wall clock: a thousand short evaluations interleaving all finish", async () => {
+    // Each takes a few ms of its own, but interleaved with 999 others its wall time is seconds:
+    // a wall-clock limit failed them under load (a busy batch worker), though none loops.
+    const runs = Array.from({ length: 1000 }, (_, i) => evaluateExpression("$sum($map([1..300], function($x){ $x * 2 })) + n", { n: i }));
+    const values = await Promise.all(runs);
+    expect(values).toEqual(Array.from({ length: 1000 }, (_, i) => 90_300 + i));
+  });
 });
