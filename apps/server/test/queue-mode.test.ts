@@ -238,17 +238,21 @@ describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () 
   it("1,000 runs over three workers: all complete, each executed once, every log gap-free", async () => {
     const e = isolated({ BRAID_SIM_LATENCY: "zero", BRAID_QUEUE_LIMIT: "5000" });
     const server = spawnServer(e);
-    const workers = [spawnWorker(e, 8), spawnWorker(e, 8), spawnWorker(e, 8)];
-    children.push(server.child, ...workers.map((w) => w.child));
+    children.push(server.child);
+    // The server creates the data folder's databases; a worker opening them meanwhile could find them empty.
     const url = await server.ready;
+    const workers = [spawnWorker(e, 8), spawnWorker(e, 8), spawnWorker(e, 8)];
+    children.push(...workers.map((w) => w.child));
     await Promise.all(workers.map((w) => w.ready));
     const t0 = Date.now();
     const ids = await startRuns(url, 1000, "sequential", (i) => ({ country: "Chile", segment: `s${i}` }));
     const submittedMs = Date.now() - t0;
     const db = openDb(e.BRAID_DATA_DIR as string);
     const store = new SqliteRunStore(db);
-    await waitFor("1,000 runs to complete", () => (store.list({ status: "completed", limit: 2000 }).length === 1000 ? true : undefined), 60_000, 200);
+    const ended = () => (["completed", "failed", "cancelled"] as const).reduce((n, status) => n + store.list({ status, limit: 2000 }).length, 0);
+    await waitFor("1,000 runs to end", () => (ended() === 1000 ? true : undefined), 60_000, 200);
     const wallMs = Date.now() - t0;
+    expect(store.list({ status: "completed", limit: 2000 })).toHaveLength(1000);
     let events = 0;
     for (const id of ids) {
       const stored = store.events(id);
@@ -265,9 +269,10 @@ describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () 
   it("a pipeline limit of 2 holds across three workers, other pipelines' runs pass the waiting ones, and a waiting run can be cancelled", async () => {
     const e = isolated({ BRAID_SIM_LATENCY: "zero", BRAID_PIPELINE_CONCURRENCY: "sequential:2" });
     const server = spawnServer(e);
-    const workers = [spawnWorker(e), spawnWorker(e), spawnWorker(e)];
-    children.push(server.child, ...workers.map((w) => w.child));
+    children.push(server.child);
     const url = await server.ready;
+    const workers = [spawnWorker(e), spawnWorker(e), spawnWorker(e)];
+    children.push(...workers.map((w) => w.child));
     await Promise.all(workers.map((w) => w.ready));
     const a = await startRuns(url, 30, "sequential", (i) => ({ country: "Peru", segment: `a${i}` }));
     const held = (await startRuns(url, 1, "sequential", () => ({ country: "Peru", segment: "held" })))[0] as string;
@@ -291,9 +296,10 @@ describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () 
   it("a worker killed with -9 while holding a pipeline's only lease: the lease expires and the pipeline's other runs proceed", async () => {
     const e = isolated({ BRAID_PIPELINE_CONCURRENCY: "sequential:1" });
     const server = spawnServer(e);
-    const first = spawnWorker(e);
-    children.push(server.child, first.child);
+    children.push(server.child);
     const url = await server.ready;
+    const first = spawnWorker(e);
+    children.push(first.child);
     await first.ready;
     const ids = await startRuns(url, 3, "sequential", (i) => ({ country: "Kenya", segment: `k${i}` }));
     const db = openDb(e.BRAID_DATA_DIR as string);

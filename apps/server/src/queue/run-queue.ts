@@ -137,7 +137,14 @@ export class BullRunQueue implements SharedRunQueue {
         let lease: Lease | undefined;
         if (limit !== undefined && pipelineId !== undefined) {
           lease = await this.leases.claim(pipelineId, runId, limit);
-          if (!lease) await this.later(job, token);
+          if (!lease) return this.later(job, token);
+          // Claiming took a round trip: a cancel sent meanwhile must still win.
+          const late = await this.cancelRequested(runId);
+          if (late !== undefined) {
+            await lease.release();
+            manager.endQueued(runId, late);
+            return;
+          }
         }
         let end: ExecutionEnd;
         try {
