@@ -2,7 +2,7 @@
  * Data the server cannot trust: JSON nested thousands deep (REST, tRPC, batch files, pipeline
  * documents), event streams resumed at or past their end, and damaged database files.
  */
-import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, utimesSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { jsonDepth } from "@braid/engine";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -124,6 +124,9 @@ describe("damaged database files", () => {
       const { dir, cleanup } = tempDir();
       try {
         writeFileSync(join(dir, file), "");
+        // An hour old: truncated, not a file another process created a moment ago (that one gets a moment to be written).
+        const anHourAgo = new Date(Date.now() - 3_600_000);
+        utimesSync(join(dir, file), anHourAgo, anHourAgo);
         await expect(createApp(config(dir))).rejects.toThrow(new RegExp(`${join(dir, file)}: the file is empty.*move it aside`));
       } finally {
         cleanup();

@@ -1,55 +1,17 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import type { RunEvent } from "@braid/engine";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../src/store/db.js";
 import { SqliteRunStore } from "../src/store/runs.js";
-import { SERVER_ROOT, json, logProblems, spawnServer, tempDir, waitFor } from "./helpers.js";
+import { json, logProblems, spawnServer, tempDir, waitFor } from "./helpers.js";
+import { freePort, redisBin, spawnWorker } from "./queue-helpers.js";
 
 /**
- * Queue mode against a real redis-server on a loopback port of the test's own: runs go through
- * BullMQ to worker processes. Without redis-server installed these tests are skipped, so the
- * embedded default's `pnpm test` needs nothing but Node; CI installs it and sets
- * BRAID_REQUIRE_REDIS=1, which turns a missing redis-server into a failure.
+ * Queue mode against a real redis-server on a loopback port of the test's own (queue-helpers.ts):
+ * runs go through BullMQ to worker processes.
  */
-const redisBin = (() => {
-  try {
-    return execFileSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-})();
-if (!redisBin && process.env.BRAID_REQUIRE_REDIS === "1") throw new Error("BRAID_REQUIRE_REDIS=1 but redis-server is not installed");
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-
-function spawnWorker(env: Record<string, string>, concurrency = 4): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "worker", "--concurrency", String(concurrency)], {
-    cwd: SERVER_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (out.includes("worker executing")) resolve();
-    });
-    child.stderr?.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    child.once("exit", (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
-  });
-  return { child, ready };
-}
-
 /** The `sequential` example's log after a takeover: gap-free, one start and end, and each node finished exactly once. */
 function expectWholeSequentialLog(stored: Array<{ seq: number; event: RunEvent }>): void {
   const events = stored.map((e) => e.event);
@@ -236,12 +198,13 @@ describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () 
   }, 60_000);
 
   it("1,000 runs over three workers: all complete, each executed once, every log gap-free", async () => {
-    const e = isolated({ BRAID_SIM_LATENCY: "zero", BRAID_QUEUE_LIMIT: "5000" });
+    // A 30 s lock: a worker that crashed would leave its runs stuck past the test's time, so all three must stay up.
+    const e = isolated({ BRAID_SIM_LATENCY: "zero", BRAID_QUEUE_LIMIT: "5000", BRAID_QUEUE_LOCK_MS: "30000" });
     const server = spawnServer(e);
     children.push(server.child);
-    // The server creates the data folder's databases; a worker opening them meanwhile could find them empty.
-    const url = await server.ready;
+    // Started together on a new data folder: the second to open the database waits for the first's header and migrations.
     const workers = [spawnWorker(e, 8), spawnWorker(e, 8), spawnWorker(e, 8)];
+    const url = await server.ready;
     children.push(...workers.map((w) => w.child));
     await Promise.all(workers.map((w) => w.ready));
     const t0 = Date.now();
@@ -262,6 +225,8 @@ describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () 
     }
     console.log(`queue: 1000 runs (${events} events) over 3 workers in ${wallMs} ms, submitted in ${submittedMs} ms`);
     expect(wallMs).toBeLessThan(60_000);
+    // No worker died on the way (a busy database once crashed them: SQLITE_BUSY on a read-then-write transaction).
+    expect(workers.map((w) => w.child.exitCode)).toEqual([null, null, null]);
     db.close();
     for (const c of [server.child, ...workers.map((w) => w.child)]) c.kill("SIGKILL");
   }, 120_000);

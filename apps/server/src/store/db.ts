@@ -31,7 +31,8 @@ export class DatabaseError extends Error {
  * an empty file means it was truncated, and opening it would silently start empty.
  */
 export function openSqlite(file: string, configure: (db: Db) => void = () => {}): Db {
-  if (existsSync(file) && statSync(file).size === 0) throw new DatabaseError(file, "the file is empty (0 bytes), so it was probably truncated");
+  if (existsSync(file) && statSync(file).size === 0 && !headerWritten(file))
+    throw new DatabaseError(file, "the file is empty (0 bytes), so it was probably truncated");
   let db: Db | undefined;
   try {
     db = new Database(file);
@@ -56,6 +57,20 @@ export function openSqlite(file: string, configure: (db: Db) => void = () => {})
   return db;
 }
 
+/**
+ * A file another process has just created is empty until SQLite writes its header, a moment
+ * later (a worker starting beside its server on a new data folder): a fresh empty file gets
+ * that moment; one that stays empty, or is old, was truncated.
+ */
+function headerWritten(file: string): boolean {
+  const fresh = Date.now() - statSync(file).mtimeMs < 5000;
+  for (let waited = 0; fresh && waited < 2000; waited += 50) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    if (statSync(file).size > 0) return true;
+  }
+  return false;
+}
+
 /** Opens (creating if needed) the data folder's database and brings its schema up to date. */
 export function openDb(dataDir: string, file = "braid.db"): Db {
   mkdirSync(dataDir, { recursive: true });
@@ -71,10 +86,13 @@ export function migrate(db: Db, migrations: string[] = MIGRATIONS): { from: numb
     throw new Error(`the data folder was written by a newer Braid (schema ${from}; this one knows ${migrations.length})`);
   }
   for (let v = from; v < migrations.length; v++) {
+    // Immediate, and the version read again inside: a worker and a server starting together on a
+    // new data folder both reach here, and the second must skip what the first just applied.
     db.transaction(() => {
+      if ((db.pragma("user_version", { simple: true }) as number) > v) return;
       db.exec(migrations[v] as string);
       db.pragma(`user_version = ${v + 1}`);
-    })();
+    }).immediate();
   }
   return { from, to: migrations.length };
 }

@@ -165,9 +165,11 @@ export class SqliteDeploymentStore implements DeploymentStore {
       `INSERT INTO online_scores (run_id, evaluator, pipeline_id, pipeline_version, weight, score, pass, error, at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, evaluator) DO NOTHING`,
     );
-    this.db.transaction(() => {
-      for (const s of scores) stmt.run(s.runId, s.evaluator, s.pipelineId, s.version, s.weight, s.score, s.pass ? 1 : 0, s.error ?? null, s.at);
-    })();
+    this.db
+      .transaction(() => {
+        for (const s of scores) stmt.run(s.runId, s.evaluator, s.pipelineId, s.version, s.weight, s.score, s.pass ? 1 : 0, s.error ?? null, s.at);
+      })
+      .immediate();
   }
 
   hasOnlineScores(runId: string): boolean {

@@ -104,28 +104,30 @@ export class SqliteExperimentStore implements ExperimentStore {
   constructor(private readonly db: Db) {}
 
   create(e: Omit<ExperimentRecord, "done" | "status"> & { status: ExperimentStatus }): void {
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO experiments (id, name, pipeline_id, pipeline_version, dataset_id, dataset_version, dataset_hash, spec, status, total, created_at)
+    this.db
+      .transaction(() => {
+        this.db
+          .prepare(
+            `INSERT INTO experiments (id, name, pipeline_id, pipeline_version, dataset_id, dataset_version, dataset_hash, spec, status, total, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          e.id,
-          e.name,
-          e.pipelineId,
-          e.pipelineVersion,
-          e.datasetId,
-          e.datasetVersion,
-          e.datasetHash,
-          JSON.stringify(e.spec),
-          e.status,
-          e.total,
-          e.createdAt,
-        );
-      const insert = this.db.prepare("INSERT INTO experiment_records (experiment_id, idx) VALUES (?, ?)");
-      for (let i = 0; i < e.total; i++) insert.run(e.id, i);
-    })();
+          )
+          .run(
+            e.id,
+            e.name,
+            e.pipelineId,
+            e.pipelineVersion,
+            e.datasetId,
+            e.datasetVersion,
+            e.datasetHash,
+            JSON.stringify(e.spec),
+            e.status,
+            e.total,
+            e.createdAt,
+          );
+        const insert = this.db.prepare("INSERT INTO experiment_records (experiment_id, idx) VALUES (?, ?)");
+        for (let i = 0; i < e.total; i++) insert.run(e.id, i);
+      })
+      .immediate();
   }
 
   get(id: string): ExperimentRecord | undefined {

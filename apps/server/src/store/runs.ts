@@ -189,9 +189,11 @@ export class SqliteRunStore implements RunStore {
   /** Many events in one transaction: one commit instead of one per event. */
   appendBatch(items: ReadonlyArray<{ runId: string; event: RunEvent }>): number[] {
     const seqs: number[] = [];
-    this.db.transaction(() => {
-      for (const { runId, event } of items) seqs.push(this.insert(runId, event));
-    })();
+    this.db
+      .transaction(() => {
+        for (const { runId, event } of items) seqs.push(this.insert(runId, event));
+      })
+      .immediate();
     return seqs;
   }
 
