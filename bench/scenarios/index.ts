@@ -11,5 +11,6 @@ import { scenario as evalOverhead } from "./eval-overhead.js";
 import { scenario as liveEventLatency } from "./live-event-latency.js";
 import { scenario as mermaidExport } from "./mermaid-export.js";
 import { scenario as providerCpu } from "./provider-cpu.js";
+import { scenario as queue } from "./queue.js";
 
-export const SCENARIOS: Scenario[] = [engineOverhead, criticalPath, providerCpu, batchThroughput, evalOverhead, mermaidExport, liveEventLatency, canvas];
+export const SCENARIOS: Scenario[] = [engineOverhead, criticalPath, providerCpu, batchThroughput, evalOverhead, mermaidExport, liveEventLatency, canvas, queue];

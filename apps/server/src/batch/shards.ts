@@ -18,15 +18,20 @@ import type { BadRow } from "./inputs.js";
 import type { BatchProgress } from "./runner.js";
 import { type BatchResult, BatchStats, type BatchSummary } from "./stats.js";
 
-/** Records per shard: small enough that a shard is a few seconds of work, so shards spread over workers and a killed worker loses little. */
-export const SHARD_RECORDS = 200;
-
 export interface ShardPlan {
   size: number;
   count: number;
 }
 
-export const planShards = (total: number, size = SHARD_RECORDS): ShardPlan => ({ size, count: Math.max(1, Math.ceil(total / size)) });
+/**
+ * About 16 shards, of 200 to 2,000 records: enough shards to spread over several workers, and
+ * long enough that a shard's tail (its last records finishing while no new one starts) is a small
+ * part of it. A killed worker loses only its records in flight, whatever the size.
+ */
+export function planShards(total: number): ShardPlan {
+  const size = Math.min(2000, Math.max(200, Math.ceil(total / 16)));
+  return { size, count: Math.max(1, Math.ceil(total / size)) };
+}
 export const shardRange = (plan: ShardPlan, k: number) => ({ from: k * plan.size, to: (k + 1) * plan.size });
 
 export function shardFiles(dir: string, k: number) {
