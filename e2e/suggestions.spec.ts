@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { expect, test } from "@playwright/test";
 import { openApp } from "./helpers.js";
@@ -6,34 +6,8 @@ import { trpc } from "./trace-helpers.js";
 
 const SHOTS = process.env.BRAID_E2E_SHOTS ?? `${tmpdir()}/braid-e2e-shots`;
 
-const SHAPE = { name: "string", email: "string", price: 0.0 };
 /** A premium draft checked by a premium critique that finds nothing on this dataset: pruning it keeps the score and saves its cost. */
-const CHECKED = {
-  format: "braid/pipeline@1",
-  name: "Checked draft",
-  input: { example: { sku: "WM-1" } },
-  nodes: [
-    { id: "in", kind: "input" },
-    { id: "gen", kind: "generate", config: { backend: "validator", prompt: "Describe product {{input.sku}}", shape: SHAPE } },
-    { id: "check", kind: "critique", config: { backend: "validator", target: "gen", rubric: ["price is positive"], threshold: 0.8, maxAttempts: 2 } },
-    { id: "fix", kind: "generate", config: { backend: "enricher", revises: "gen", prompt: "Fix {{gen}} given {{check.issues}}", shape: SHAPE } },
-    { id: "out", kind: "output", config: { value: "{{gen}}" } },
-  ],
-  edges: [
-    { from: "in", to: "gen" },
-    { from: "gen", to: "check" },
-    { from: "check", to: "out", branch: "pass" },
-    { from: "check", to: "fix", branch: "fail" },
-    { from: "check", to: "out", branch: "exhausted" },
-    { from: "fix", to: "check" },
-  ],
-  evaluation: {
-    evaluators: [
-      { type: "regex", name: "valid-email", path: "output.email", value: "^[^@\\s]+@[^@\\s]+\\.[A-Za-z]{2,}$" },
-      { type: "expression", name: "price-positive", value: "output.price > 0" },
-    ],
-  },
-};
+const CHECKED = JSON.parse(readFileSync(new URL("../apps/server/test/fixtures/checked-draft.json", import.meta.url), "utf8"));
 
 test("deployments: online evaluator scores per version, a pruning trial read back by a cycle, its evidence, approval tags the candidate", async ({
   page,

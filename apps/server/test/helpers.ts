@@ -140,3 +140,16 @@ export function logProblems(seqs: number[], events: RunEvent[]): string | undefi
   for (const s of finished) if (!started.includes(s)) return `span ${s} finished without starting`;
   return undefined;
 }
+
+/** The most runs executing at one moment, from each run's start and end times (an end at the same instant as a start comes first). */
+export function mostAtOnce(spans: Array<{ start: number; end: number }>): number {
+  const edges = spans.flatMap((s) => [
+    { at: s.start, d: 1 },
+    { at: s.end, d: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.d - b.d);
+  let now = 0;
+  let most = 0;
+  for (const e of edges) most = Math.max(most, (now += e.d));
+  return most;
+}

@@ -40,34 +40,10 @@ async function settle(pipelineId: string, trialId: string) {
   );
 }
 
-const SHAPE = { name: "string", email: "string", price: 0.0 };
-const OUTPUT_EVALUATORS = [
-  { type: "regex", name: "valid-email", path: "output.email", value: "^[^@\\s]+@[^@\\s]+\\.[A-Za-z]{2,}$" },
-  { type: "expression", name: "price-positive", value: "output.price > 0" },
-];
-
 /** A premium draft (2 % defects) checked by a premium critique that, on this dataset, never finds anything. */
-const CHECKED = {
-  format: "braid/pipeline@1",
-  name: "Checked draft",
-  input: { example: { sku: "WM-1" } },
-  nodes: [
-    { id: "in", kind: "input" },
-    { id: "gen", kind: "generate", config: { backend: "validator", prompt: "Describe product {{input.sku}}", shape: SHAPE } },
-    { id: "check", kind: "critique", config: { backend: "validator", target: "gen", rubric: ["price is positive"], threshold: 0.8, maxAttempts: 2 } },
-    { id: "fix", kind: "generate", config: { backend: "enricher", revises: "gen", prompt: "Fix {{gen}} given {{check.issues}}", shape: SHAPE } },
-    { id: "out", kind: "output", config: { value: "{{gen}}" } },
-  ],
-  edges: [
-    { from: "in", to: "gen" },
-    { from: "gen", to: "check" },
-    { from: "check", to: "out", branch: "pass" },
-    { from: "check", to: "fix", branch: "fail" },
-    { from: "check", to: "out", branch: "exhausted" },
-    { from: "fix", to: "check" },
-  ],
-  evaluation: { evaluators: [...OUTPUT_EVALUATORS, { type: "critique-pass", name: "critique", node: "check" }] },
-};
+const CHECKED = JSON.parse(readFileSync(new URL("./fixtures/checked-draft.json", import.meta.url), "utf8"));
+const OUTPUT_EVALUATORS = (CHECKED.evaluation.evaluators as Array<{ type: string }>).filter((e) => e.type !== "critique-pass") as Array<Record<string, string>>;
+const SHAPE = CHECKED.nodes[1].config.shape;
 
 describe("the pruning suggestion (ablation)", () => {
   it("offers removing a critique that changes no score, with the paired comparison as evidence", async () => {

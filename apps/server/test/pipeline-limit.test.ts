@@ -2,20 +2,7 @@ import type { Pipeline, RunEvent } from "@braid/engine";
 import { describe, expect, it } from "vitest";
 import { configFromEnv } from "../src/config.js";
 import { limitOf, pipelineLimitsFromEnv } from "../src/queue/limits.js";
-import { logProblems, startApp, waitFor } from "./helpers.js";
-
-/** The most runs executing at one moment, from each run's start and end times (an end at the same instant as a start comes first). */
-function mostAtOnce(spans: Array<{ start: number; end: number }>): number {
-  const edges = spans.flatMap((s) => [
-    { at: s.start, d: 1 },
-    { at: s.end, d: -1 },
-  ]);
-  edges.sort((a, b) => a.at - b.at || a.d - b.d);
-  let now = 0;
-  let most = 0;
-  for (const e of edges) most = Math.max(most, (now += e.d));
-  return most;
-}
+import { logProblems, mostAtOnce, startApp, waitFor } from "./helpers.js";
 
 describe("BRAID_PIPELINE_CONCURRENCY", () => {
   it("parses a limit for every pipeline and per-pipeline overrides; a bad value names the variable", () => {

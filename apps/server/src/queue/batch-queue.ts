@@ -9,7 +9,7 @@ import type { Redis } from "ioredis";
 import type { SharedBatchQueue } from "../batch/sharded.js";
 import { runShard } from "../batch/sharded.js";
 import type { QueueConfig } from "./config.js";
-import { QueueUnavailableError } from "./redis.js";
+import { QueueUnavailableError, workerOptions } from "./redis.js";
 
 interface ShardJob {
   batchId: string;
@@ -67,14 +67,7 @@ export class BullBatchQueue implements SharedBatchQueue {
           throw new WaitingError();
         }
       },
-      {
-        connection: this.conns.worker(),
-        prefix: this.cfg.prefix,
-        concurrency,
-        lockDuration: this.cfg.lockMs,
-        stalledInterval: Math.max(250, Math.floor(this.cfg.lockMs / 2)),
-        maxStalledCount: 1000,
-      },
+      workerOptions(this.cfg, this.conns.worker(), concurrency),
     );
     this.worker.on("error", () => {});
   }

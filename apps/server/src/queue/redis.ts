@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from "ioredis";
-import { maskUrl } from "./config.js";
+import type { WorkerOptions } from "bullmq";
+import { type QueueConfig, maskUrl } from "./config.js";
 
 /** Redis is unreachable: new runs are refused with a coded 503 until it is back (nothing already queued is lost). */
 export class QueueUnavailableError extends Error {
@@ -49,4 +50,20 @@ export async function connectOrExplain(redis: Redis, url: string, timeoutMs = 50
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * A BullMQ worker's options, the same for runs and batch shards: a killed worker's lock expires
+ * after `lockMs`, the stalled check runs twice per lock, and a job may stall any number of times
+ * (each stall is a worker that died, never the job's fault).
+ */
+export function workerOptions(cfg: QueueConfig, connection: Redis, concurrency: number): WorkerOptions {
+  return {
+    connection,
+    prefix: cfg.prefix,
+    concurrency,
+    lockDuration: cfg.lockMs,
+    stalledInterval: Math.max(250, Math.floor(cfg.lockMs / 2)),
+    maxStalledCount: 1000,
+  };
 }

@@ -11,7 +11,7 @@ import type { Redis } from "ioredis";
 import { type ExecutionEnd, QueueFullError, type RunHow, type RunManager, type SharedRunQueue } from "../runs/manager.js";
 import type { QueueConfig } from "./config.js";
 import { type Lease, PipelineLeases, limitOf } from "./limits.js";
-import { QueueUnavailableError } from "./redis.js";
+import { QueueUnavailableError, workerOptions } from "./redis.js";
 import type { RedisRelay } from "./relay.js";
 
 interface RunJob {
@@ -158,14 +158,7 @@ export class BullRunQueue implements SharedRunQueue {
           throw new WaitingError();
         }
       },
-      {
-        connection: this.conns.worker(),
-        prefix: this.cfg.prefix,
-        concurrency,
-        lockDuration: this.cfg.lockMs,
-        stalledInterval: Math.max(250, Math.floor(this.cfg.lockMs / 2)),
-        maxStalledCount: 1000,
-      },
+      workerOptions(this.cfg, this.conns.worker(), concurrency),
     );
     this.worker.on("error", () => {});
   }
