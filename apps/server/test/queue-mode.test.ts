@@ -260,7 +260,8 @@ describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () 
       expect(spanOf(store, id).start).toBeGreaterThan(killedAt);
     }
     expect(mostAtOnce(others.map((id) => spanOf(store, id)))).toBe(1);
-    expect(await redisClient.zrange(leases, 0, -1)).toEqual([]);
+    // The last run's release follows its end (and an expired lease's key lapses on its own): nothing is left shortly after.
+    await waitFor("no lease left", async () => ((await redisClient.zrange(leases, 0, -1)).length === 0 ? true : undefined), 5000, 100);
     redisClient.disconnect();
     db.close();
     for (const c of [server.child, second.child]) c.kill("SIGKILL");
