@@ -2,7 +2,7 @@ import type { RunEvent } from "@braid/engine";
 import { afterAll, describe, expect, it } from "vitest";
 import { SqliteRunStore } from "../src/store/runs.js";
 import { openDb } from "../src/store/db.js";
-import { json, logProblems, spawnServer, tempDir, waitFor } from "./helpers.js";
+import { json, logProblems, spawnServer, tempDir, waitFor, untilEnrichRunning } from "./helpers.js";
 
 /**
  * The kill -9 test: a real server process on a file-backed database is killed in the middle of a
@@ -30,12 +30,7 @@ describe("durability across SIGKILL", () => {
     // Wait until one LLM node has finished and the next one is running, then kill without warning.
     const db = openDb(dir);
     const store = new SqliteRunStore(db);
-    await waitFor("basic finished and enrich running", () => {
-      const events = store.events(runId).map((e) => e.event);
-      const done = events.some((e) => e.type === "node_finished" && e.nodeId === "basic");
-      const running = events.some((e) => e.type === "node_started" && e.nodeId === "enrich");
-      return done && running ? true : undefined;
-    });
+    await untilEnrichRunning(store, runId);
     first.child.kill("SIGKILL");
     await new Promise((r) => first.child.once("exit", r));
     const beforeKill = store.events(runId).map((e) => e.event);

@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../src/store/db.js";
 import { SqliteRunStore } from "../src/store/runs.js";
-import { json, logProblems, mostAtOnce, spawnServer, tempDir, waitFor } from "./helpers.js";
+import { json, logProblems, mostAtOnce, spawnServer, tempDir, waitFor, untilEnrichRunning } from "./helpers.js";
 import { freePort, redisBin, spawnWorker, startRedis } from "./queue-helpers.js";
 
 /**
@@ -91,12 +91,7 @@ describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () 
     const runId = started.body.runId as string;
     const db = openDb(dir);
     const store = new SqliteRunStore(db);
-    await waitFor("basic finished and enrich running", () => {
-      const events = store.events(runId).map((e) => e.event);
-      return events.some((e) => e.type === "node_finished" && e.nodeId === "basic") && events.some((e) => e.type === "node_started" && e.nodeId === "enrich")
-        ? true
-        : undefined;
-    });
+    await untilEnrichRunning(store, runId);
     first.child.kill("SIGKILL");
     await new Promise((r) => first.child.once("exit", r));
     const beforeKill = store.events(runId).length;

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { type ServerConfig, configFromEnv } from "../config.js";
 
 export class UsageError extends Error {}
 
@@ -28,4 +29,15 @@ export function intOption(value: string | undefined, name: string): number | und
   const n = Number(value);
   if (!Number.isInteger(n)) throw new UsageError(`--${name} must be an integer, got "${value}"`);
   return n;
+}
+
+/** The server configuration from the environment with the command's flags (as env names) on top; a bad value is a usage error. */
+export function configWith(flags: Record<string, string | undefined>): ServerConfig {
+  const env = { ...process.env };
+  for (const [name, value] of Object.entries(flags)) if (value) env[name] = value;
+  try {
+    return configFromEnv(env);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }

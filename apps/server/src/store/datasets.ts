@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type DatasetFormat, type DatasetRecord, datasetHash, safeJsonParse } from "@braid/engine";
-import type { Db } from "./db.js";
+import { type Db, writeTransaction } from "./db.js";
 
 /**
  * Evaluation datasets with versions. A version is immutable: its records (as parsed, canonical
@@ -110,27 +110,23 @@ export class SqliteDatasetStore implements DatasetStore {
   create(name: string, format: DatasetFormat, records: DatasetRecord[], message?: string): DatasetSummary {
     const id = newDatasetId();
     const now = this.now();
-    this.db
-      .transaction(() => {
-        this.db.prepare("INSERT INTO datasets (id, name, current_version, created_at, updated_at) VALUES (?, ?, 1, ?, ?)").run(id, name, now, now);
-        this.insertVersion(id, 1, format, records, message, now);
-      })
-      .immediate();
+    writeTransaction(this.db, () => {
+      this.db.prepare("INSERT INTO datasets (id, name, current_version, created_at, updated_at) VALUES (?, ?, 1, ?, ?)").run(id, name, now, now);
+      this.insertVersion(id, 1, format, records, message, now);
+    });
     return this.summary(id) as DatasetSummary;
   }
 
   addVersion(id: string, format: DatasetFormat, records: DatasetRecord[], message?: string) {
-    return this.db
-      .transaction(() => {
-        const cur = this.summary(id);
-        if (!cur) return undefined;
-        if (cur.hash === datasetHash(records)) return { summary: cur, created: false };
-        const now = this.now();
-        this.insertVersion(id, cur.version + 1, format, records, message, now);
-        this.db.prepare("UPDATE datasets SET current_version = ?, updated_at = ? WHERE id = ?").run(cur.version + 1, now, id);
-        return { summary: this.summary(id) as DatasetSummary, created: true };
-      })
-      .immediate();
+    return writeTransaction(this.db, () => {
+      const cur = this.summary(id);
+      if (!cur) return undefined;
+      if (cur.hash === datasetHash(records)) return { summary: cur, created: false };
+      const now = this.now();
+      this.insertVersion(id, cur.version + 1, format, records, message, now);
+      this.db.prepare("UPDATE datasets SET current_version = ?, updated_at = ? WHERE id = ?").run(cur.version + 1, now, id);
+      return { summary: this.summary(id) as DatasetSummary, created: true };
+    });
   }
 
   usedBy(id: string): number {

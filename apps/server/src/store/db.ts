@@ -58,6 +58,15 @@ export function openSqlite(file: string, configure: (db: Db) => void = () => {})
 }
 
 /**
+ * Runs `fn` in a write transaction that takes SQLite's write lock at BEGIN (IMMEDIATE). A deferred
+ * one that reads before it writes cannot upgrade once another process (a queue worker) has
+ * committed meanwhile: SQLite fails it at once with SQLITE_BUSY instead of waiting out busy_timeout.
+ */
+export function writeTransaction<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn).immediate();
+}
+
+/**
  * A file another process has just created is empty until SQLite writes its header, a moment
  * later (a worker starting beside its server on a new data folder): a fresh empty file gets
  * that moment; one that stays empty, or is old, was truncated.
@@ -88,11 +97,11 @@ export function migrate(db: Db, migrations: string[] = MIGRATIONS): { from: numb
   for (let v = from; v < migrations.length; v++) {
     // Immediate, and the version read again inside: a worker and a server starting together on a
     // new data folder both reach here, and the second must skip what the first just applied.
-    db.transaction(() => {
+    writeTransaction(db, () => {
       if ((db.pragma("user_version", { simple: true }) as number) > v) return;
       db.exec(migrations[v] as string);
       db.pragma(`user_version = ${v + 1}`);
-    }).immediate();
+    });
   }
   return { from, to: migrations.length };
 }

@@ -1,5 +1,5 @@
 import { safeJsonParse } from "@braid/engine";
-import type { Db } from "./db.js";
+import { type Db, writeTransaction } from "./db.js";
 
 export const TAGS = ["live", "candidate"] as const;
 export type Tag = (typeof TAGS)[number];
@@ -165,11 +165,9 @@ export class SqliteDeploymentStore implements DeploymentStore {
       `INSERT INTO online_scores (run_id, evaluator, pipeline_id, pipeline_version, weight, score, pass, error, at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, evaluator) DO NOTHING`,
     );
-    this.db
-      .transaction(() => {
-        for (const s of scores) stmt.run(s.runId, s.evaluator, s.pipelineId, s.version, s.weight, s.score, s.pass ? 1 : 0, s.error ?? null, s.at);
-      })
-      .immediate();
+    writeTransaction(this.db, () => {
+      for (const s of scores) stmt.run(s.runId, s.evaluator, s.pipelineId, s.version, s.weight, s.score, s.pass ? 1 : 0, s.error ?? null, s.at);
+    });
   }
 
   hasOnlineScores(runId: string): boolean {

@@ -1,6 +1,6 @@
 import type { ErrorInfo, EvaluatorConfig, ExperimentMetrics, RecordResult } from "@braid/engine";
 import { safeJsonParse } from "@braid/engine";
-import type { Db } from "./db.js";
+import { type Db, writeTransaction } from "./db.js";
 
 export type ExperimentStatus = "running" | "completed" | "cancelled" | "interrupted" | "failed";
 
@@ -104,30 +104,28 @@ export class SqliteExperimentStore implements ExperimentStore {
   constructor(private readonly db: Db) {}
 
   create(e: Omit<ExperimentRecord, "done" | "status"> & { status: ExperimentStatus }): void {
-    this.db
-      .transaction(() => {
-        this.db
-          .prepare(
-            `INSERT INTO experiments (id, name, pipeline_id, pipeline_version, dataset_id, dataset_version, dataset_hash, spec, status, total, created_at)
+    writeTransaction(this.db, () => {
+      this.db
+        .prepare(
+          `INSERT INTO experiments (id, name, pipeline_id, pipeline_version, dataset_id, dataset_version, dataset_hash, spec, status, total, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            e.id,
-            e.name,
-            e.pipelineId,
-            e.pipelineVersion,
-            e.datasetId,
-            e.datasetVersion,
-            e.datasetHash,
-            JSON.stringify(e.spec),
-            e.status,
-            e.total,
-            e.createdAt,
-          );
-        const insert = this.db.prepare("INSERT INTO experiment_records (experiment_id, idx) VALUES (?, ?)");
-        for (let i = 0; i < e.total; i++) insert.run(e.id, i);
-      })
-      .immediate();
+        )
+        .run(
+          e.id,
+          e.name,
+          e.pipelineId,
+          e.pipelineVersion,
+          e.datasetId,
+          e.datasetVersion,
+          e.datasetHash,
+          JSON.stringify(e.spec),
+          e.status,
+          e.total,
+          e.createdAt,
+        );
+      const insert = this.db.prepare("INSERT INTO experiment_records (experiment_id, idx) VALUES (?, ?)");
+      for (let i = 0; i < e.total; i++) insert.run(e.id, i);
+    });
   }
 
   get(id: string): ExperimentRecord | undefined {

@@ -1,5 +1,5 @@
 import { type Pipeline, safeJsonParse } from "@braid/engine";
-import type { Db } from "./db.js";
+import { type Db, writeTransaction } from "./db.js";
 
 export interface PipelineSummary {
   id: string;
@@ -94,33 +94,31 @@ export class SqlitePipelineStore implements PipelineStore {
 
   save(input: Pipeline, opts: { id?: string; message?: string } = {}): PipelineSummary {
     const now = this.now();
-    return this.db
-      .transaction(() => {
-        let doc = input;
-        let id = opts.id;
-        let existing = id ? (this.db.prepare("SELECT * FROM pipelines WHERE id = ?").get(id) as (Row & { deleted_at: number | null }) | undefined) : undefined;
-        if (!id) {
-          // A new pipeline never takes the name of a live one: the second "Smart routing" becomes "Smart routing (2)".
-          doc = { ...doc, name: this.freeName(doc.name) };
-          const base = slug(doc.name);
-          id = base;
-          for (let i = 2; this.db.prepare("SELECT 1 FROM pipelines WHERE id = ?").get(id); i++) id = `${base}-${i}`;
-          existing = undefined;
-        }
-        const version = existing ? existing.current_version + 1 : 1;
-        if (existing) {
-          this.db.prepare("UPDATE pipelines SET name = ?, current_version = ?, updated_at = ?, deleted_at = NULL WHERE id = ?").run(doc.name, version, now, id);
-        } else {
-          this.db
-            .prepare("INSERT INTO pipelines (id, name, current_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
-            .run(id, doc.name, version, now, now);
-        }
+    return writeTransaction(this.db, () => {
+      let doc = input;
+      let id = opts.id;
+      let existing = id ? (this.db.prepare("SELECT * FROM pipelines WHERE id = ?").get(id) as (Row & { deleted_at: number | null }) | undefined) : undefined;
+      if (!id) {
+        // A new pipeline never takes the name of a live one: the second "Smart routing" becomes "Smart routing (2)".
+        doc = { ...doc, name: this.freeName(doc.name) };
+        const base = slug(doc.name);
+        id = base;
+        for (let i = 2; this.db.prepare("SELECT 1 FROM pipelines WHERE id = ?").get(id); i++) id = `${base}-${i}`;
+        existing = undefined;
+      }
+      const version = existing ? existing.current_version + 1 : 1;
+      if (existing) {
+        this.db.prepare("UPDATE pipelines SET name = ?, current_version = ?, updated_at = ?, deleted_at = NULL WHERE id = ?").run(doc.name, version, now, id);
+      } else {
         this.db
-          .prepare("INSERT INTO pipeline_versions (pipeline_id, version, doc, message, created_at) VALUES (?, ?, ?, ?, ?)")
-          .run(id, version, JSON.stringify(doc), opts.message ?? null, now);
-        return toSummary(this.row(id) as Row);
-      })
-      .immediate();
+          .prepare("INSERT INTO pipelines (id, name, current_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
+          .run(id, doc.name, version, now, now);
+      }
+      this.db
+        .prepare("INSERT INTO pipeline_versions (pipeline_id, version, doc, message, created_at) VALUES (?, ?, ?, ?, ?)")
+        .run(id, version, JSON.stringify(doc), opts.message ?? null, now);
+      return toSummary(this.row(id) as Row);
+    });
   }
 
   private freeName(name: string): string {

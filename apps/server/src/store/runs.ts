@@ -1,5 +1,5 @@
 import { type ErrorInfo, type Pipeline, type RunEvent, type RunStatus, type Usage, safeJsonParse } from "@braid/engine";
-import { type Db, whereClause } from "./db.js";
+import { type Db, whereClause, writeTransaction } from "./db.js";
 
 export interface RunOptionsRecord {
   backendOverride?: string;
@@ -189,11 +189,9 @@ export class SqliteRunStore implements RunStore {
   /** Many events in one transaction: one commit instead of one per event. */
   appendBatch(items: ReadonlyArray<{ runId: string; event: RunEvent }>): number[] {
     const seqs: number[] = [];
-    this.db
-      .transaction(() => {
-        for (const { runId, event } of items) seqs.push(this.insert(runId, event));
-      })
-      .immediate();
+    writeTransaction(this.db, () => {
+      for (const { runId, event } of items) seqs.push(this.insert(runId, event));
+    });
     return seqs;
   }
 

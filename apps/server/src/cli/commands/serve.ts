@@ -1,22 +1,11 @@
 import { createApp } from "../../app.js";
-import { configFromEnv } from "../../config.js";
 import { DatabaseError } from "../../store/db.js";
-import { parse } from "../args.js";
-import { UsageError } from "../args.js";
+import { configWith, parse } from "../args.js";
 
 /** `braid serve` (and `pnpm start`): the API and the web app on one port, until SIGINT/SIGTERM. */
 export default async function serve(argv: string[]): Promise<number> {
   const { values } = parse(argv, { port: { type: "string" }, host: { type: "string" }, "data-dir": { type: "string" } }, []);
-  const env = { ...process.env };
-  if (values.port) env.BRAID_PORT = values.port;
-  if (values.host) env.BRAID_HOST = values.host;
-  if (values["data-dir"]) env.BRAID_DATA_DIR = values["data-dir"];
-  let config: ReturnType<typeof configFromEnv>;
-  try {
-    config = configFromEnv(env);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const config = configWith({ BRAID_PORT: values.port, BRAID_HOST: values.host, BRAID_DATA_DIR: values["data-dir"] });
   let app: Awaited<ReturnType<typeof createApp>>;
   try {
     app = await createApp(config);

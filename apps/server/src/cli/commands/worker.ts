@@ -1,19 +1,11 @@
-import { configFromEnv } from "../../config.js";
 import { startWorker } from "../../queue/worker.js";
 import { DatabaseError } from "../../store/db.js";
-import { UsageError, parse } from "../args.js";
+import { UsageError, configWith, parse } from "../args.js";
 
 /** `braid worker [--concurrency N] [--data-dir DIR]`: executes queued runs (queue mode) until SIGINT/SIGTERM. */
 export default async function worker(argv: string[]): Promise<number> {
   const { values } = parse(argv, { concurrency: { type: "string" }, "data-dir": { type: "string" } }, []);
-  const env = { ...process.env };
-  if (values["data-dir"]) env.BRAID_DATA_DIR = values["data-dir"];
-  let config: ReturnType<typeof configFromEnv>;
-  try {
-    config = configFromEnv(env);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const config = configWith({ BRAID_DATA_DIR: values["data-dir"] });
   if (!config.queue) throw new UsageError("braid worker needs BRAID_REDIS_URL=redis://… (queue mode)");
   const concurrency = values.concurrency === undefined ? config.maxConcurrentRuns : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024)
