@@ -118,7 +118,9 @@ test("the batch page's figures are honest: ETA estimating until a few records ar
   const samples: Array<{ done: number; eta: string; cost: string }> = [];
   while ((await status.textContent()) === "Running") {
     // ETA first: "Done" only grows, so a count read after it is never below the count the ETA saw.
-    const e = (await eta.textContent()) ?? "";
+    // The ETA row goes when the batch ends: a read that finds no row means it ended meanwhile.
+    const e = await eta.textContent({ timeout: 1000 }).catch(() => undefined);
+    if (e === undefined || e === null) continue;
     const [d, c] = [await doneCount(), (await figure(page, "Progress", "Cost so far").textContent()) ?? ""];
     if ((await status.textContent()) !== "Running") break;
     samples.push({ done: d, eta: e, cost: c });
