@@ -59,7 +59,7 @@ export function openPersistedBraid(prefix: string, registry: Registry, pool: Bac
     hub,
     manager,
     async run(pipeline, seed) {
-      const rec = manager.submit({ pipeline, seed });
+      const rec = await manager.submit({ pipeline, seed });
       let n = 0;
       let last: { type: string } | undefined;
       for await (const e of hub.follow(runs, rec.id, 0)) {

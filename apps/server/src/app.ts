@@ -20,16 +20,7 @@ import { type QueueMode, openQueueMode } from "./queue/index.js";
 import { EventHub } from "./runs/hub.js";
 import { RunManager } from "./runs/manager.js";
 import type { Services } from "./services.js";
-import { SqliteAuditStore } from "./store/audit.js";
-import { openCheckpointer } from "./store/checkpoints.js";
-import { SqliteDatasetStore } from "./store/datasets.js";
-import { openDb } from "./store/db.js";
-import { SqliteDeploymentStore } from "./store/deployments.js";
-import { SqliteExperimentStore } from "./store/experiments.js";
-import { SqliteOptimizerStore } from "./store/optimizer.js";
-import { SqliteTrialStore } from "./store/trials.js";
-import { SqlitePipelineStore } from "./store/pipelines.js";
-import { SqliteRunStore } from "./store/runs.js";
+import { type Stores, openStores } from "./store/index.js";
 import { loadTemplates } from "./templates.js";
 
 export interface App {
@@ -52,16 +43,8 @@ export function serverPool(config: ServerConfig): BackendPool {
 export async function createApp(config: ServerConfig): Promise<App> {
   const tracing = disableLangSmithTracing();
   if (tracing.length) console.warn(`braid: LangSmith tracing turned off (${tracing.join(", ")}); set BRAID_ALLOW_LANGSMITH=1 to allow it`);
-  const db = openDb(config.dataDir);
-  let checkpoints: ReturnType<typeof openCheckpointer>;
-  try {
-    checkpoints = openCheckpointer(config.dataDir);
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-  const pipelines = new SqlitePipelineStore(db);
-  const runs = new SqliteRunStore(db);
+  const stores = await openStores(config);
+  const { pipelines, runs } = stores;
   // Queue mode: followers also read the log once a second, in case a relayed event was lost.
   const hub = new EventHub(config.queue ? 1000 : undefined);
   let queueMode: QueueMode | undefined;
@@ -69,8 +52,7 @@ export async function createApp(config: ServerConfig): Promise<App> {
     try {
       queueMode = await openQueueMode(config.queue, hub, config.queueLimit);
     } catch (err) {
-      db.close();
-      checkpoints.db.close();
+      await stores.close();
       throw err;
     }
   }
@@ -81,7 +63,7 @@ export async function createApp(config: ServerConfig): Promise<App> {
     hub,
     registry: defaultRegistry,
     pool,
-    checkpointer: checkpoints.saver,
+    checkpointer: stores.checkpointer,
     maxConcurrent: config.maxConcurrentRuns,
     queueLimit: config.queueLimit,
     pipelineLimits: config.pipelineConcurrency,
@@ -91,21 +73,21 @@ export async function createApp(config: ServerConfig): Promise<App> {
     queueMode.queue.bind(manager);
     if (queueMode.config.workers > 0) queueMode.queue.startWorker(queueMode.config.workers);
   }
-  seedExamples(db, pipelines, templates);
+  await seedExamples(stores, templates);
   const batches = new BatchManager({ dataDir: config.dataDir, registry: defaultRegistry, pool, ...(queueMode ? { shared: queueMode.batches } : {}) });
   // One shard at a time per process: a shard runs its records with the batch's own concurrency.
   if (queueMode && queueMode.config.workers > 0) queueMode.batches.startWorker(1, { dataDir: config.dataDir, registry: defaultRegistry, pool });
-  const datasets = new SqliteDatasetStore(db);
-  const experiments = new ExperimentManager({ store: new SqliteExperimentStore(db), datasets, pipelines, runs, manager, hub, registry: defaultRegistry, pool });
-  const audit = new SqliteAuditStore(db);
+  const datasets = stores.datasets;
+  const experiments = await ExperimentManager.open({ store: stores.experiments, datasets, pipelines, runs, manager, hub, registry: defaultRegistry, pool });
+  const audit = stores.audit;
   const saved = auditedPipelines(pipelines, audit);
-  const deploymentStore = new SqliteDeploymentStore(db);
+  const deploymentStore = stores.deployments;
   const deployments = new Deployments({ store: deploymentStore, pipelines: saved, audit, window: config.optimizerWindow });
   const online = new OnlineEvaluation({ hub, runs, store: deploymentStore, policy: (id) => deployments.policy(id), judge: poolJudge(pool) });
   const optimizer = new Optimizer({
     deployments,
-    store: new SqliteOptimizerStore(db),
-    trials: new SqliteTrialStore(db),
+    store: stores.optimizer,
+    trials: stores.trials,
     pipelines,
     experiments,
     pool,
@@ -149,7 +131,7 @@ export async function createApp(config: ServerConfig): Promise<App> {
         });
       }),
     async close() {
-      optimizer.close();
+      await optimizer.close();
       await new Promise<void>((r) => server.close(() => r()));
       // Runs get their grace period; batches stop at once and resume from their results file on the next start.
       // Experiments stop first (no new record runs); their runs in flight are the manager's to finish or suspend.
@@ -158,17 +140,14 @@ export async function createApp(config: ServerConfig): Promise<App> {
       await queueMode?.close();
       await services.otel?.close();
       server.closeAllConnections();
-      db.close();
-      checkpoints.db.close();
+      await stores.close();
     },
   };
 }
 
-/** A new data folder starts with the examples saved, so `curl` works before anyone opens the UI. */
-function seedExamples(db: ReturnType<typeof openDb>, pipelines: SqlitePipelineStore, templates: ReturnType<typeof loadTemplates>): void {
-  if (db.prepare("SELECT 1 FROM meta WHERE key = 'examples_seeded'").get()) return;
-  db.transaction(() => {
-    for (const t of templates) if (!pipelines.get(t.id)) pipelines.save(t.pipeline, { id: t.id, message: "example" });
-    db.prepare("INSERT INTO meta (key, value) VALUES ('examples_seeded', '1')").run();
-  })();
+/** A new data folder (or database) starts with the examples saved, so `curl` works before anyone opens the UI. */
+async function seedExamples(stores: Stores, templates: ReturnType<typeof loadTemplates>): Promise<void> {
+  // Claimed first: of two processes starting on one new database, one seeds.
+  if (!(await stores.claimOnce("examples_seeded"))) return;
+  for (const t of templates) if (!(await stores.pipelines.get(t.id))) await stores.pipelines.save(t.pipeline, { id: t.id, message: "example" });
 }

@@ -3,11 +3,17 @@ import { type OtelConfig, otelConfigFromEnv } from "./otel/config.js";
 import { type QueueConfig, queueConfigFromEnv } from "./queue/config.js";
 import { type PipelineLimits, pipelineLimitsFromEnv } from "./queue/limits.js";
 import { MAX_JSON_DEPTH } from "@braid/engine";
+import { maskUrl } from "./store/pg/url.js";
 
 export interface ServerConfig {
   host: string;
   port: number;
   dataDir: string;
+  /**
+   * BRAID_DATABASE_URL (postgres://…): pipelines, runs, events, checkpoints, datasets, experiments
+   * and the optimizer's records in PostgreSQL instead of the data folder's SQLite files.
+   */
+  databaseUrl?: string;
   /** Set when any token is configured (the first of them), so "a token is required" checks keep one field. */
   token?: string;
   /** Every accepted token with its name (BRAID_TOKENS, plus BRAID_TOKEN as `token`); the name is the audit actor. */
@@ -103,6 +109,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   if (otel) cfg.otel = otel;
   const queue = queueConfigFromEnv(env, cfg.maxConcurrentRuns, cfg.pipelineConcurrency);
   if (queue) cfg.queue = queue;
+  const databaseUrl = env.BRAID_DATABASE_URL?.trim();
+  if (databaseUrl) {
+    if (!/^postgres(ql)?:\/\//.test(databaseUrl))
+      throw new Error(`BRAID_DATABASE_URL must start with postgres:// or postgresql://, got "${maskUrl(databaseUrl)}"`);
+    cfg.databaseUrl = databaseUrl;
+  }
   return cfg;
 }
 

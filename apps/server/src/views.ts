@@ -6,8 +6,8 @@ import type { RunRecord, RunStore } from "./store/runs.js";
  * usage, so the tokens are Braid's estimate) from the run's final event, which the row has no
  * column for. A run that has not ended reports the row as it is.
  */
-export function runUsage(runs: RunStore, run: Pick<RunRecord, "id" | "usage">): Usage {
-  const last = runs.events(run.id, Math.max(0, runs.lastSeq(run.id) - 1), 1)[0]?.event;
+export async function runUsage(runs: RunStore, run: Pick<RunRecord, "id" | "usage">): Promise<Usage> {
+  const last = (await runs.events(run.id, Math.max(0, (await runs.lastSeq(run.id)) - 1), 1))[0]?.event;
   const estimated = last !== undefined && "usage" in last && last.usage.estimated === true;
   return estimated ? { ...run.usage, estimated: true } : run.usage;
 }

@@ -45,7 +45,7 @@ async function startWaiting(url: string, pipelineId: string): Promise<string> {
   return r.body.runId as string;
 }
 
-const events = (app: App, runId: string): RunEvent[] => app.services.runs.events(runId).map((e) => e.event);
+const events = async (app: App, runId: string): Promise<RunEvent[]> => (await app.services.runs.events(runId)).map((e) => e.event);
 const startedNodes = (list: RunEvent[]) => list.filter((e) => e.type === "node_started").map((e) => (e as { nodeId: string }).nodeId);
 const finished = (url: string, runId: string) =>
   waitFor(
@@ -69,7 +69,7 @@ describe("the approval node over REST", () => {
     folders.push(cleanup);
     const s = await boot(dir);
     apps.push(s.app);
-    for (const [id, p] of Object.entries(pipelines)) s.app.services.pipelines.save(p, { id });
+    for (const [id, p] of Object.entries(pipelines)) await s.app.services.pipelines.save(p, { id });
     return { ...s, dir };
   }
 
@@ -106,7 +106,7 @@ describe("the approval node over REST", () => {
     expect([again.status, again.body.error.code]).toEqual([409, "E_NOT_WAITING"]);
     const done = await finished(url, runId);
     expect(done).toMatchObject({ status: "completed", output: { decision: "approved", value: { title: "Edited" }, reviewer: "ada", comment: "ship it" } });
-    const log = events(app, runId);
+    const log = await events(app, runId);
     expect(startedNodes(log).sort()).toEqual(["draft", "in", "out", "publish", "review"]);
     expect(log.find((e) => e.type === "node_started" && e.nodeId === "publish")).toMatchObject({ prompt: "publish Edited" });
     expect(log.find((e) => e.type === "node_finished" && e.nodeId === "review")).toMatchObject({ branch: "approved", output: { reviewer: "ada" } });
@@ -134,19 +134,19 @@ describe("the approval node over REST", () => {
     const ok = await post(`${second.url}/api/runs/${runId}/resume`, { node: "review", decision: "rejected", reviewer: "bo" });
     expect(ok.status).toBe(202);
     expect(await finished(second.url, runId)).toMatchObject({ status: "completed", output: { decision: "rejected", reviewer: "bo" } });
-    expect(startedNodes(events(second.app, runId)).sort()).toEqual(["draft", "in", "out", "redo", "review"]);
+    expect(startedNodes(await events(second.app, runId)).sort()).toEqual(["draft", "in", "out", "redo", "review"]);
   });
 
   it("a timeout that elapses while the server is down fires after boot", async () => {
     const first = await fresh({ review: reviewPipeline({ timeoutMs: 300 }) });
     const runId = await startWaiting(first.url, "review");
-    const waiting = events(first.app, runId).find((e) => e.type === "node_waiting") as { timeoutAt: number };
+    const waiting = (await events(first.app, runId)).find((e) => e.type === "node_waiting") as { timeoutAt: number };
     await first.app.close();
     await waitFor("the timeout to pass", () => (Date.now() > waiting.timeoutAt ? true : undefined), 2000, 10);
     const second = await boot(first.dir);
     apps.push(second.app);
     expect(await finished(second.url, runId)).toMatchObject({ status: "completed", output: { decision: "timeout" } });
-    const log = events(second.app, runId);
+    const log = await events(second.app, runId);
     expect(log.find((e) => e.type === "run_resumed")).toMatchObject({ nodeId: "review", decision: "timeout" });
     expect(startedNodes(log).sort()).toEqual(["draft", "in", "out", "review"]);
   });
@@ -179,12 +179,12 @@ describe("the approval node over REST", () => {
     const after = await post(`${url}/trpc/runs.rerun`, { runId, fromNode: "publish" });
     const child = after.body.result.data.runId as string;
     expect(await finished(url, child)).toMatchObject({ status: "completed", output: { decision: "approved", reviewer: "ada" } });
-    expect(events(app, child).find((e) => e.type === "node_finished" && e.nodeId === "review")).toMatchObject({ reused: true, branch: "approved" });
+    expect((await events(app, child)).find((e) => e.type === "node_finished" && e.nodeId === "review")).toMatchObject({ reused: true, branch: "approved" });
     const again = await post(`${url}/trpc/runs.rerun`, { runId, fromNode: "review" });
     const paused = again.body.result.data.runId as string;
     await waitFor("the re-run to pause", async () => ((await json(`${url}/api/runs/${paused}`)).body.status === "waiting" ? true : undefined), 5000);
-    expect(startedNodes(events(app, paused))).toEqual(["in", "draft", "review"]);
-    expect(events(app, paused).filter((e) => e.type === "node_finished" && e.nodeId === "draft")).toEqual([expect.objectContaining({ reused: true })]);
+    expect(startedNodes(await events(app, paused))).toEqual(["in", "draft", "review"]);
+    expect((await events(app, paused)).filter((e) => e.type === "node_finished" && e.nodeId === "draft")).toEqual([expect.objectContaining({ reused: true })]);
   });
 
   it("a batch refuses a pipeline with an approval node, naming it", async () => {

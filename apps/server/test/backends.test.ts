@@ -123,7 +123,7 @@ describe("backends in local single-user mode", () => {
     stub.script({ type: "status", status: 503 }, { type: "status", status: 503 });
     const r = await json(`${ctx.url}/api/pipelines/sequential/runs?wait=true`, { method: "POST", headers: { "x-braid-backend": "flaky" } });
     expect(r.body.status).toBe("completed");
-    const events = ctx.app.services.runs.events(r.body.runId).map((e) => e.event);
+    const events = (await ctx.app.services.runs.events(r.body.runId)).map((e) => e.event);
     expect(events.filter((e) => e.type === "retry")).toHaveLength(1);
     expect(events.find((e) => e.type === "breaker")).toMatchObject({ backend: "flaky", from: "closed", to: "open" });
     expect(events.filter((e) => e.type === "fallback").map((e) => (e as any).reason)).toContain("HTTP 503: stub error 503");

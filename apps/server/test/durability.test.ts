@@ -33,7 +33,7 @@ describe("durability across SIGKILL", () => {
     await untilEnrichRunning(store, runId);
     first.child.kill("SIGKILL");
     await new Promise((r) => first.child.once("exit", r));
-    const beforeKill = store.events(runId).map((e) => e.event);
+    const beforeKill = (await store.events(runId)).map((e) => e.event);
     expect(beforeKill.some((e) => e.type === "run_finished")).toBe(false);
 
     // Restart and let recovery finish the run.
@@ -43,7 +43,7 @@ describe("durability across SIGKILL", () => {
     const url2 = await second.ready;
     const resumedAt = await waitFor(
       "the first event after the restart",
-      () => (store.events(runId).length > beforeKill.length ? Date.now() : undefined),
+      async () => ((await store.events(runId)).length > beforeKill.length ? Date.now() : undefined),
       20_000,
       5,
     );
@@ -53,7 +53,7 @@ describe("durability across SIGKILL", () => {
     });
     const recoveryMs = Date.now() - restartAt;
 
-    const stored = store.events(runId);
+    const stored = await store.events(runId);
     const events: RunEvent[] = stored.map((e) => e.event);
     expect(
       logProblems(
@@ -117,8 +117,8 @@ describe("durability across SIGKILL", () => {
     const db = openDb(dir);
     const store = new SqliteRunStore(db);
     // Killed while the chain's second node runs: a1 is checkpointed inside the region's own graph.
-    await waitFor("a1 finished and a2 running", () => {
-      const events = store.events(runId).map((e) => e.event);
+    await waitFor("a1 finished and a2 running", async () => {
+      const events = (await store.events(runId)).map((e) => e.event);
       const done = events.some((e) => e.type === "node_finished" && e.nodeId === "a1");
       const running = events.some((e) => e.type === "node_started" && e.nodeId === "a2");
       return done && running ? true : undefined;
@@ -132,7 +132,7 @@ describe("durability across SIGKILL", () => {
       const r = await json(`${url2}/api/runs/${runId}`);
       return r.body.status === "completed" ? r.body : undefined;
     });
-    const stored = store.events(runId);
+    const stored = await store.events(runId);
     const events: RunEvent[] = stored.map((e) => e.event);
     expect(
       logProblems(
@@ -158,14 +158,14 @@ describe("durability across SIGKILL", () => {
     const r = await json(`${url}/api/pipelines/sequential/runs?seed=5`, { method: "POST" });
     const db = openDb(dir);
     const store = new SqliteRunStore(db);
-    await waitFor("basic finished", () =>
-      store.events(r.body.runId).some((e) => e.event.type === "node_finished" && e.event.nodeId === "basic") ? true : undefined,
+    await waitFor("basic finished", async () =>
+      (await store.events(r.body.runId)).some((e) => e.event.type === "node_finished" && e.event.nodeId === "basic") ? true : undefined,
     );
     first.child.kill("SIGTERM");
     const code = await new Promise((res) => first.child.once("exit", res));
     expect(code).toBe(0);
-    expect(store.get(r.body.runId)?.status).toBe("running");
-    expect(store.events(r.body.runId).some((e) => e.event.type === "run_cancelled")).toBe(false);
+    expect((await store.get(r.body.runId))?.status).toBe("running");
+    expect((await store.events(r.body.runId)).some((e) => e.event.type === "run_cancelled")).toBe(false);
     const second = spawnServer(graceEnv);
     children.push(second.child);
     const url2 = await second.ready;
@@ -174,7 +174,7 @@ describe("durability across SIGKILL", () => {
       return x.body.status === "completed" ? x.body : undefined;
     });
     expect(done.status).toBe("completed");
-    const stored = store.events(r.body.runId);
+    const stored = await store.events(r.body.runId);
     expect(
       logProblems(
         stored.map((e) => e.seq),

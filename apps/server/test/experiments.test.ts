@@ -108,11 +108,11 @@ describe("experiments", () => {
     const rows = (await json(`${url}/api/experiments/${id}/records`)).body;
     expect(rows).toHaveLength(10);
     for (const row of rows) {
-      const run = app.services.runs.get(row.runId);
+      const run = await app.services.runs.get(row.runId);
       expect(run?.status).toMatch(/completed|failed/);
       expect(run?.seed).toBe(7 + row.index);
       expect(run?.pipelineId).toBe("validation-loop");
-      const events = app.services.runs.events(row.runId);
+      const events = await app.services.runs.events(row.runId);
       expect(events[0]?.event.type).toBe("run_started");
       expect(row.result.runId).toBe(row.runId);
       expect(row.result.evaluations).toHaveLength(5);
@@ -128,7 +128,7 @@ describe("experiments", () => {
   });
 
   it("cancel, then resume: records already done keep their runs, none runs twice, and the metrics equal an uninterrupted experiment's", async () => {
-    const completedBefore = app.services.runs.list({ pipelineId: "validation-loop", status: "completed", limit: 1000 }).length;
+    const completedBefore = (await app.services.runs.list({ pipelineId: "validation-loop", status: "completed", limit: 1000 })).length;
     const spec = { pipelineId: "validation-loop", datasetId, seed: 3, concurrency: 2, backend: "slow" };
     const id = (await post(`${url}/api/experiments`, spec)).body.id;
     await waitFor("two records done", async () => ((await json(`${url}/api/experiments/${id}`)).body.done >= 2 ? true : undefined));
@@ -143,7 +143,7 @@ describe("experiments", () => {
     const rows = (await json(`${url}/api/experiments/${id}/records`)).body;
     for (const b of before) expect(rows[b.index].runId).toBe(b.runId);
     expect(new Set(rows.map((r: { runId: string }) => r.runId)).size).toBe(10);
-    const completedAfter = app.services.runs.list({ pipelineId: "validation-loop", status: "completed", limit: 1000 }).length;
+    const completedAfter = (await app.services.runs.list({ pipelineId: "validation-loop", status: "completed", limit: 1000 })).length;
     const failed = rows.filter((r: { result: { status: string } }) => r.result.status === "failed").length;
     expect(completedAfter - completedBefore).toBe(10 - failed);
     // Resuming a completed experiment is a conflict.
@@ -154,7 +154,7 @@ describe("experiments", () => {
 
   it("compare: a weakened copy (critique maxAttempts 1) scores significantly worse; gates with baseline. read the baseline", async () => {
     const fifty = await uploadDataset(url, lines.join("\n"), "fifty");
-    const original = app.services.pipelines.get("validation-loop")?.pipeline as Pipeline;
+    const original = (await app.services.pipelines.get("validation-loop"))?.pipeline as Pipeline;
     const weak = structuredClone(original);
     weak.name = "weakened";
     const check = weak.nodes.find((n) => n.id === "check");
@@ -198,7 +198,7 @@ describe("experiments", () => {
 
   it("bad inputs get coded 4xx before anything runs", async () => {
     const create = (body: Record<string, unknown>) => post(`${url}/api/experiments`, { pipelineId: "validation-loop", datasetId, ...body });
-    const before = app.services.experiments.list().length;
+    const before = (await app.services.experiments.list()).length;
     const unknownDataset = await create({ datasetId: "ds_nope" });
     expect([unknownDataset.status, unknownDataset.body.error.code]).toEqual([404, "E_NOT_FOUND"]);
     expect((await create({ pipelineId: "nope" })).status).toBe(404);
@@ -210,7 +210,7 @@ describe("experiments", () => {
     expect((await create({ concurrency: 0 })).status).toBe(400);
     expect((await create({ backend: "nowhere" })).body.error.code).toBe("E_UNKNOWN_BACKEND");
     const bad = await uploadDataset(url, '{"sku": 5}', "wrong-input");
-    const strict = structuredClone(app.services.pipelines.get("validation-loop")?.pipeline as Pipeline);
+    const strict = structuredClone((await app.services.pipelines.get("validation-loop"))?.pipeline as Pipeline);
     strict.input = { ...strict.input, schema: { type: "object", required: ["sku"], properties: { sku: { type: "string" } } } };
     const strictId = (await trpc(url, "pipelines.save", { pipeline: { ...strict, name: "strict" } })).data.id;
     const wrongInput = await create({ pipelineId: strictId, datasetId: bad });
@@ -234,7 +234,7 @@ describe("experiments", () => {
     expect([approval.status, approval.body.error.code]).toEqual([400, "E_APPROVAL_UNSUPPORTED"]);
     expect((await json(`${url}/api/experiments/exp_nope`)).status).toBe(404);
     expect((await json(`${url}/api/experiments/compare?a=exp_nope&b=exp_nope`)).status).toBe(404);
-    expect(app.services.experiments.list().length).toBe(before);
+    expect((await app.services.experiments.list()).length).toBe(before);
     // A dataset experiments ran over cannot be deleted.
     expect((await json(`${url}/api/datasets/${datasetId}`, { method: "DELETE" })).body.error.code).toBe("E_DATASET_IN_USE");
   });
@@ -302,12 +302,7 @@ describe("experiments across a restart", () => {
         expect(new Set(rows.map((r: { runId: string }) => r.runId)).size).toBe(10);
         expect(rows.every((r: { result?: unknown }) => r.result)).toBe(true);
         // Runs the shutdown suspended were recovered by the run manager and followed, not started again: one run per record in all.
-        expect(
-          app.services.runs
-            .list({ limit: 1000 })
-            .map((r) => r.id)
-            .sort(),
-        ).toEqual(rows.map((r: { runId: string }) => r.runId).sort());
+        expect((await app.services.runs.list({ limit: 1000 })).map((r) => r.id).sort()).toEqual(rows.map((r: { runId: string }) => r.runId).sort());
       } finally {
         await app.close();
       }

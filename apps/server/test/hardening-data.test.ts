@@ -94,7 +94,7 @@ describe("event streams of finished runs", () => {
 
   it("closes the REST stream when Last-Event-ID is at or past the last event", async () => {
     const r = await json(`${ctx.url}/api/pipelines/sequential/runs?wait=true`, { method: "POST" });
-    const last = ctx.app.services.runs.lastSeq(r.body.runId) || ctx.app.services.runs.events(r.body.runId).length;
+    const last = (await ctx.app.services.runs.lastSeq(r.body.runId)) || (await ctx.app.services.runs.events(r.body.runId)).length;
     for (const id of [String(last), String(last + 50)]) {
       const text = await readAll(`${ctx.url}/api/runs/${r.body.runId}/events`, { "last-event-id": id });
       expect(text).not.toMatch(/^id: /m);
@@ -106,7 +106,7 @@ describe("event streams of finished runs", () => {
 
   it("ends the tRPC subscription when lastEventId is at or past the last event", async () => {
     const r = await json(`${ctx.url}/api/pipelines/sequential/runs?wait=true`, { method: "POST" });
-    const last = ctx.app.services.runs.events(r.body.runId).length;
+    const last = (await ctx.app.services.runs.events(r.body.runId)).length;
     for (const lastEventId of [String(last), String(last + 50)]) {
       const input = encodeURIComponent(JSON.stringify({ runId: r.body.runId, lastEventId }));
       const text = await readAll(`${ctx.url}/trpc/runs.events?input=${input}`, { accept: "text/event-stream" });

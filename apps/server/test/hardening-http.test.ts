@@ -39,7 +39,7 @@ function raw(base: string, path: string, opts: { method?: string; headers?: Reco
   });
 }
 
-const runCount = (ctx: Awaited<ReturnType<typeof startApp>>) => ctx.app.services.runs.list({ limit: 1000 }).length;
+const runCount = async (ctx: Awaited<ReturnType<typeof startApp>>) => (await ctx.app.services.runs.list({ limit: 1000 })).length;
 
 describe("Host, Origin and Content-Type checks (no token)", () => {
   let ctx: Awaited<ReturnType<typeof startApp>>;
@@ -64,7 +64,7 @@ describe("Host, Origin and Content-Type checks (no token)", () => {
   });
 
   it("refuses text/plain runs and batches from another origin (403) and starts nothing", async () => {
-    const before = runCount(ctx);
+    const before = await runCount(ctx);
     const attacks: Array<[string, Record<string, string>]> = [
       ["/api/pipelines/sequential/runs", { origin: "http://attacker.example", "content-type": "text/plain" }],
       ["/api/pipelines/sequential/batches", { origin: "http://attacker.example", "content-type": "text/plain" }],
@@ -80,7 +80,7 @@ describe("Host, Origin and Content-Type checks (no token)", () => {
       const r = await raw(ctx.url, path, { method: "POST", headers, body: '{"name":"x","pipelineId":"sequential"}\n' });
       expect({ path, headers, status: r.status, code: r.body?.error?.code }).toEqual({ path, headers, status: 403, code: "E_CROSS_ORIGIN" });
     }
-    expect(runCount(ctx)).toBe(before);
+    expect(await runCount(ctx)).toBe(before);
   });
 
   it("accepts same-origin browser requests and header-less clients (curl, SDKs)", async () => {

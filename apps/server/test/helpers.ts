@@ -155,9 +155,9 @@ export function mostAtOnce(spans: Array<{ start: number; end: number }>): number
 }
 
 /** Waits until the `sequential` example's run has finished `basic` and is running `enrich`: mid-run, the moment the kill tests stop a process. */
-export const untilEnrichRunning = (store: { events(runId: string): Array<{ event: RunEvent }> }, runId: string) =>
-  waitFor("basic finished and enrich running", () => {
-    const events = store.events(runId).map((e) => e.event);
+export const untilEnrichRunning = (store: { events(runId: string): Promise<Array<{ event: RunEvent }>> | Array<{ event: RunEvent }> }, runId: string) =>
+  waitFor("basic finished and enrich running", async () => {
+    const events = (await store.events(runId)).map((e) => e.event);
     const done = events.some((e) => e.type === "node_finished" && e.nodeId === "basic");
     const running = events.some((e) => e.type === "node_started" && e.nodeId === "enrich");
     return done && running ? true : undefined;

@@ -73,7 +73,7 @@ describe("stored JSON is data", () => {
   it("hostile REST inputs come back as plain data, and canary secrets never reach an error message", async () => {
     const ctx = await startApp();
     try {
-      const saved = ctx.app.services.pipelines.save(echo, { id: "echo" });
+      const saved = await ctx.app.services.pipelines.save(echo, { id: "echo" });
       const r = await json(`${ctx.url}/api/pipelines/${saved.id}/runs?wait=true`, {
         method: "POST",
         body: JSON.stringify(hostileInput).replace('"topic"', '"__proto__":{"polluted":true},"topic"'),

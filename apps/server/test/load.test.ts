@@ -25,7 +25,7 @@ describe("load", () => {
     expect(responses.every((r) => r.body.status === "completed")).toBe(true);
     let total = 0;
     for (const r of responses) {
-      const stored = ctx.app.services.runs.events(r.body.runId);
+      const stored = await ctx.app.services.runs.events(r.body.runId);
       total += stored.length;
       expect(
         logProblems(
@@ -48,8 +48,8 @@ describe("load", () => {
       expect(refused.length).toBe(3);
       expect(refused[0]?.headers.get("retry-after")).toBe("1");
       expect(refused[0]?.body.error.code).toBe("E_QUEUE_FULL");
-      expect(small.app.services.runs.list().length).toBe(3);
-      for (const r of accepted) small.app.services.manager.cancel(r.body.runId);
+      expect((await small.app.services.runs.list()).length).toBe(3);
+      for (const r of accepted) await small.app.services.manager.cancel(r.body.runId);
     } finally {
       await small.stop();
     }

@@ -74,7 +74,7 @@ describe("online evaluators", () => {
       const judge = vi.fn(async () => {
         throw new Error("judge down");
       });
-      const online = new OnlineEvaluation({ hub, runs, store, policy: () => ({ ...DEFAULT_POLICY, onlineSample: 1 }), judge, now: () => 42 });
+      const online = new OnlineEvaluation({ hub, runs, store, policy: async () => ({ ...DEFAULT_POLICY, onlineSample: 1 }), judge, now: () => 42 });
       const pipeline = {
         format: "braid/pipeline@1",
         name: "t",
@@ -87,18 +87,23 @@ describe("online evaluators", () => {
           ],
         },
       } as unknown as Pipeline;
-      const finish = (id: string, options: object) => {
-        runs.create({ id, pipeline, pipelineId: "p", pipelineVersion: 3, input: "ok", seed: 1, options, createdAt: 0 });
+      /** Stores a finished run; the returned function publishes its end. */
+      const finished = async (id: string, options: object) => {
+        await runs.create({ id, pipeline, pipelineId: "p", pipelineVersion: 3, input: "ok", seed: 1, options, createdAt: 0 });
         const usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
         const event = { type: "run_finished" as const, runId: id, at: 1, output: "ok then", durationMs: 1, usage };
-        hub.publish(id, { seq: runs.append(id, event), event });
+        const seq = await runs.append(id, event);
+        return () => hub.publish(id, { seq, event });
       };
-      finish("live-run", { traffic: "live" });
-      finish("editor-run", {});
+      const publishLive = await finished("live-run", { traffic: "live" });
+      const publishEditor = await finished("editor-run", {});
+      const saves = vi.spyOn(store, "saveOnlineScores");
+      publishLive();
+      publishEditor();
       // Nothing is written while the end is being published; the evaluation follows right after.
-      expect(store.hasOnlineScores("live-run")).toBe(false);
-      await waitFor("the live run scored", () => store.hasOnlineScores("live-run") || undefined);
-      expect(store.onlineScores(["live-run"])).toEqual([
+      expect(saves).not.toHaveBeenCalled();
+      await waitFor("the live run scored", async () => (await store.hasOnlineScores("live-run")) || undefined);
+      expect(await store.onlineScores(["live-run"])).toEqual([
         { runId: "live-run", pipelineId: "p", version: 3, evaluator: "contains", weight: 2, score: 1, pass: true, at: 42 },
         { runId: "live-run", pipelineId: "p", version: 3, evaluator: "rubric", weight: 1, score: 0, pass: false, error: "judge down", at: 42 },
       ]);
@@ -106,7 +111,7 @@ describe("online evaluators", () => {
       // A second look (a relayed end, a retry) finds it scored: no judge call, nothing counted twice.
       expect(await online.evaluate("live-run")).toEqual([]);
       expect(judge).toHaveBeenCalledTimes(1);
-      expect(store.hasOnlineScores("editor-run")).toBe(false);
+      expect(await store.hasOnlineScores("editor-run")).toBe(false);
       await online.close();
     } finally {
       db.close();
@@ -153,7 +158,7 @@ describe("online evaluators", () => {
     const db = openDb(app.services.config.dataDir);
     try {
       const store = new SqliteDeploymentStore(db);
-      const rows = store.onlineScores(second.map((r) => r.body.runId as string));
+      const rows = await store.onlineScores(second.map((r) => r.body.runId as string));
       expect(rows).toHaveLength(12);
       const down = rows.filter((r) => r.evaluator === "rubric-down");
       expect(down).toHaveLength(4);
@@ -163,12 +168,12 @@ describe("online evaluators", () => {
       const expected = rubric.reduce((t, r) => t + (1 + r.score) / 2, 0) / 4;
       expect(m1.score).toBeCloseTo(expected, 12);
       expect(m1.passRates.rubric).toBe(rubric.filter((r) => r.pass).length / 4);
-      expect(store.onlineScores(first.map((r) => r.body.runId as string)).map((r) => r.evaluator)).toEqual(Array(4).fill("has-account"));
+      expect((await store.onlineScores(first.map((r) => r.body.runId as string))).map((r) => r.evaluator)).toEqual(Array(4).fill("has-account"));
       // An editor run of the same version is no live traffic, and is never scored.
       const id = (await trpc(url, "runs.start", { pipelineId: "sequential" })).data.runId as string;
       await waitFor("the editor run", async () => (await json(`${url}/api/runs/${id}`)).body.status === "completed" || undefined);
       await new Promise((r) => setTimeout(r, 50));
-      expect(store.hasOnlineScores(id)).toBe(false);
+      expect(await store.hasOnlineScores(id)).toBe(false);
     } finally {
       db.close();
     }

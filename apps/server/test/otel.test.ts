@@ -104,7 +104,7 @@ async function runAndTrace(ctx: Awaited<ReturnType<typeof startApp>>, rx: Receiv
   const r = await json(`${ctx.url}/api/pipelines/${pipeline}/runs?wait=true`, { method: "POST", ...init });
   expect(r.status).toBe(200);
   const runId = r.body.runId as string;
-  const events = ctx.app.services.runs.events(runId).map((e) => e.event);
+  const events = (await ctx.app.services.runs.events(runId)).map((e) => e.event);
   const root = await waitFor(`the trace of ${runId}`, () => rx.spans().find((s) => s.attrs["braid.run.id"] === runId), 5000);
   // Node spans end before the run span, so they are in the same or an earlier export.
   const spans = rx.spans().filter((s) => s.traceId === root.traceId);
@@ -202,11 +202,11 @@ describe("OpenTelemetry traces", () => {
   it("marks a failed node and run as errors with their message, and records retries as span events", async () => {
     const pool = ctx.app.services.pool;
     const gen = pool.get("generator");
-    const seq = ctx.app.services.pipelines.get("sequential")?.pipeline;
+    const seq = (await ctx.app.services.pipelines.get("sequential"))?.pipeline;
     if (!gen?.simulation || !seq) throw new Error("the default backends or examples changed");
     pool.update([...pool.list(), { ...gen, name: "flaky", retries: 1, circuitBreaker: false, simulation: { ...gen.simulation, failureRate: 1 } }]);
     const nodes = seq.nodes.map((n) => (n.id === "basic" ? { ...n, config: { ...n.config, backend: "flaky" } } : n));
-    ctx.app.services.pipelines.save({ ...seq, nodes }, { id: "flaky-sequential" });
+    await ctx.app.services.pipelines.save({ ...seq, nodes }, { id: "flaky-sequential" });
     const t = await runAndTrace(ctx, rx, "flaky-sequential");
     const failed = t.events.find((e) => e.type === "node_failed") as Extract<RunEvent, { type: "node_failed" }>;
     const retry = t.events.find((e) => e.type === "retry") as Extract<RunEvent, { type: "retry" }>;
@@ -302,12 +302,12 @@ describe("OpenTelemetry across a restart", () => {
     const first = await createApp(config());
     let firstOpen = true;
     try {
-      const seq = first.services.pipelines.get("sequential")?.pipeline;
+      const seq = (await first.services.pipelines.get("sequential"))?.pipeline;
       if (!seq) throw new Error("sequential is not seeded");
       const nodes = seq.nodes.map((n) => (n.kind === "generate" ? { ...n, config: { ...n.config, backend: "slow" } } : n));
-      const run = first.services.manager.submit({ pipeline: { ...seq, nodes } });
-      await waitFor("the first LLM node to finish", () =>
-        first.services.runs.events(run.id).some((e) => e.event.type === "node_finished" && e.event.nodeId === "basic"),
+      const run = await first.services.manager.submit({ pipeline: { ...seq, nodes } });
+      await waitFor("the first LLM node to finish", async () =>
+        (await first.services.runs.events(run.id)).some((e) => e.event.type === "node_finished" && e.event.nodeId === "basic"),
       );
       await first.close();
       firstOpen = false;
@@ -316,7 +316,7 @@ describe("OpenTelemetry across a restart", () => {
       try {
         expect(second.recovered).toContain(run.id);
         const root = await waitFor("the resumed run's trace", () => rx.spans().find((s) => s.attrs["braid.run.id"] === run.id), 8000);
-        const events = second.services.runs.events(run.id).map((e) => e.event);
+        const events = (await second.services.runs.events(run.id)).map((e) => e.event);
         expect(root.startMs).toBe(events[0]?.at);
         expect(root.attrs["braid.run.status"]).toBe("completed");
         const spans = rx.spans().filter((s) => s.traceId === root.traceId);

@@ -21,16 +21,24 @@ describe("per-pipeline limit in one process (no Redis)", () => {
     const ctx = await startApp({ BRAID_MAX_RUNS: "4", BRAID_PIPELINE_CONCURRENCY: "sequential:2", BRAID_QUEUE_LIMIT: "100" });
     try {
       const { manager, pipelines, runs } = ctx.app.services;
-      const submit = (id: string, input: unknown) => manager.submit({ pipeline: pipelines.get(id)?.pipeline as Pipeline, pipelineId: id, input }).id;
+      const docs = new Map<string, Pipeline | undefined>();
+      for (const id of ["sequential", "parallel"]) docs.set(id, (await pipelines.get(id))?.pipeline);
+      const submit = (id: string, input: unknown) => manager.submit({ pipeline: docs.get(id) as Pipeline, pipelineId: id, input });
       // Submitted in one turn of the event loop: every run of A is queued before any of B.
-      const a = Array.from({ length: 30 }, (_, i) => submit("sequential", { country: "Chile", segment: `a${i}` }));
-      const b = Array.from({ length: 8 }, (_, i) => submit("parallel", { sku: `B-${i}`, category: "lamp" }));
+      const aRuns = Array.from({ length: 30 }, (_, i) => submit("sequential", { country: "Chile", segment: `a${i}` }));
+      const bRuns = Array.from({ length: 8 }, (_, i) => submit("parallel", { sku: `B-${i}`, category: "lamp" }));
+      const a = (await Promise.all(aRuns)).map((r) => r.id);
+      const b = (await Promise.all(bRuns)).map((r) => r.id);
       const held = a.pop() as string;
-      expect(manager.cancel(held)).toBe(true);
-      await waitFor("every run to end", () => ([...a, ...b].every((id) => runs.get(id)?.status === "completed") ? true : undefined), 60_000);
+      expect(await manager.cancel(held)).toBe(true);
+      await waitFor(
+        "every run to end",
+        async () => ((await Promise.all([...a, ...b].map((id) => runs.get(id)))).every((r) => r?.status === "completed") ? true : undefined),
+        60_000,
+      );
 
-      const spanOf = (id: string) => {
-        const stored = runs.events(id);
+      const spanOf = async (id: string) => {
+        const stored = await runs.events(id);
         const events = stored.map((e) => e.event as RunEvent);
         expect(
           logProblems(
@@ -40,14 +48,14 @@ describe("per-pipeline limit in one process (no Redis)", () => {
         ).toBeUndefined();
         return { start: events[0]?.at as number, end: events.at(-1)?.at as number };
       };
-      const aSpans = a.map(spanOf);
-      const bSpans = b.map(spanOf);
+      const aSpans = await Promise.all(a.map(spanOf));
+      const bSpans = await Promise.all(b.map(spanOf));
       expect(mostAtOnce(aSpans)).toBe(2);
       // Waiting in a FIFO, B would start only after A's last run did; here all of B is done before half of A has started.
       const bDone = Math.max(...bSpans.map((s) => s.end));
       expect(aSpans.filter((s) => s.start < bDone).length).toBeLessThan(a.length / 2);
-      expect(runs.get(held)?.status).toBe("cancelled");
-      expect(runs.events(held).map((e) => e.event.type)).toEqual(["run_cancelled"]);
+      expect((await runs.get(held))?.status).toBe("cancelled");
+      expect((await runs.events(held)).map((e) => e.event.type)).toEqual(["run_cancelled"]);
     } finally {
       await ctx.stop();
     }

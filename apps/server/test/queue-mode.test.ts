@@ -24,8 +24,8 @@ function expectWholeSequentialLog(stored: Array<{ seq: number; event: RunEvent }
 }
 
 /** When a run started and ended, from its log (every process shares the machine's clock). */
-function spanOf(store: SqliteRunStore, runId: string): { start: number; end: number } {
-  const events = store.events(runId).map((e) => e.event);
+async function spanOf(store: SqliteRunStore, runId: string): Promise<{ start: number; end: number }> {
+  const events = (await store.events(runId)).map((e) => e.event);
   return { start: events[0]?.at as number, end: events.at(-1)?.at as number };
 }
 
@@ -94,8 +94,8 @@ describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () 
     await untilEnrichRunning(store, runId);
     first.child.kill("SIGKILL");
     await new Promise((r) => first.child.once("exit", r));
-    const beforeKill = store.events(runId).length;
-    expect(store.get(runId)?.status).toBe("running");
+    const beforeKill = (await store.events(runId)).length;
+    expect((await store.get(runId))?.status).toBe("running");
 
     const second = spawnWorker(env);
     children.push(second.child);
@@ -105,7 +105,7 @@ describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () 
       return r.body.status === "completed" ? r.body : undefined;
     });
     expect(done.status).toBe("completed");
-    const stored = store.events(runId);
+    const stored = await store.events(runId);
     expect(stored.length).toBeGreaterThan(beforeKill);
     expectWholeSequentialLog(stored);
     db.close();
@@ -125,16 +125,18 @@ describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () 
     const runId = started.body.runId as string;
     const db = openDb(dir);
     const store = new SqliteRunStore(db);
-    await waitFor("enrich running", () => (store.events(runId).some((e) => e.event.type === "node_started" && e.event.nodeId === "enrich") ? true : undefined));
+    await waitFor("enrich running", async () =>
+      (await store.events(runId)).some((e) => e.event.type === "node_started" && e.event.nodeId === "enrich") ? true : undefined,
+    );
     first.child.kill("SIGTERM");
     const code = await new Promise((r) => first.child.once("exit", r));
     expect(code).toBe(0);
-    expect(store.get(runId)?.status).toBe("running");
+    expect((await store.get(runId))?.status).toBe("running");
     const second = spawnWorker(env);
     children.push(second.child);
     await second.ready;
     await waitFor("the handed-back run to complete", async () => ((await json(`${url}/api/runs/${runId}`)).body.status === "completed" ? true : undefined));
-    const stored = store.events(runId);
+    const stored = await store.events(runId);
     expectWholeSequentialLog(stored);
     db.close();
   }, 60_000);
@@ -178,13 +180,17 @@ describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () 
     const submittedMs = Date.now() - t0;
     const db = openDb(e.BRAID_DATA_DIR as string);
     const store = new SqliteRunStore(db);
-    const ended = () => (["completed", "failed", "cancelled"] as const).reduce((n, status) => n + store.list({ status, limit: 2000 }).length, 0);
-    await waitFor("1,000 runs to end", () => (ended() === 1000 ? true : undefined), 90_000, 200);
+    const ended = async () => {
+      let n = 0;
+      for (const status of ["completed", "failed", "cancelled"] as const) n += (await store.list({ status, limit: 2000 })).length;
+      return n;
+    };
+    await waitFor("1,000 runs to end", async () => ((await ended()) === 1000 ? true : undefined), 90_000, 200);
     const wallMs = Date.now() - t0;
-    expect(store.list({ status: "completed", limit: 2000 })).toHaveLength(1000);
+    expect(await store.list({ status: "completed", limit: 2000 })).toHaveLength(1000);
     let events = 0;
     for (const id of ids) {
-      const stored = store.events(id);
+      const stored = await store.events(id);
       events += stored.length;
       expectWholeSequentialLog(stored);
       expect(stored.filter((s) => s.event.type === "run_started")).toHaveLength(1);
@@ -211,15 +217,20 @@ describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () 
     const b = await startRuns(url, 20, "parallel", (i) => ({ sku: `B-${i}`, category: "lamp" }));
     const db = openDb(e.BRAID_DATA_DIR as string);
     const store = new SqliteRunStore(db);
-    await waitFor("every run to end", () => ([...a, ...b].every((id) => store.get(id)?.status === "completed") ? true : undefined), 60_000, 100);
-    for (const id of a) expectWholeSequentialLog(store.events(id));
-    const aSpans = a.map((id) => spanOf(store, id));
+    await waitFor(
+      "every run to end",
+      async () => ((await Promise.all([...a, ...b].map((id) => store.get(id)))).every((r) => r?.status === "completed") ? true : undefined),
+      60_000,
+      100,
+    );
+    for (const id of a) expectWholeSequentialLog(await store.events(id));
+    const aSpans = await Promise.all(a.map((id) => spanOf(store, id)));
     expect(mostAtOnce(aSpans)).toBeLessThanOrEqual(2);
     // Waiting behind A, B would finish after A's last run started; here it is done before half of A has started.
-    const bDone = Math.max(...b.map((id) => spanOf(store, id).end));
+    const bDone = Math.max(...(await Promise.all(b.map((id) => spanOf(store, id)))).map((s) => s.end));
     expect(aSpans.filter((s) => s.start < bDone).length).toBeLessThan(a.length / 2);
-    expect(store.get(held)?.status).toBe("cancelled");
-    expect(store.events(held).map((s) => s.event.type)).toEqual(["run_cancelled"]);
+    expect((await store.get(held))?.status).toBe("cancelled");
+    expect((await store.events(held)).map((s) => s.event.type)).toEqual(["run_cancelled"]);
     db.close();
     for (const c of [server.child, ...workers.map((w) => w.child)]) c.kill("SIGKILL");
   }, 90_000);
@@ -235,7 +246,10 @@ describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () 
     const ids = await startRuns(url, 3, "sequential", (i) => ({ country: "Kenya", segment: `k${i}` }));
     const db = openDb(e.BRAID_DATA_DIR as string);
     const store = new SqliteRunStore(db);
-    const holder = await waitFor("one run to be running", () => ids.find((id) => store.events(id).some((s) => s.event.type === "node_started")));
+    const holder = await waitFor("one run to be running", async () => {
+      for (const id of ids) if ((await store.events(id)).some((s) => s.event.type === "node_started")) return id;
+      return undefined;
+    });
     const redisClient = new Redis(e.BRAID_REDIS_URL as string);
     const leases = `${e.BRAID_QUEUE_PREFIX}:leases:sequential`;
     expect(await redisClient.zrange(leases, 0, -1)).toEqual([holder]);
@@ -248,13 +262,18 @@ describe.skipIf(!redisBin)("queue mode (BullMQ on Redis, worker processes)", () 
     children.push(second.child);
     await second.ready;
     const others = ids.filter((id) => id !== holder);
-    await waitFor("the other runs to complete", () => (others.every((id) => store.get(id)?.status === "completed") ? true : undefined), 30_000, 100);
-    await waitFor("the holder to end cancelled", () => (store.get(holder)?.status === "cancelled" ? true : undefined));
+    await waitFor(
+      "the other runs to complete",
+      async () => ((await Promise.all(others.map((id) => store.get(id)))).every((r) => r?.status === "completed") ? true : undefined),
+      30_000,
+      100,
+    );
+    await waitFor("the holder to end cancelled", async () => ((await store.get(holder))?.status === "cancelled" ? true : undefined));
     for (const id of others) {
-      expectWholeSequentialLog(store.events(id));
-      expect(spanOf(store, id).start).toBeGreaterThan(killedAt);
+      expectWholeSequentialLog(await store.events(id));
+      expect((await spanOf(store, id)).start).toBeGreaterThan(killedAt);
     }
-    expect(mostAtOnce(others.map((id) => spanOf(store, id)))).toBe(1);
+    expect(mostAtOnce(await Promise.all(others.map((id) => spanOf(store, id))))).toBe(1);
     // The last run's release follows its end (and an expired lease's key lapses on its own): nothing is left shortly after.
     await waitFor("no lease left", async () => ((await redisClient.zrange(leases, 0, -1)).length === 0 ? true : undefined), 5000, 100);
     redisClient.disconnect();

@@ -30,7 +30,7 @@ it("the echoed key is redacted in the run result, its events and the database fi
   const r = await json(`${ctx.url}/api/pipelines/sequential/runs?wait=true`, { method: "POST", headers: { "x-braid-backend": "echo" } });
   expect(stub.requests.some((q) => q.headers.authorization === `Bearer ${KEY}`)).toBe(true);
   expect(JSON.stringify(r.body)).not.toContain(KEY);
-  const events = ctx.app.services.runs.events(r.body.runId);
+  const events = await ctx.app.services.runs.events(r.body.runId);
   expect(events.length).toBeGreaterThan(3);
   expect(JSON.stringify(events)).toContain("[redacted]");
   expect(JSON.stringify(events)).not.toContain(KEY);

@@ -11,11 +11,11 @@ describe("re-run and fork", () => {
     return r.body.result.data;
   };
   const finished = (runId: string) =>
-    waitFor(`run ${runId}`, () => {
-      const run = ctx.app.services.runs.get(runId);
+    waitFor(`run ${runId}`, async () => {
+      const run = await ctx.app.services.runs.get(runId);
       return run && ["completed", "failed", "cancelled"].includes(run.status) ? run : undefined;
     });
-  const events = (runId: string): RunEvent[] => ctx.app.services.runs.events(runId).map((e) => e.event);
+  const events = async (runId: string): Promise<RunEvent[]> => (await ctx.app.services.runs.events(runId)).map((e) => e.event);
 
   beforeAll(async () => {
     ctx = await startApp();
@@ -26,7 +26,7 @@ describe("re-run and fork", () => {
     const parent = await json(`${ctx.url}/api/pipelines/sequential/runs?wait=true&seed=9`, { method: "POST" });
     const stats = () => Object.fromEntries(ctx.app.services.pool.stats.snapshot().map((s) => [s.name, s.calls]));
     const before = stats();
-    const edited = ctx.app.services.runs.get(parent.body.runId)?.pipeline;
+    const edited = (await ctx.app.services.runs.get(parent.body.runId))?.pipeline;
     if (!edited) throw new Error("no parent pipeline");
     const validate = edited.nodes.find((n) => n.id === "validate");
     (validate?.config as { prompt: string }).prompt = "Check this profile very carefully: {{basic}}";
@@ -39,17 +39,15 @@ describe("re-run and fork", () => {
     expect(after.generator).toBe(before.generator);
     expect(after.enricher).toBe(before.enricher);
     expect(after.validator).toBe((before.validator ?? 0) + 1);
-    const started = events(child.runId).find((e) => e.type === "node_started" && e.nodeId === "validate");
+    const started = (await events(child.runId)).find((e) => e.type === "node_started" && e.nodeId === "validate");
     expect(started).toMatchObject({ prompt: expect.stringContaining("very carefully") });
-    const reused = events(child.runId)
-      .filter((e) => e.type === "node_finished" && e.reused)
-      .map((e) => (e as { nodeId: string }).nodeId);
+    const reused = (await events(child.runId)).filter((e) => e.type === "node_finished" && e.reused).map((e) => (e as { nodeId: string }).nodeId);
     expect(reused).toEqual(["in", "basic", "enrich"]);
   });
 
   it("forks from a step with edited state and produces a different output", async () => {
     const parent = await json(`${ctx.url}/api/pipelines/sequential/runs?wait=true&seed=2`, { method: "POST" });
-    const stored = ctx.app.services.runs.events(parent.body.runId);
+    const stored = await ctx.app.services.runs.events(parent.body.runId);
     const basicDone = stored.find((e) => e.event.type === "node_finished" && e.event.nodeId === "basic");
     if (basicDone?.event.type !== "node_finished") throw new Error("basic did not finish");
     const state = {
@@ -62,7 +60,7 @@ describe("re-run and fork", () => {
     expect(run.status).toBe("completed");
     expect((run.output as { name: string }).name).toBe("Zed Forkington");
     expect(run.output).not.toEqual(parent.body.output);
-    const enrichStart = events(child.runId).find((e) => e.type === "node_started" && e.nodeId === "enrich");
+    const enrichStart = (await events(child.runId)).find((e) => e.type === "node_started" && e.nodeId === "enrich");
     expect(enrichStart).toMatchObject({ prompt: expect.stringContaining("Zed Forkington") });
   });
 

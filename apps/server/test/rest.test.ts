@@ -38,7 +38,7 @@ describe("REST API for applications", () => {
   it("runs every LLM node on the backend named by X-Braid-Backend or X-LLM-Backend", async () => {
     for (const header of ["x-braid-backend", "x-llm-backend"]) {
       const r = await json(`${ctx.url}/api/pipelines/sequential/runs?wait=true`, { method: "POST", headers: { [header]: "validator" } });
-      const events = ctx.app.services.runs.events(r.body.runId).map((e) => e.event);
+      const events = (await ctx.app.services.runs.events(r.body.runId)).map((e) => e.event);
       const backends = new Set(events.flatMap((e) => (e.type === "node_finished" && e.backend ? [e.backend] : [])));
       expect([...backends]).toEqual(["validator"]);
     }
@@ -63,9 +63,9 @@ describe("REST API for applications", () => {
   });
 
   it("refuses input that fails the pipeline's input schema, naming the field", async () => {
-    const p = ctx.app.services.pipelines.get("sequential")?.pipeline;
+    const p = (await ctx.app.services.pipelines.get("sequential"))?.pipeline;
     if (!p) throw new Error("sequential is not seeded");
-    ctx.app.services.pipelines.save(
+    await ctx.app.services.pipelines.save(
       {
         ...p,
         input: { example: { country: "x", segment: "y" }, schema: { type: "object", required: ["country"], properties: { country: { type: "string" } } } },

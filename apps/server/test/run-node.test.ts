@@ -8,11 +8,11 @@ describe("runs.runNode", () => {
   const post = (path: string, input: unknown) =>
     json(`${ctx.url}/trpc/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) });
   const finished = (runId: string) =>
-    waitFor(`run ${runId}`, () => {
-      const run = ctx.app.services.runs.get(runId);
+    waitFor(`run ${runId}`, async () => {
+      const run = await ctx.app.services.runs.get(runId);
       return run && ["completed", "failed", "cancelled"].includes(run.status) ? run : undefined;
     });
-  const events = (runId: string): RunEvent[] => ctx.app.services.runs.events(runId).map((e) => e.event);
+  const events = async (runId: string): Promise<RunEvent[]> => (await ctx.app.services.runs.events(runId)).map((e) => e.event);
   const calls = () => Object.fromEntries(ctx.app.services.pool.stats.snapshot().map((s) => [s.name, s.calls]));
 
   beforeAll(async () => {
@@ -27,10 +27,10 @@ describe("runs.runNode", () => {
     expect(r.status).toBe(200);
     const run = await finished(r.body.result.data.runId);
     expect(run).toMatchObject({ status: "completed", parentRunId: parent.body.runId, options: { onlyNode: "enrich", reuseFromRun: parent.body.runId } });
-    const log = events(run.id);
+    const log = await events(run.id);
     expect(log.filter((e) => e.type === "node_started").map((e) => (e as { nodeId: string }).nodeId)).toEqual(["enrich"]);
     expect(log[0]).toMatchObject({ type: "run_started", only: "enrich" });
-    const basic = events(parent.body.runId).find((e) => e.type === "node_finished" && e.nodeId === "basic");
+    const basic = (await events(parent.body.runId)).find((e) => e.type === "node_finished" && e.nodeId === "basic");
     const started = log.find((e) => e.type === "node_started");
     expect((started as { prompt?: string }).prompt).toContain((basic as { output: { name: string } }).output.name);
     expect(run.usage.costUsd).toBeGreaterThan(0);
@@ -48,7 +48,7 @@ describe("runs.runNode", () => {
   });
 
   it("refuses a node whose upstream the source lacks, naming the missing nodes, and stores nothing", async () => {
-    const count = ctx.app.services.runs.list({ limit: 1000 }).length;
+    const count = (await ctx.app.services.runs.list({ limit: 1000 })).length;
     const r = await post("runs.runNode", { nodeId: "validate", pipelineId: "sequential" });
     expect(r.status).toBe(400);
     expect(r.body.error.data.braidCode).toBe("E_NODE_UPSTREAM_MISSING");
@@ -58,6 +58,6 @@ describe("runs.runNode", () => {
     expect(bad.body.error.message).toContain('node "ghost" is not in the pipeline');
     const missingRun = await post("runs.runNode", { nodeId: "basic", fromRun: "run_nope" });
     expect(missingRun.status).toBe(404);
-    expect(ctx.app.services.runs.list({ limit: 1000 })).toHaveLength(count);
+    expect(await ctx.app.services.runs.list({ limit: 1000 })).toHaveLength(count);
   });
 });

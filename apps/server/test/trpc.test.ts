@@ -29,7 +29,7 @@ describe("tRPC runs.events", () => {
 
   it("streams every event with its sequence number as the tracked id, and resumes after lastEventId", async () => {
     const r = await json(`${ctx.url}/api/pipelines/validation-loop/runs?wait=true`, { method: "POST" });
-    const total = ctx.app.services.runs.events(r.body.runId).length;
+    const total = (await ctx.app.services.runs.events(r.body.runId)).length;
     const all = await subscribe(r.body.runId);
     expect(all).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     const rest = await subscribe(r.body.runId, "6");

@@ -11,12 +11,12 @@ const example = JSON.parse(readFileSync(new URL("../../../examples/parallel.json
 let data: ReturnType<typeof tempDir>;
 const cli = (...argv: string[]) => runCli("versions", ...argv, "--data-dir", data.dir);
 
-beforeAll(() => {
+beforeAll(async () => {
   data = tempDir("braid-versions-cli-");
   const db = openDb(data.dir);
   const store = new SqlitePipelineStore(db);
-  store.save(example, { id: "p", message: "first" });
-  store.save({ ...example, description: "second" }, { id: "p", message: "second" });
+  await store.save(example, { id: "p", message: "first" });
+  await store.save({ ...example, description: "second" }, { id: "p", message: "second" });
   db.close();
 });
 afterAll(() => data.cleanup());
@@ -32,7 +32,7 @@ describe("braid versions", () => {
     expect(JSON.parse((await cli("restore", "p", "1", "--json")).out)).toEqual({ live: 1 });
     expect((await cli("untag", "p", "live")).out).toBe("p: live (latest), candidate none");
     const db = openDb(data.dir);
-    const audit = new SqliteAuditStore(db).list({ pipelineId: "p" }).reverse();
+    const audit = (await new SqliteAuditStore(db).list({ pipelineId: "p" })).reverse();
     db.close();
     expect(audit.map((e) => `${e.action}:${e.actor}`)).toEqual(["tag:local", "tag:local", "promote:local", "restore:local", "untag:local"]);
     expect(audit[1]?.reason).toBe("try it");

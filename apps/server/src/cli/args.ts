@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
-import { type ServerConfig, configFromEnv } from "../config.js";
+import { type ServerConfig, configFromEnv, dataDirFrom } from "../config.js";
+import { type Stores, openStores } from "../store/index.js";
 
 export class UsageError extends Error {}
 
@@ -40,4 +41,10 @@ export function configWith(flags: Record<string, string | undefined>): ServerCon
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+/** What a command reads and writes: the data folder (or --data-dir), or PostgreSQL when BRAID_DATABASE_URL is set. */
+export async function storesFor(dataDirFlag: string | undefined): Promise<Stores> {
+  const databaseUrl = process.env.BRAID_DATABASE_URL?.trim();
+  return openStores({ dataDir: dataDirFrom(process.env, dataDirFlag), ...(databaseUrl ? { databaseUrl } : {}) });
 }

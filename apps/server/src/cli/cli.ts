@@ -1,5 +1,7 @@
 import { BraidError, formatDiagnostic } from "@braid/engine";
 import { FileError } from "../files.js";
+import { DatabaseError } from "../store/db.js";
+import { PgConnectError } from "../store/pg/url.js";
 import { UsageError } from "./args.js";
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: (argv: string[]) => Promise<number> }> }> = {
@@ -77,6 +79,11 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       console.error(`braid ${name}: ${err.message}`);
       return 2;
+    }
+    // A database that cannot be used (damaged file, unreachable PostgreSQL) is the user's to fix: one line naming it.
+    if (err instanceof DatabaseError || err instanceof PgConnectError) {
+      console.error(`braid ${name}: ${err.message}`);
+      return 1;
     }
     if (err instanceof BraidError) {
       console.error(`braid: ${err.code}${err.nodeId ? ` (node "${err.nodeId}")` : ""}: ${err.message}`);

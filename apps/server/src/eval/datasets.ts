@@ -28,15 +28,15 @@ function checkSize(n: number): void {
 }
 
 /** A new version of `datasetId` with the run's input and output appended as a record (the output as `expected`). */
-export function addRunRecord(
+export async function addRunRecord(
   datasets: DatasetStore,
   runs: RunStore,
   datasetId: string,
   runId: string,
-): { summary: DatasetSummary; created: boolean } | undefined {
-  const base = datasets.get(datasetId);
+): Promise<{ summary: DatasetSummary; created: boolean } | undefined> {
+  const base = await datasets.get(datasetId);
   if (!base) return undefined;
-  const run = runs.get(runId);
+  const run = await runs.get(runId);
   if (!run) throw new RunNotFoundError(runId);
   if (run.status !== "completed")
     throw new BraidError("E_DATASET", `run "${runId}" is ${run.status}; only a completed run's output can become a record's expected value`);

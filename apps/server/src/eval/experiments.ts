@@ -92,10 +92,15 @@ export class ExperimentManager {
   private readonly active = new Map<string, Active>();
   private readonly listeners = new Map<string, Set<(e: ExperimentEvent) => void>>();
   private stopping = false;
+  /** The tail of the create/resume chain (see `serial`). */
+  private starts: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly deps: ExperimentDeps) {
-    // Left running by a process that stopped: resumable.
-    deps.store.interruptRunning();
+  private constructor(private readonly deps: ExperimentDeps) {}
+
+  /** The manager, once experiments a stopped process left running are marked interrupted (resumable). */
+  static async open(deps: ExperimentDeps): Promise<ExperimentManager> {
+    await deps.store.interruptRunning();
+    return new ExperimentManager(deps);
   }
 
   /** Experiments running in this process. */
@@ -103,24 +108,39 @@ export class ExperimentManager {
     return this.active.size;
   }
 
-  get(id: string): ExperimentRecord | undefined {
+  get(id: string): Promise<ExperimentRecord | undefined> {
     return this.deps.store.get(id);
   }
 
-  list(limit = 100): ExperimentRecord[] {
+  list(limit = 100): Promise<ExperimentRecord[]> {
     return this.deps.store.list(limit);
   }
 
-  rows(id: string): ExperimentRecordRow[] {
+  rows(id: string): Promise<ExperimentRecordRow[]> {
     return this.deps.store.rows(id);
   }
 
+  /**
+   * Creates and resumes run one at a time, each from its checks to its launch (as when the stores
+   * were synchronous): two resumes cannot both start one experiment, and shutdown, which waits for
+   * the chain, stops every experiment launched.
+   */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.starts.then(fn);
+    this.starts = run.catch(() => {});
+    return run;
+  }
+
   /** Checks everything (pipeline, dataset, evaluators, inputs, backend) before storing, then starts it. */
-  create(req: CreateExperiment): ExperimentRecord {
+  create(req: CreateExperiment): Promise<ExperimentRecord> {
+    return this.serial(() => this.start(req));
+  }
+
+  private async start(req: CreateExperiment): Promise<ExperimentRecord> {
     if (this.stopping) throw new ShuttingDownError();
-    const saved = this.deps.pipelines.get(req.pipelineId, req.pipelineVersion);
+    const saved = await this.deps.pipelines.get(req.pipelineId, req.pipelineVersion);
     if (!saved) throw new ExperimentNotFoundError(`pipeline "${req.pipelineId}"${req.pipelineVersion ? ` version ${req.pipelineVersion}` : ""} not found`);
-    const dataset = this.deps.datasets.get(req.datasetId, req.datasetVersion);
+    const dataset = await this.deps.datasets.get(req.datasetId, req.datasetVersion);
     if (!dataset) throw new ExperimentNotFoundError(`dataset "${req.datasetId}"${req.datasetVersion ? ` version ${req.datasetVersion}` : ""} not found`);
     const concurrency = req.concurrency ?? DEFAULT_EXPERIMENT_CONCURRENCY;
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_EXPERIMENT_CONCURRENCY)
@@ -132,7 +152,7 @@ export class ExperimentManager {
     this.checkInputs(saved.pipeline, dataset);
     const now = Date.now();
     const id = newExperimentId();
-    this.deps.store.create({
+    await this.deps.store.create({
       id,
       name: req.name ?? `${saved.pipeline.name} v${saved.version} × ${dataset.name} v${dataset.version}`,
       pipelineId: req.pipelineId,
@@ -147,32 +167,37 @@ export class ExperimentManager {
       startedAt: now,
     });
     this.launch(id, saved.pipeline, dataset);
-    return this.get(id) as ExperimentRecord;
+    return (await this.get(id)) as ExperimentRecord;
   }
 
-  cancel(id: string): boolean {
+  async cancel(id: string): Promise<boolean> {
     const a = this.active.get(id);
     if (!a) return false;
     a.stopAs = "cancelled";
     a.controller.abort();
-    for (const runId of a.running) this.deps.manager.cancel(runId, "experiment cancelled");
+    // One by one, the runs in flight when cancelled (a run that ends meanwhile is left alone by the manager).
+    for (const runId of [...a.running]) await this.deps.manager.cancel(runId, "experiment cancelled");
     return true;
   }
 
   /** Continues a cancelled, interrupted or failed experiment; records with a result are not run again. */
-  resume(id: string): ExperimentRecord {
+  resume(id: string): Promise<ExperimentRecord> {
+    return this.serial(() => this.restart(id));
+  }
+
+  private async restart(id: string): Promise<ExperimentRecord> {
     if (this.stopping) throw new ShuttingDownError();
-    const e = this.get(id);
+    const e = await this.get(id);
     if (!e) throw new ExperimentNotFoundError(`experiment "${id}" not found`);
     if (this.active.has(id)) throw new ExperimentStateError(`experiment "${id}" is already running`);
     if (e.status === "completed") throw new ExperimentStateError(`experiment "${id}" is completed; only a cancelled, interrupted or failed one can be resumed`);
-    const saved = this.deps.pipelines.get(e.pipelineId, e.pipelineVersion);
+    const saved = await this.deps.pipelines.get(e.pipelineId, e.pipelineVersion);
     if (!saved) throw new ExperimentNotFoundError(`pipeline "${e.pipelineId}" version ${e.pipelineVersion} not found (deleted?)`);
-    const dataset = this.deps.datasets.get(e.datasetId, e.datasetVersion);
+    const dataset = await this.deps.datasets.get(e.datasetId, e.datasetVersion);
     if (!dataset) throw new ExperimentNotFoundError(`dataset "${e.datasetId}" version ${e.datasetVersion} not found`);
-    this.deps.store.update(id, { status: "running", finishedAt: undefined, error: undefined });
+    await this.deps.store.update(id, { status: "running", finishedAt: undefined, error: undefined });
     this.launch(id, saved.pipeline, dataset);
-    return this.get(id) as ExperimentRecord;
+    return (await this.get(id)) as ExperimentRecord;
   }
 
   subscribe(id: string, listener: (e: ExperimentEvent) => void): () => void {
@@ -194,6 +219,8 @@ export class ExperimentManager {
   /** The server's shutdown hook: stops every running experiment as `interrupted` (resumable) and waits for it. */
   async shutdown(): Promise<void> {
     this.stopping = true;
+    // A create or resume past its check launches first, so it is stopped with the rest.
+    await this.starts;
     for (const a of this.active.values()) {
       a.stopAs ??= "interrupted";
       a.controller.abort();
@@ -208,10 +235,10 @@ export class ExperimentManager {
     checkDatasetInputs(pipeline, ds, `dataset "${v.datasetId}" version ${v.version} (by record number)`);
   }
 
-  private publish(id: string, type: ExperimentEvent["type"]): void {
+  private async publish(id: string, type: ExperimentEvent["type"]): Promise<void> {
     const set = this.listeners.get(id);
     if (!set) return;
-    const experiment = this.get(id);
+    const experiment = await this.get(id);
     if (!experiment) return;
     for (const l of set) {
       try {
@@ -228,27 +255,24 @@ export class ExperimentManager {
     entry.done = (async () => {
       try {
         await this.drive(id, pipeline, dataset, entry);
-        const results = this.deps.store
-          .rows(id)
-          .map((r) => r.result)
-          .filter((r): r is RecordResult => r !== undefined);
+        const results = (await this.deps.store.rows(id)).map((r) => r.result).filter((r): r is RecordResult => r !== undefined);
         // Stopped, or the run manager refused new runs (shutting down) before every record ran.
-        if (entry.stopAs || results.length < dataset.records) this.deps.store.update(id, { status: entry.stopAs ?? "interrupted" });
-        else this.deps.store.update(id, { status: "completed", metrics: experimentMetrics(results), finishedAt: Date.now() });
+        if (entry.stopAs || results.length < dataset.records) await this.deps.store.update(id, { status: entry.stopAs ?? "interrupted" });
+        else await this.deps.store.update(id, { status: "completed", metrics: experimentMetrics(results), finishedAt: Date.now() });
       } catch (err) {
-        this.deps.store.update(id, { status: "failed", error: toErrorInfo(err), finishedAt: Date.now() });
+        await this.deps.store.update(id, { status: "failed", error: toErrorInfo(err), finishedAt: Date.now() });
       }
       this.active.delete(id);
-      this.publish(id, "finished");
+      await this.publish(id, "finished");
     })();
   }
 
   private async drive(id: string, pipeline: Pipeline, dataset: DatasetVersion, entry: Active): Promise<void> {
-    const e = this.get(id) as ExperimentRecord;
+    const e = (await this.get(id)) as ExperimentRecord;
     const evalOpts: EvaluateOptions = { judge: poolJudge(this.deps.pool) };
     const schema = outputSchemaOf(pipeline);
     if (schema) evalOpts.defaultSchema = schema;
-    const todo = this.deps.store.rows(id).filter((r) => r.result === undefined);
+    const todo = (await this.deps.store.rows(id)).filter((r) => r.result === undefined);
     let next = 0;
     const worker = async () => {
       while (!entry.controller.signal.aborted) {
@@ -257,8 +281,8 @@ export class ExperimentManager {
         const rec = dataset.data[row.index] as DatasetRecord;
         const result = await this.runRecord(e, pipeline, dataset, rec, row, entry, evalOpts);
         if (!result) continue;
-        this.deps.store.setResult(id, row.index, result);
-        this.publish(id, "progress");
+        await this.deps.store.setResult(id, row.index, result);
+        await this.publish(id, "progress");
       }
     };
     await Promise.all(Array.from({ length: Math.min(e.spec.concurrency, todo.length) }, worker));
@@ -278,11 +302,11 @@ export class ExperimentManager {
     const input = recordInput(pipeline, dataset.format, rec.input);
     const seed = e.spec.seed + row.index;
     let runId = row.runId;
-    const previous = runId ? this.deps.runs.get(runId) : undefined;
+    const previous = runId ? await this.deps.runs.get(runId) : undefined;
     if (!previous || previous.status === "cancelled") {
       runId = await this.submit(e, pipeline, input, seed, signal);
       if (!runId) return undefined;
-      this.deps.store.setRun(e.id, row.index, runId);
+      await this.deps.store.setRun(e.id, row.index, runId);
     }
     const id = runId as string;
     entry.running.add(id);
@@ -301,7 +325,7 @@ export class ExperimentManager {
     const run = facts.facts();
     // Somebody cancelled this one run: the record failed, and says why.
     if (end === "run_cancelled") run.error = { code: "E_CANCELLED", message: `run "${id}" was cancelled` };
-    const output = this.deps.runs.get(id)?.output;
+    const output = (await this.deps.runs.get(id))?.output;
     const ctx = { input, output, ...(rec.expected !== undefined ? { expected: rec.expected } : {}), run };
     const evaluations = await evaluateRecord(e.spec.evaluators, ctx, evalOpts);
     return scoreRecord(e.spec.evaluators, evaluations, {
@@ -320,7 +344,7 @@ export class ExperimentManager {
   private async submit(e: ExperimentRecord, pipeline: Pipeline, input: unknown, seed: number, signal: AbortSignal): Promise<string | undefined> {
     while (!signal.aborted) {
       try {
-        const run = this.deps.manager.submit({
+        const run = await this.deps.manager.submit({
           pipeline,
           pipelineId: e.pipelineId,
           pipelineVersion: e.pipelineVersion,

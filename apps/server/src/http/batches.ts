@@ -161,7 +161,7 @@ function toHttp(err: unknown): unknown {
 export function registerBatchRoutes(def: Def): void {
   def("POST", "/api/pipelines/:id/batches", async ({ req, res, url, params, services }) => {
     const pipelineId = params[0] as string;
-    const saved = services.pipelines.get(pipelineId);
+    const saved = await services.pipelines.get(pipelineId);
     if (!saved) throw new HttpError(404, "E_NOT_FOUND", `pipeline "${pipelineId}" not found`);
     const concurrency = intParam(url, "concurrency", DEFAULT_CONCURRENCY, 1, SERVER_MAX_CONCURRENCY);
     const seed = intParam(url, "seed", 1, 0, Number.MAX_SAFE_INTEGER);

@@ -47,97 +47,101 @@ function query(url: URL, numeric: readonly string[] = []): Record<string, unknow
 }
 
 export function registerDeploymentRoutes(def: Def): void {
-  def("GET", "/api/pipelines/:id/deployment", ({ res, params, services }) => sendJson(res, 200, services.deployments.view(params[0] as string)));
+  def("GET", "/api/pipelines/:id/deployment", async ({ res, params, services }) => sendJson(res, 200, await services.deployments.view(params[0] as string)));
 
   def("POST", "/api/pipelines/:id/tags", async ({ req, res, params, services }) => {
     const b = parsed(TagInput, await body(req, services));
-    sendJson(res, 200, services.deployments.tag(params[0] as string, b.tag, b.version, person(b.reason)));
+    sendJson(res, 200, await services.deployments.tag(params[0] as string, b.tag, b.version, person(b.reason)));
   });
 
-  def("DELETE", "/api/pipelines/:id/tags/:tag", ({ res, params, services }) => {
+  def("DELETE", "/api/pipelines/:id/tags/:tag", async ({ res, params, services }) => {
     const b = parsed(UntagInput, { tag: params[1] });
-    sendJson(res, 200, services.deployments.untag(params[0] as string, b.tag, person()));
+    sendJson(res, 200, await services.deployments.untag(params[0] as string, b.tag, person()));
   });
 
   def("POST", "/api/pipelines/:id/promote", async ({ req, res, params, services }) => {
     const b = parsed(ReasonInput, await body(req, services, true));
-    sendJson(res, 200, services.deployments.promote(params[0] as string, person(b.reason)));
+    sendJson(res, 200, await services.deployments.promote(params[0] as string, person(b.reason)));
   });
 
   def("POST", "/api/pipelines/:id/restore", async ({ req, res, params, services }) => {
     const b = parsed(RestoreInput, await body(req, services));
-    sendJson(res, 200, services.deployments.restore(params[0] as string, b.version, person(b.reason)));
+    sendJson(res, 200, await services.deployments.restore(params[0] as string, b.version, person(b.reason)));
   });
 
-  def("GET", "/api/pipelines/:id/policy", ({ res, params, services }) => sendJson(res, 200, services.deployments.view(params[0] as string).policy));
+  def("GET", "/api/pipelines/:id/policy", async ({ res, params, services }) =>
+    sendJson(res, 200, (await services.deployments.view(params[0] as string)).policy),
+  );
 
   def("PUT", "/api/pipelines/:id/policy", async ({ req, res, params, services }) => {
     // The whole body is the policy; E_POLICY (from parsePolicy) names a bad field.
-    sendJson(res, 200, services.deployments.setPolicy(params[0] as string, await body(req, services), person()));
+    sendJson(res, 200, await services.deployments.setPolicy(params[0] as string, await body(req, services), person()));
   });
 
-  def("GET", "/api/pipelines/:id/metrics", ({ res, url, params, services }) => {
+  def("GET", "/api/pipelines/:id/metrics", async ({ res, url, params, services }) => {
     const w = parsed(WindowInput, { ...query(url, ["windowRuns", "windowMs"]), pipelineId: params[0] });
-    sendJson(res, 200, metricsFor(services, w)[0]);
+    sendJson(res, 200, (await metricsFor(services, w))[0]);
   });
 
-  def("GET", "/api/optimizer/status", ({ res, services }) => sendJson(res, 200, services.optimizer.status()));
-  def("POST", "/api/optimizer/trigger", ({ res, services }) => sendJson(res, 200, services.optimizer.cycle("manual")));
-  def("GET", "/api/optimizer/metrics", ({ res, url, services }) =>
-    sendJson(res, 200, metricsFor(services, parsed(WindowInput, query(url, ["windowRuns", "windowMs"])))),
+  def("GET", "/api/optimizer/status", async ({ res, services }) => sendJson(res, 200, await services.optimizer.status()));
+  def("POST", "/api/optimizer/trigger", async ({ res, services }) => sendJson(res, 200, await services.optimizer.cycle("manual")));
+  def("GET", "/api/optimizer/metrics", async ({ res, url, services }) =>
+    sendJson(res, 200, await metricsFor(services, parsed(WindowInput, query(url, ["windowRuns", "windowMs"])))),
   );
 
-  def("GET", "/api/optimizer/history", ({ res, url, services }) => {
+  def("GET", "/api/optimizer/history", async ({ res, url, services }) => {
     const raw = url.searchParams.get("limit");
     const limit = raw === null ? 50 : Number(raw);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
       throw new HttpError(400, "E_BAD_REQUEST", `limit must be an integer from 1 to 1000, got "${raw}"`);
-    sendJson(res, 200, services.optimizer.history(limit));
+    sendJson(res, 200, await services.optimizer.history(limit));
   });
 
-  def("GET", "/api/optimizer/quality-gates", ({ res, url, services }) => {
+  def("GET", "/api/optimizer/quality-gates", async ({ res, url, services }) => {
     const id = url.searchParams.get("pipelineId");
-    sendJson(res, 200, services.optimizer.gates(id ?? undefined));
+    sendJson(res, 200, await services.optimizer.gates(id ?? undefined));
   });
 
   def("POST", "/api/optimizer/quality-gates/:name", async ({ req, res, params, services }) => {
     const b = parsed(GateChangeInput, await body(req, services), "E_POLICY");
     const change = { ...(b.threshold !== undefined ? { threshold: b.threshold } : {}), ...(b.expr !== undefined ? { expr: b.expr } : {}) };
-    sendJson(res, 200, services.optimizer.setGate(b.pipelineId, params[0] as string, change, person(b.reason)));
+    sendJson(res, 200, await services.optimizer.setGate(b.pipelineId, params[0] as string, change, person(b.reason)));
   });
 
   def("POST", "/api/optimizer/start", async ({ req, res, services }) => {
-    sendJson(res, 200, services.optimizer.start(person(parsed(ReasonInput, await body(req, services, true)).reason)));
+    sendJson(res, 200, await services.optimizer.start(person(parsed(ReasonInput, await body(req, services, true)).reason)));
   });
 
   def("POST", "/api/optimizer/stop", async ({ req, res, services }) => {
-    sendJson(res, 200, services.optimizer.stop(person(parsed(ReasonInput, await body(req, services, true)).reason)));
+    sendJson(res, 200, await services.optimizer.stop(person(parsed(ReasonInput, await body(req, services, true)).reason)));
   });
 
-  def("GET", "/api/optimizer/pending", ({ res, url, services }) =>
-    sendJson(res, 200, services.optimizer.pending(parsed(PendingFilter, query(url, ["limit"])))),
+  def("GET", "/api/optimizer/pending", async ({ res, url, services }) =>
+    sendJson(res, 200, await services.optimizer.pending(parsed(PendingFilter, query(url, ["limit"])))),
   );
 
   def("POST", "/api/optimizer/suggest", async ({ req, res, services }) => {
-    sendJson(res, 200, services.optimizer.suggest(parsed(SuggestInput, await body(req, services)), person()));
+    sendJson(res, 200, await services.optimizer.suggest(parsed(SuggestInput, await body(req, services)), person()));
   });
 
-  def("GET", "/api/optimizer/trials", ({ res, url, services }) => sendJson(res, 200, services.optimizer.trials(parsed(TrialFilter, query(url, ["limit"])))));
+  def("GET", "/api/optimizer/trials", async ({ res, url, services }) =>
+    sendJson(res, 200, await services.optimizer.trials(parsed(TrialFilter, query(url, ["limit"])))),
+  );
 
   def("POST", "/api/optimizer/pending/:id/approve", async ({ req, res, params, services }) => {
-    sendJson(res, 200, services.optimizer.approve(params[0] as string, person(parsed(ReasonInput, await body(req, services, true)).reason)));
+    sendJson(res, 200, await services.optimizer.approve(params[0] as string, person(parsed(ReasonInput, await body(req, services, true)).reason)));
   });
 
   def("POST", "/api/optimizer/pending/:id/reject", async ({ req, res, params, services }) => {
-    sendJson(res, 200, services.optimizer.reject(params[0] as string, person(parsed(ReasonInput, await body(req, services, true)).reason)));
+    sendJson(res, 200, await services.optimizer.reject(params[0] as string, person(parsed(ReasonInput, await body(req, services, true)).reason)));
   });
 
-  def("GET", "/api/audit", ({ res, url, services }) => {
+  def("GET", "/api/audit", async ({ res, url, services }) => {
     const format = url.searchParams.get("format") ?? "json";
     if (format !== "json" && format !== "jsonl") throw new HttpError(400, "E_BAD_REQUEST", `format must be "json" or "jsonl", got "${format}"`);
     const filter = parsed(AuditFilterInput, query(url, ["limit", "afterId"]));
-    if (format === "json") return sendJson(res, 200, services.audit.list(filter));
-    const text = auditJsonl(services, filter);
+    if (format === "json") return sendJson(res, 200, await services.audit.list(filter));
+    const text = await auditJsonl(services, filter);
     res.writeHead(200, {
       "content-type": "application/x-ndjson; charset=utf-8",
       "content-length": Buffer.byteLength(text),

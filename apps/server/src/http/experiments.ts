@@ -88,19 +88,19 @@ const wrap =
 export function registerExperimentRoutes(raw: Def): void {
   const def: Def = (method, path, h) => raw(method, path, wrap(h));
 
-  def("GET", "/api/datasets", ({ res, services }) => sendJson(res, 200, services.datasets.list()));
+  def("GET", "/api/datasets", async ({ res, services }) => sendJson(res, 200, await services.datasets.list()));
 
   def("POST", "/api/datasets", async ({ req, res, url, services }) => {
     const name = parsed(DatasetName, url.searchParams.get("name") ?? "");
     const { format, records } = await readUpload(req, url);
-    const d = services.datasets.create(name, format, records);
+    const d = await services.datasets.create(name, format, records);
     sendJson(res, 201, { ...d, created: true }, { location: `/api/datasets/${d.id}` });
   });
 
-  def("GET", "/api/datasets/:id", ({ res, url, params, services }) => {
+  def("GET", "/api/datasets/:id", async ({ res, url, params, services }) => {
     const id = params[0] as string;
     const version = intParam(url, "version", 1, Number.MAX_SAFE_INTEGER);
-    const d = datasetDetail(services, id, version, intParam(url, "preview", 0, MAX_PREVIEW) ?? DEFAULT_PREVIEW);
+    const d = await datasetDetail(services, id, version, intParam(url, "preview", 0, MAX_PREVIEW) ?? DEFAULT_PREVIEW);
     if (!d) throw new HttpError(404, "E_NOT_FOUND", `dataset "${id}"${version ? ` version ${version}` : ""} not found`);
     sendJson(res, 200, d);
   });
@@ -108,9 +108,9 @@ export function registerExperimentRoutes(raw: Def): void {
   /** A new version from an upload; the same content as the current version is a no-op (`created: false`, 200). */
   def("POST", "/api/datasets/:id/versions", async ({ req, res, url, params, services }) => {
     const id = params[0] as string;
-    if (!services.datasets.summary(id)) throw new HttpError(404, "E_NOT_FOUND", `dataset "${id}" not found`);
+    if (!(await services.datasets.summary(id))) throw new HttpError(404, "E_NOT_FOUND", `dataset "${id}" not found`);
     const { format, records } = await readUpload(req, url);
-    const r = services.datasets.addVersion(id, format, records);
+    const r = await services.datasets.addVersion(id, format, records);
     if (!r) throw new HttpError(404, "E_NOT_FOUND", `dataset "${id}" not found`);
     sendJson(res, r.created ? 201 : 200, { ...r.summary, created: r.created });
   });
@@ -118,24 +118,24 @@ export function registerExperimentRoutes(raw: Def): void {
   def("POST", "/api/datasets/:id/records", async ({ req, res, params, services }) => {
     const id = params[0] as string;
     const { runId } = parsed(AddRunSchema, await readJson(req, services.config.bodyLimit, { maxDepth: services.config.maxJsonDepth }));
-    const r = addRunRecord(services.datasets, services.runs, id, runId);
+    const r = await addRunRecord(services.datasets, services.runs, id, runId);
     if (!r) throw new HttpError(404, "E_NOT_FOUND", `dataset "${id}" not found`);
     sendJson(res, r.created ? 201 : 200, { ...r.summary, created: r.created });
   });
 
-  def("DELETE", "/api/datasets/:id", ({ res, params, services }) => {
+  def("DELETE", "/api/datasets/:id", async ({ res, params, services }) => {
     const id = params[0] as string;
-    if (!services.datasets.delete(id)) throw new HttpError(404, "E_NOT_FOUND", `dataset "${id}" not found`);
+    if (!(await services.datasets.delete(id))) throw new HttpError(404, "E_NOT_FOUND", `dataset "${id}" not found`);
     sendJson(res, 200, { deleted: id });
   });
 
-  def("GET", "/api/experiments", ({ res, url, services }) => {
-    sendJson(res, 200, services.experiments.list(intParam(url, "limit", 1, 1000) ?? 100).map(view));
+  def("GET", "/api/experiments", async ({ res, url, services }) => {
+    sendJson(res, 200, (await services.experiments.list(intParam(url, "limit", 1, 1000) ?? 100)).map(view));
   });
 
   def("POST", "/api/experiments", async ({ req, res, services }) => {
     const body = parsed(CreateExperimentSchema, await readJson(req, services.config.bodyLimit, { maxDepth: services.config.maxJsonDepth }));
-    const e = services.experiments.create(body);
+    const e = await services.experiments.create(body);
     sendJson(res, 202, view(e), { location: `/api/experiments/${e.id}` });
   });
 
@@ -149,28 +149,28 @@ export function registerExperimentRoutes(raw: Def): void {
     sendJson(res, 200, await compareFor(services, a, b, { gates, ...(limit !== undefined ? { limit } : {}) }));
   });
 
-  const found = (services: Services, id: string): ExperimentRecord => {
-    const e = services.experiments.get(id);
+  const found = async (services: Services, id: string): Promise<ExperimentRecord> => {
+    const e = await services.experiments.get(id);
     if (!e) throw new HttpError(404, "E_NOT_FOUND", `experiment "${id}" not found`);
     return e;
   };
 
-  def("GET", "/api/experiments/:id", ({ res, params, services }) => sendJson(res, 200, view(found(services, params[0] as string))));
+  def("GET", "/api/experiments/:id", async ({ res, params, services }) => sendJson(res, 200, view(await found(services, params[0] as string))));
 
-  def("GET", "/api/experiments/:id/records", ({ res, params, services }) => {
-    const e = found(services, params[0] as string);
-    sendJson(res, 200, services.experiments.rows(e.id));
+  def("GET", "/api/experiments/:id/records", async ({ res, params, services }) => {
+    const e = await found(services, params[0] as string);
+    sendJson(res, 200, await services.experiments.rows(e.id));
   });
 
   def("GET", "/api/experiments/:id/events", async ({ res, params, services }) => {
-    const id = found(services, params[0] as string).id;
+    const id = (await found(services, params[0] as string)).id;
     const m = services.experiments;
     const finished = (e: ExperimentEvent) => e.type === "finished";
     const frame = (e: ExperimentEvent) => `event: ${e.type}\ndata: ${JSON.stringify(view(e.experiment))}\n\n`;
     await serveSse(res, "braid experiment progress", async function* (signal) {
       // Subscribed before reading the state, so nothing in between is lost.
       const live = subscription<ExperimentEvent>((l) => m.subscribe(id, l), finished, signal);
-      const now = m.get(id);
+      const now = await m.get(id);
       if (!now) return live.close();
       const first: ExperimentEvent = { type: now.status === "running" ? "progress" : "finished", experiment: now };
       yield frame(first);
@@ -179,17 +179,18 @@ export function registerExperimentRoutes(raw: Def): void {
     });
   });
 
-  def("POST", "/api/experiments/:id/cancel", ({ res, params, services }) => {
-    const e = found(services, params[0] as string);
-    sendJson(res, 200, { id: e.id, cancelled: services.experiments.cancel(e.id) });
+  def("POST", "/api/experiments/:id/cancel", async ({ res, params, services }) => {
+    const e = await found(services, params[0] as string);
+    sendJson(res, 200, { id: e.id, cancelled: await services.experiments.cancel(e.id) });
   });
 
-  def("POST", "/api/experiments/:id/resume", ({ res, params, services }) => {
-    sendJson(res, 202, view(services.experiments.resume(found(services, params[0] as string).id)));
+  def("POST", "/api/experiments/:id/resume", async ({ res, params, services }) => {
+    const e = await found(services, params[0] as string);
+    sendJson(res, 202, view(await services.experiments.resume(e.id)));
   });
 
   def("POST", "/api/experiments/:id/gates", async ({ req, res, params, services }) => {
     const body = parsed(GatesSchema, await readJson(req, services.config.bodyLimit, { maxDepth: services.config.maxJsonDepth }));
-    sendJson(res, 200, gatesFor(services, params[0] as string, body.gates, body.baseline));
+    sendJson(res, 200, await gatesFor(services, params[0] as string, body.gates, body.baseline));
   });
 }

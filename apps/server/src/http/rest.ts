@@ -36,17 +36,17 @@ const def = (method: string, path: string, handler: Handler) => {
   route(method, path, handler);
 };
 
-def("GET", "/api/pipelines", ({ res, services }) => sendJson(res, 200, services.pipelines.list()));
+def("GET", "/api/pipelines", async ({ res, services }) => sendJson(res, 200, await services.pipelines.list()));
 
-def("GET", "/api/pipelines/:id", ({ res, params, services }) => {
-  const p = services.pipelines.get(params[0] as string);
+def("GET", "/api/pipelines/:id", async ({ res, params, services }) => {
+  const p = await services.pipelines.get(params[0] as string);
   if (!p) throw new HttpError(404, "E_NOT_FOUND", `pipeline "${params[0]}" not found`);
   sendJson(res, 200, { id: p.summary.id, version: p.version, pipeline: p.pipeline });
 });
 
 def("POST", "/api/pipelines/:id/runs", async ({ req, res, url, params, services }) => {
   const id = params[0] as string;
-  if (!services.pipelines.get(id)) throw new HttpError(404, "E_NOT_FOUND", `pipeline "${id}" not found`);
+  if (!(await services.pipelines.get(id))) throw new HttpError(404, "E_NOT_FOUND", `pipeline "${id}" not found`);
   const version = versionParam(url);
   const input = await readJson(req, services.config.bodyLimit, { allowEmpty: true, maxDepth: services.config.maxJsonDepth });
   const backend = requestedBackend(req, services.pool);
@@ -55,8 +55,8 @@ def("POST", "/api/pipelines/:id/runs", async ({ req, res, url, params, services 
   if (seedParam !== null && seed === undefined) throw new HttpError(400, "E_BAD_REQUEST", `seed must be an integer from 0 to ${MAX_SEED}, got "${seedParam}"`);
   // Chosen after the body is read, so a tag that changes meanwhile is seen: the run gets the version current when it is submitted.
   const splitKey = header(req, "x-braid-split-key");
-  const picked = services.deployments.pick(id, { ...(version !== undefined ? { version } : {}), ...(splitKey ? { splitKey } : {}) });
-  const run = services.manager.submit({
+  const picked = await services.deployments.pick(id, { ...(version !== undefined ? { version } : {}), ...(splitKey ? { splitKey } : {}) });
+  const run = await services.manager.submit({
     pipeline: picked.pipeline,
     pipelineId: id,
     pipelineVersion: picked.version,
@@ -79,7 +79,7 @@ def("POST", "/api/pipelines/:id/runs", async ({ req, res, url, params, services 
   res.on("close", () => closed.abort());
   // A run that pauses for a review answers as `waiting`; resume it with POST /api/runs/:id/resume.
   for await (const e of services.hub.follow(services.runs, run.id, 0, closed.signal)) if (e.event.type === "run_waiting") break;
-  const done = services.runs.get(run.id);
+  const done = await services.runs.get(run.id);
   if (!done || closed.signal.aborted) return;
   sendJson(
     res,
@@ -90,7 +90,7 @@ def("POST", "/api/pipelines/:id/runs", async ({ req, res, url, params, services 
       pipelineVersion: picked.version,
       traffic: picked.traffic,
       output: done.output ?? null,
-      usage: runUsage(services.runs, done),
+      usage: await runUsage(services.runs, done),
       ...(done.error ? { error: done.error } : {}),
     },
     versionHeaders,
@@ -106,16 +106,16 @@ function versionParam(url: URL): number | undefined {
   return n;
 }
 
-def("GET", "/api/runs/:id", ({ res, params, services }) => {
-  const run = services.runs.get(params[0] as string);
+def("GET", "/api/runs/:id", async ({ res, params, services }) => {
+  const run = await services.runs.get(params[0] as string);
   if (!run) throw new HttpError(404, "E_NOT_FOUND", `run "${params[0]}" not found`);
   const { pipeline: _pipeline, ...rest } = run;
-  sendJson(res, 200, { ...rest, usage: runUsage(services.runs, run) });
+  sendJson(res, 200, { ...rest, usage: await runUsage(services.runs, run) });
 });
 
 def("GET", "/api/runs/:id/events", async ({ req, res, url, params, services }) => {
   const id = params[0] as string;
-  if (!services.runs.get(id)) throw new HttpError(404, "E_NOT_FOUND", `run "${id}" not found`);
+  if (!(await services.runs.get(id))) throw new HttpError(404, "E_NOT_FOUND", `run "${id}" not found`);
   const lastId = header(req, "last-event-id") ?? url.searchParams.get("lastEventId") ?? "0";
   const after = Number(lastId);
   if (!Number.isInteger(after) || after < 0) throw new HttpError(400, "E_BAD_REQUEST", "Last-Event-ID must be a sequence number");
@@ -124,26 +124,26 @@ def("GET", "/api/runs/:id/events", async ({ req, res, url, params, services }) =
   });
 });
 
-def("POST", "/api/runs/:id/cancel", ({ res, params, services }) => {
+def("POST", "/api/runs/:id/cancel", async ({ res, params, services }) => {
   const id = params[0] as string;
-  if (!services.runs.get(id)) throw new HttpError(404, "E_NOT_FOUND", `run "${id}" not found`);
-  sendJson(res, 200, { runId: id, cancelled: services.manager.cancel(id) });
+  if (!(await services.runs.get(id))) throw new HttpError(404, "E_NOT_FOUND", `run "${id}" not found`);
+  sendJson(res, 200, { runId: id, cancelled: await services.manager.cancel(id) });
 });
 
-def("GET", "/api/runs", ({ res, url, services }) => {
+def("GET", "/api/runs", async ({ res, url, services }) => {
   const status = url.searchParams.get("status");
   if (status !== null && !(RUN_STATUSES as readonly string[]).includes(status))
     throw new HttpError(400, "E_BAD_REQUEST", `status must be one of ${RUN_STATUSES.join(", ")}, got "${status}"`);
   const pipelineId = url.searchParams.get("pipelineId");
-  sendJson(res, 200, services.runs.list({ ...(status ? { status: status as RunStatus } : {}), ...(pipelineId ? { pipelineId } : {}) }));
+  sendJson(res, 200, await services.runs.list({ ...(status ? { status: status as RunStatus } : {}), ...(pipelineId ? { pipelineId } : {}) }));
 });
 
 /** Runs waiting for a review across pipelines, with what each reviewer needs to see. */
-def("GET", "/api/reviews", ({ res, services }) => sendJson(res, 200, waitingReviews(services.runs)));
+def("GET", "/api/reviews", async ({ res, services }) => sendJson(res, 200, await waitingReviews(services.runs)));
 
 def("POST", "/api/runs/:id/resume", async ({ req, res, params, services }) => {
   const id = params[0] as string;
-  if (!services.runs.get(id)) throw new HttpError(404, "E_NOT_FOUND", `run "${id}" not found`);
+  if (!(await services.runs.get(id))) throw new HttpError(404, "E_NOT_FOUND", `run "${id}" not found`);
   const body = await readJson(req, services.config.bodyLimit, { maxDepth: services.config.maxJsonDepth });
   if (body === null || typeof body !== "object" || Array.isArray(body))
     throw new HttpError(400, "E_BAD_REQUEST", 'send {"node", "decision", "value"?, "reviewer"?, "comment"?}');
@@ -153,7 +153,7 @@ def("POST", "/api/runs/:id/resume", async ({ req, res, params, services }) => {
     if (b[field] !== undefined && (typeof b[field] !== "string" || (b[field] as string).length > 2000))
       throw new HttpError(400, "E_REVIEW_INVALID", `${field}: must be a string of at most 2000 characters`);
   try {
-    const run = services.manager.resume(id, {
+    const run = await services.manager.resume(id, {
       node: b.node as string,
       decision: b.decision as string,
       ...(b.value !== undefined ? { value: b.value } : {}),

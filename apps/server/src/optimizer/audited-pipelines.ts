@@ -7,20 +7,30 @@ import type { PipelineStore, PipelineSummary } from "../store/pipelines.js";
  * hook in the SQLite store, so the store stays a store and seeding the examples is not audited.
  */
 export function auditedPipelines(store: PipelineStore, audit: AuditStore, actor: () => string = currentActor): PipelineStore {
-  const saved = <T extends PipelineSummary | undefined>(before: number | undefined, s: T, reason: string): T => {
-    if (s && s.version !== before) audit.append({ actor: actor(), action: "save", pipelineId: s.id, reason, evidence: { version: s.version, name: s.name } });
+  const saved = async <T extends PipelineSummary | undefined>(before: number | undefined, s: T, reason: string): Promise<T> => {
+    if (s && s.version !== before)
+      await audit.append({ actor: actor(), action: "save", pipelineId: s.id, reason, evidence: { version: s.version, name: s.name } });
     return s;
   };
-  const version = (id: string | undefined) => (id === undefined ? undefined : store.get(id)?.version);
+  const version = async (id: string | undefined) => (id === undefined ? undefined : (await store.get(id))?.version);
   return {
     list: (opts) => store.list(opts),
     get: (id, v) => store.get(id, v),
-    save: (doc, opts) => saved(version(opts?.id), store.save(doc, opts), opts?.message ?? "saved"),
+    save: async (doc, opts) => {
+      const before = await version(opts?.id);
+      return saved(before, await store.save(doc, opts), opts?.message ?? "saved");
+    },
     delete: (id) => store.delete(id),
     undelete: (id) => store.undelete(id),
-    rename: (id, name) => saved(version(id), store.rename(id, name), `renamed to ${JSON.stringify(name)}`),
-    duplicate: (id, name) => saved(undefined, store.duplicate(id, name), `copied from ${id}`),
+    rename: async (id, name) => {
+      const before = await version(id);
+      return saved(before, await store.rename(id, name), `renamed to ${JSON.stringify(name)}`);
+    },
+    duplicate: async (id, name) => saved(undefined, await store.duplicate(id, name), `copied from ${id}`),
     versions: (id) => store.versions(id),
-    restore: (id, v) => saved(version(id), store.restore(id, v), `restored version ${v} as a new version`),
+    restore: async (id, v) => {
+      const before = await version(id);
+      return saved(before, await store.restore(id, v), `restored version ${v} as a new version`);
+    },
   };
 }

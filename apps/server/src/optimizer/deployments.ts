@@ -40,20 +40,20 @@ export class Deployments {
     return (this.deps.now ?? Date.now)();
   }
 
-  private latest(pipelineId: string): number {
-    const p = this.deps.pipelines.get(pipelineId);
+  private async latest(pipelineId: string): Promise<number> {
+    const p = await this.deps.pipelines.get(pipelineId);
     if (!p) throw new NotFoundError(`pipeline "${pipelineId}" not found`);
     return p.version;
   }
 
-  private checkVersion(pipelineId: string, version: number): void {
-    this.latest(pipelineId);
-    if (!this.deps.pipelines.get(pipelineId, version))
+  private async checkVersion(pipelineId: string, version: number): Promise<void> {
+    await this.latest(pipelineId);
+    if (!(await this.deps.pipelines.get(pipelineId, version)))
       throw new BraidError("E_VERSION_NOT_FOUND", `pipeline "${pipelineId}" has no version ${version}`, { details: { pipelineId, version } });
   }
 
-  record(action: AuditAction, pipelineId: string | undefined, who: Actor, reason: string, evidence: Record<string, unknown> = {}): void {
-    this.deps.audit.append({
+  async record(action: AuditAction, pipelineId: string | undefined, who: Actor, reason: string, evidence: Record<string, unknown> = {}): Promise<void> {
+    await this.deps.audit.append({
       actor: who.actor,
       action,
       ...(pipelineId !== undefined ? { pipelineId } : {}),
@@ -62,63 +62,63 @@ export class Deployments {
     });
   }
 
-  tags(pipelineId: string): Partial<Record<Tag, number>> {
+  tags(pipelineId: string): Promise<Partial<Record<Tag, number>>> {
     return this.deps.store.tags(pipelineId);
   }
 
   /** The version REST traffic runs when no canary applies: `live`, else the latest. */
-  liveVersion(pipelineId: string): number {
-    return this.deps.store.tags(pipelineId).live ?? this.latest(pipelineId);
+  async liveVersion(pipelineId: string): Promise<number> {
+    return (await this.deps.store.tags(pipelineId)).live ?? (await this.latest(pipelineId));
   }
 
   /** The pipeline's tags, policy and versions (each with its tags), for the Deployments view. */
-  view(pipelineId: string) {
-    const latest = this.latest(pipelineId);
-    const tags = this.deps.store.tags(pipelineId);
-    const versions = this.deps.pipelines.versions(pipelineId).map((v) => ({
+  async view(pipelineId: string) {
+    const latest = await this.latest(pipelineId);
+    const tags = await this.deps.store.tags(pipelineId);
+    const versions = (await this.deps.pipelines.versions(pipelineId)).map((v) => ({
       ...v,
       tags: (Object.entries(tags) as Array<[Tag, number]>).filter(([, n]) => n === v.version).map(([t]) => t),
     }));
-    return { pipelineId, latest, ...tags, liveVersion: tags.live ?? latest, policy: this.policy(pipelineId), versions };
+    return { pipelineId, latest, ...tags, liveVersion: tags.live ?? latest, policy: await this.policy(pipelineId), versions };
   }
 
-  tag(pipelineId: string, tag: Tag, version: number, who: Actor): Partial<Record<Tag, number>> {
-    this.checkVersion(pipelineId, version);
-    const before = this.deps.store.tags(pipelineId)[tag];
-    this.deps.store.setTag(pipelineId, tag, version);
-    this.record("tag", pipelineId, who, `tagged version ${version} ${tag}`, { tag, version, ...(before !== undefined ? { previous: before } : {}) });
+  async tag(pipelineId: string, tag: Tag, version: number, who: Actor): Promise<Partial<Record<Tag, number>>> {
+    await this.checkVersion(pipelineId, version);
+    const before = (await this.deps.store.tags(pipelineId))[tag];
+    await this.deps.store.setTag(pipelineId, tag, version);
+    await this.record("tag", pipelineId, who, `tagged version ${version} ${tag}`, { tag, version, ...(before !== undefined ? { previous: before } : {}) });
     return this.deps.store.tags(pipelineId);
   }
 
-  untag(pipelineId: string, tag: Tag, who: Actor & { action?: "untag" | "rollback" }): Partial<Record<Tag, number>> {
-    this.latest(pipelineId);
-    const before = this.deps.store.tags(pipelineId)[tag];
+  async untag(pipelineId: string, tag: Tag, who: Actor & { action?: "untag" | "rollback" }): Promise<Partial<Record<Tag, number>>> {
+    await this.latest(pipelineId);
+    const before = (await this.deps.store.tags(pipelineId))[tag];
     if (before === undefined) return this.deps.store.tags(pipelineId);
-    this.deps.store.clearTag(pipelineId, tag);
-    this.record(who.action ?? "untag", pipelineId, who, `removed tag ${tag} from version ${before}`, { tag, version: before });
+    await this.deps.store.clearTag(pipelineId, tag);
+    await this.record(who.action ?? "untag", pipelineId, who, `removed tag ${tag} from version ${before}`, { tag, version: before });
     return this.deps.store.tags(pipelineId);
   }
 
   /** The candidate becomes live; the candidate tag is cleared (traffic all goes to the new live). */
-  promote(pipelineId: string, who: Actor & { expectVersion?: number }): Partial<Record<Tag, number>> {
-    this.latest(pipelineId);
-    const tags = this.deps.store.tags(pipelineId);
+  async promote(pipelineId: string, who: Actor & { expectVersion?: number }): Promise<Partial<Record<Tag, number>>> {
+    await this.latest(pipelineId);
+    const tags = await this.deps.store.tags(pipelineId);
     if (tags.candidate === undefined) throw new BraidError("E_NO_CANDIDATE", `pipeline "${pipelineId}" has no candidate version to promote`);
     if (who.expectVersion !== undefined && tags.candidate !== who.expectVersion)
       throw new BraidError("E_ACTION_STATE", `the candidate of "${pipelineId}" is now version ${tags.candidate}, not ${who.expectVersion}`);
-    const previous = tags.live ?? this.latest(pipelineId);
-    this.deps.store.setTag(pipelineId, "live", tags.candidate);
-    this.deps.store.clearTag(pipelineId, "candidate");
-    this.record("promote", pipelineId, who, `promoted version ${tags.candidate} to live (was ${previous})`, { version: tags.candidate, previous });
+    const previous = tags.live ?? (await this.latest(pipelineId));
+    await this.deps.store.setTag(pipelineId, "live", tags.candidate);
+    await this.deps.store.clearTag(pipelineId, "candidate");
+    await this.record("promote", pipelineId, who, `promoted version ${tags.candidate} to live (was ${previous})`, { version: tags.candidate, previous });
     return this.deps.store.tags(pipelineId);
   }
 
   /** An earlier version becomes live again (a manual rollback of live). */
-  restore(pipelineId: string, version: number, who: Actor): Partial<Record<Tag, number>> {
-    this.checkVersion(pipelineId, version);
-    const previous = this.liveVersion(pipelineId);
-    this.deps.store.setTag(pipelineId, "live", version);
-    this.record("restore", pipelineId, who, `restored version ${version} as live (was ${previous})`, { version, previous });
+  async restore(pipelineId: string, version: number, who: Actor): Promise<Partial<Record<Tag, number>>> {
+    await this.checkVersion(pipelineId, version);
+    const previous = await this.liveVersion(pipelineId);
+    await this.deps.store.setTag(pipelineId, "live", version);
+    await this.record("restore", pipelineId, who, `restored version ${version} as live (was ${previous})`, { version, previous });
     return this.deps.store.tags(pipelineId);
   }
 
@@ -126,10 +126,10 @@ export class Deployments {
    * The version live before the current one, from the audit entry that made the current one live
    * (promote, restore, tag, rollback); undefined when live is untagged or nothing came before.
    */
-  previousLive(pipelineId: string): { version: number; cameByRollback: boolean } | undefined {
-    const current = this.deps.store.tags(pipelineId).live;
+  async previousLive(pipelineId: string): Promise<{ version: number; cameByRollback: boolean } | undefined> {
+    const current = (await this.deps.store.tags(pipelineId)).live;
     if (current === undefined) return undefined;
-    for (const e of this.deps.audit.list({ pipelineId, limit: 1000 })) {
+    for (const e of await this.deps.audit.list({ pipelineId, limit: 1000 })) {
       const ev = e.evidence as { tag?: unknown; version?: unknown; previous?: unknown };
       const setsLive = e.action === "promote" || e.action === "restore" || ((e.action === "tag" || e.action === "rollback") && ev.tag === "live");
       if (!setsLive) continue;
@@ -140,33 +140,35 @@ export class Deployments {
   }
 
   /** The optimizer's rollback of live: the earlier version becomes live again, recorded as a rollback. */
-  rollbackLive(pipelineId: string, version: number, who: Actor): Partial<Record<Tag, number>> {
-    this.checkVersion(pipelineId, version);
-    const previous = this.liveVersion(pipelineId);
-    this.deps.store.setTag(pipelineId, "live", version);
-    this.record("rollback", pipelineId, who, `rolled live back from version ${previous} to ${version}`, { tag: "live", version, previous });
+  async rollbackLive(pipelineId: string, version: number, who: Actor): Promise<Partial<Record<Tag, number>>> {
+    await this.checkVersion(pipelineId, version);
+    const previous = await this.liveVersion(pipelineId);
+    await this.deps.store.setTag(pipelineId, "live", version);
+    await this.record("rollback", pipelineId, who, `rolled live back from version ${previous} to ${version}`, { tag: "live", version, previous });
     return this.deps.store.tags(pipelineId);
   }
 
-  policy(pipelineId: string): Policy {
-    const stored = this.deps.store.policy(pipelineId);
+  async policy(pipelineId: string): Promise<Policy> {
+    const stored = await this.deps.store.policy(pipelineId);
     return stored === undefined ? DEFAULT_POLICY : parsePolicy(stored);
   }
 
-  hasPolicy(pipelineId: string): boolean {
-    return this.deps.store.policy(pipelineId) !== undefined;
+  async hasPolicy(pipelineId: string): Promise<boolean> {
+    return (await this.deps.store.policy(pipelineId)) !== undefined;
   }
 
-  policyPipelines(): string[] {
-    return this.deps.store.policyPipelines().filter((id) => this.deps.pipelines.get(id) !== undefined);
+  async policyPipelines(): Promise<string[]> {
+    const ids = await this.deps.store.policyPipelines();
+    const exists = await Promise.all(ids.map(async (id) => (await this.deps.pipelines.get(id)) !== undefined));
+    return ids.filter((_, i) => exists[i]);
   }
 
-  setPolicy(pipelineId: string, input: unknown, who: Actor, action: "policy-change" | "gate-change" = "policy-change"): Policy {
-    this.latest(pipelineId);
+  async setPolicy(pipelineId: string, input: unknown, who: Actor, action: "policy-change" | "gate-change" = "policy-change"): Promise<Policy> {
+    await this.latest(pipelineId);
     const policy = parsePolicy(input);
-    const before = this.deps.store.policy(pipelineId);
-    this.deps.store.setPolicy(pipelineId, policy);
-    this.record(action, pipelineId, who, "changed the deployment policy", { before: before ?? null, after: policy });
+    const before = await this.deps.store.policy(pipelineId);
+    await this.deps.store.setPolicy(pipelineId, policy);
+    await this.record(action, pipelineId, who, "changed the deployment policy", { before: before ?? null, after: policy });
     return policy;
   }
 
@@ -174,14 +176,14 @@ export class Deployments {
    * The version a REST run gets: `pinned` to `?version=`, else the canary split between
    * `candidate` and `live` (the latest version when nothing is tagged).
    */
-  pick(pipelineId: string, opts: { version?: number; splitKey?: string }): { pipeline: Pipeline; version: number; traffic: Traffic } {
+  async pick(pipelineId: string, opts: { version?: number; splitKey?: string }): Promise<{ pipeline: Pipeline; version: number; traffic: Traffic }> {
     if (opts.version !== undefined) {
-      this.checkVersion(pipelineId, opts.version);
-      const p = this.deps.pipelines.get(pipelineId, opts.version);
+      await this.checkVersion(pipelineId, opts.version);
+      const p = await this.deps.pipelines.get(pipelineId, opts.version);
       return { pipeline: (p as NonNullable<typeof p>).pipeline, version: opts.version, traffic: "pinned" };
     }
-    const tags = this.deps.store.tags(pipelineId);
-    const policy = tags.candidate !== undefined ? this.policy(pipelineId) : DEFAULT_POLICY;
+    const tags = await this.deps.store.tags(pipelineId);
+    const policy = tags.candidate !== undefined ? await this.policy(pipelineId) : DEFAULT_POLICY;
     const tag = chooseTag({
       enabled: policy.enabled,
       canaryPercent: policy.canaryPercent,
@@ -191,21 +193,21 @@ export class Deployments {
     });
     // One document read per run on this hot path: the tagged version, or the latest when the tag is unset (or its version is gone).
     const version = tags[tag];
-    const chosen = version === undefined ? undefined : this.deps.pipelines.get(pipelineId, version);
+    const chosen = version === undefined ? undefined : await this.deps.pipelines.get(pipelineId, version);
     if (chosen) return { pipeline: chosen.pipeline, version: chosen.version, traffic: tag };
-    const latest = this.deps.pipelines.get(pipelineId);
+    const latest = await this.deps.pipelines.get(pipelineId);
     if (!latest) throw new NotFoundError(`pipeline "${pipelineId}" not found`);
     return { pipeline: latest.pipeline, version: latest.version, traffic: "latest" };
   }
 
   /** Live metrics of the live version and, when tagged, the candidate. */
-  metrics(pipelineId: string, window: MetricsWindow = this.deps.window): { pipelineId: string; live: LiveMetrics; candidate?: LiveMetrics } {
-    const live = measure(this.deps.store, pipelineId, this.liveVersion(pipelineId), window, this.now);
-    const c = this.deps.store.tags(pipelineId).candidate;
-    return { pipelineId, live, ...(c !== undefined ? { candidate: measure(this.deps.store, pipelineId, c, window, this.now) } : {}) };
+  async metrics(pipelineId: string, window: MetricsWindow = this.deps.window): Promise<{ pipelineId: string; live: LiveMetrics; candidate?: LiveMetrics }> {
+    const live = await measure(this.deps.store, pipelineId, await this.liveVersion(pipelineId), window, this.now);
+    const c = (await this.deps.store.tags(pipelineId)).candidate;
+    return { pipelineId, live, ...(c !== undefined ? { candidate: await measure(this.deps.store, pipelineId, c, window, this.now) } : {}) };
   }
 
-  spendSince(pipelineId: string, since: number): number {
+  spendSince(pipelineId: string, since: number): Promise<number> {
     return this.deps.store.spendSince(pipelineId, since);
   }
 }

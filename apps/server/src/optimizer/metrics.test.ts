@@ -100,7 +100,7 @@ describe("the live-run window in SQLite", () => {
     return id;
   };
 
-  it("counts only finished REST traffic of that pipeline version, within the last N runs and T ms", () => {
+  it("counts only finished REST traffic of that pipeline version, within the last N runs and T ms", async () => {
     const store = new SqliteDeploymentStore(db);
     run({ version: 2, status: "completed", finishedAt: 9_000, traffic: "candidate" });
     run({ version: 2, status: "failed", finishedAt: 9_500, traffic: "candidate" });
@@ -110,24 +110,24 @@ describe("the live-run window in SQLite", () => {
     run({ version: 1, status: "failed", finishedAt: 9_800, traffic: "live" });
     run({ version: 2, status: "failed", finishedAt: 9_900, traffic: "pinned", pipeline: "other" });
     run({ version: 2, status: "failed", finishedAt: 1_000, traffic: "candidate" }); // outside the time window
-    const m = measure(store, "p", 2, { runs: 100, ms: 5_000 }, 10_000);
+    const m = await measure(store, "p", 2, { runs: 100, ms: 5_000 }, 10_000);
     expect(m).toMatchObject({ runs: 2, failed: 1, errorRate: 0.5, p50LatencyMs: 100 });
-    expect(measure(store, "p", 2, { runs: 1, ms: 5_000 }, 10_000)).toMatchObject({ runs: 1, failed: 1 });
+    expect(await measure(store, "p", 2, { runs: 1, ms: 5_000 }, 10_000)).toMatchObject({ runs: 1, failed: 1 });
     // Spend is every version's traffic, cancelled runs too (they were paid for); not other pipelines, not editor runs.
-    expect(store.spendSince("p", 5_000)).toBeCloseTo(0.04, 10);
+    expect(await store.spendSince("p", 5_000)).toBeCloseTo(0.04, 10);
   });
 
-  it("reads critique verdicts from the last loop pass of each critique", () => {
+  it("reads critique verdicts from the last loop pass of each critique", async () => {
     const store = new SqliteDeploymentStore(db);
     const id = run({ version: 1, status: "completed", finishedAt: 9_000, traffic: "live" });
     const ev = db.prepare("INSERT INTO run_events (run_id, seq, type, node_id, at, data) VALUES (?, ?, 'loop_iteration', 'check', 0, ?)");
     ev.run(id, 1, JSON.stringify({ type: "loop_iteration", nodeId: "check", attempt: 1, branch: "fail", passed: false }));
     ev.run(id, 2, JSON.stringify({ type: "loop_iteration", nodeId: "check", attempt: 2, branch: "pass", passed: true }));
-    expect(store.critiqueVerdicts([id])).toEqual([{ runId: id, nodeId: "check", passed: true, exhausted: false }]);
-    expect(measure(store, "p", 1, { runs: 10, ms: 5_000 }, 10_000).critiquePassRate).toBe(1);
+    expect(await store.critiqueVerdicts([id])).toEqual([{ runId: id, nodeId: "check", passed: true, exhausted: false }]);
+    expect((await measure(store, "p", 1, { runs: 10, ms: 5_000 }, 10_000)).critiquePassRate).toBe(1);
   });
 
-  it("stores online results once per run and evaluator, and measures the window's", () => {
+  it("stores online results once per run and evaluator, and measures the window's", async () => {
     const store = new SqliteDeploymentStore(db);
     const a = run({ version: 1, status: "completed", finishedAt: 9_000, traffic: "live" });
     const b = run({ version: 1, status: "failed", finishedAt: 9_100, traffic: "live" });
@@ -143,13 +143,13 @@ describe("the live-run window in SQLite", () => {
       ...(error ? { error } : {}),
       at: 5,
     });
-    store.saveOnlineScores([row(a, "has-account", 1), row(a, "rubric", 0, "judge down"), row(b, "has-account", 0), row(old, "has-account", 0)]);
+    await store.saveOnlineScores([row(a, "has-account", 1), row(a, "rubric", 0, "judge down"), row(b, "has-account", 0), row(old, "has-account", 0)]);
     // Evaluated again (another process, a retry): the first results stand.
-    store.saveOnlineScores([row(a, "has-account", 0), row(b, "has-account", 1)]);
-    expect(store.hasOnlineScores(a)).toBe(true);
-    expect(store.hasOnlineScores("nope")).toBe(false);
-    expect(store.onlineScores([a])).toEqual([row(a, "has-account", 1), row(a, "rubric", 0, "judge down")]);
-    const m = measure(store, "p", 1, { runs: 10, ms: 5_000 }, 10_000);
+    await store.saveOnlineScores([row(a, "has-account", 0), row(b, "has-account", 1)]);
+    expect(await store.hasOnlineScores(a)).toBe(true);
+    expect(await store.hasOnlineScores("nope")).toBe(false);
+    expect(await store.onlineScores([a])).toEqual([row(a, "has-account", 1), row(a, "rubric", 0, "judge down")]);
+    const m = await measure(store, "p", 1, { runs: 10, ms: 5_000 }, 10_000);
     expect(m).toMatchObject({ runs: 2, score: 0.5, passRates: { "has-account": 0.5 }, onlineRuns: 2, onlineErrors: 1 });
   });
 });

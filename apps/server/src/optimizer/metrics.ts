@@ -112,9 +112,10 @@ function onlineFigures(runs: readonly LiveRunRow[], online: readonly OnlineScore
 }
 
 /** Reads one version's window from the store and computes its metrics. */
-export function measure(store: DeploymentStore, pipelineId: string, version: number, window: MetricsWindow, now: number): LiveMetrics {
+export async function measure(store: DeploymentStore, pipelineId: string, version: number, window: MetricsWindow, now: number): Promise<LiveMetrics> {
   const since = now - window.ms;
-  const runs = store.liveRuns(pipelineId, version, { since, limit: window.runs });
+  const runs = await store.liveRuns(pipelineId, version, { since, limit: window.runs });
   const ids = runs.map((r) => r.id);
-  return computeLiveMetrics(version, runs, store.critiqueVerdicts(ids), { ...window, since, until: now }, store.onlineScores(ids));
+  const verdicts = await store.critiqueVerdicts(ids);
+  return computeLiveMetrics(version, runs, verdicts, { ...window, since, until: now }, await store.onlineScores(ids));
 }

@@ -68,7 +68,7 @@ export interface OnlineDeps {
   runs: RunStore;
   store: DeploymentStore;
   /** The pipeline's policy (its `onlineSample`). */
-  policy: (pipelineId: string) => Policy;
+  policy: (pipelineId: string) => Promise<Policy>;
   judge: Judge;
   now?: () => number;
   log?: (message: string) => void;
@@ -106,15 +106,15 @@ export class OnlineEvaluation {
   /** Scores one run and stores the results; returns what it stored (nothing for a run that is no live traffic, has no online evaluator, or was scored before). */
   async evaluate(runId: string): Promise<OnlineScore[]> {
     const { runs, store } = this.deps;
-    const run = runs.get(runId);
+    const run = await runs.get(runId);
     if (!run?.options.traffic || run.pipelineId === undefined || run.pipelineVersion === undefined) return [];
     if (run.status !== "completed" && run.status !== "failed") return [];
     const pipelineId = run.pipelineId;
     const { evaluators } = evaluationOf(run.pipeline);
-    const chosen = onlineEvaluators(evaluators, sampled(runId, this.policyOf(pipelineId).onlineSample));
-    if (chosen.length === 0 || store.hasOnlineScores(runId)) return [];
+    const chosen = onlineEvaluators(evaluators, sampled(runId, (await this.policyOf(pipelineId)).onlineSample));
+    if (chosen.length === 0 || (await store.hasOnlineScores(runId))) return [];
     const facts = new RunFactsCollector();
-    for (const e of runs.events(runId)) facts.observe(e.event);
+    for (const e of await runs.events(runId)) facts.observe(e.event);
     const opts: EvaluateOptions = { judge: this.deps.judge };
     const schema = outputSchemaOf(run.pipeline);
     if (schema) opts.defaultSchema = schema;
@@ -134,14 +134,14 @@ export class OnlineEvaluation {
       ...(r.error !== undefined ? { error: r.error } : {}),
       at,
     }));
-    store.saveOnlineScores(rows);
+    await store.saveOnlineScores(rows);
     return rows;
   }
 
   /** A stored policy that no longer parses must not stop scoring: the default share applies. */
-  private policyOf(pipelineId: string): Pick<Policy, "onlineSample"> {
+  private async policyOf(pipelineId: string): Promise<Pick<Policy, "onlineSample">> {
     try {
-      return this.deps.policy(pipelineId);
+      return await this.deps.policy(pipelineId);
     } catch {
       return DEFAULT_POLICY;
     }

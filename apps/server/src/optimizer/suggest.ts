@@ -20,9 +20,9 @@ export interface SuggestDeps {
   /** The store without the audit decorator: the optimizer records its own saves, as itself. */
   pipelines: PipelineStore;
   experiments: {
-    create(req: CreateExperiment): { id: string };
-    get(id: string): ExperimentRecord | undefined;
-    rows(id: string): ExperimentRecordRow[];
+    create(req: CreateExperiment): Promise<{ id: string }>;
+    get(id: string): Promise<ExperimentRecord | undefined>;
+    rows(id: string): Promise<ExperimentRecordRow[]>;
   };
   store: OptimizerStore;
   deployments: Deployments;
@@ -51,55 +51,64 @@ const sameChange = (evidence: Record<string, unknown>, liveVersion: number, c: C
 };
 
 /** Why nothing new may be tried on this pipeline now, if so: one change at a time. */
-export function busyWith(deps: Pick<SuggestDeps, "deployments" | "trials">, pipelineId: string): string | undefined {
-  const candidate = deps.deployments.tags(pipelineId).candidate;
+export async function busyWith(deps: Pick<SuggestDeps, "deployments" | "trials">, pipelineId: string): Promise<string | undefined> {
+  const candidate = (await deps.deployments.tags(pipelineId)).candidate;
   if (candidate !== undefined) return `candidate v${candidate} is being tried; one change at a time`;
-  const trial = deps.trials.list({ pipelineId, status: "measuring", limit: 1 })[0];
+  const trial = (await deps.trials.list({ pipelineId, status: "measuring", limit: 1 }))[0];
   if (trial) return `trial ${trial.id} (${trial.type}) is still measuring; one change at a time`;
   return undefined;
 }
 
 /** Saves a version the optimizer made, live pinned first (untagged, REST traffic runs the latest, which the save would change). */
-export function saveVersion(deps: SuggestDeps, pipelineId: string, liveVersion: number, pipeline: Pipeline, message: string): number {
-  if (deps.deployments.tags(pipelineId).live === undefined)
-    deps.deployments.tag(pipelineId, "live", liveVersion, { ...OPTIMIZER, reason: `kept version ${liveVersion} live before saving a suggested version` });
-  const saved = deps.pipelines.save(pipeline, { id: pipelineId, message });
-  deps.deployments.record("save", pipelineId, OPTIMIZER, message, { version: saved.version, name: saved.name });
+export async function saveVersion(deps: SuggestDeps, pipelineId: string, liveVersion: number, pipeline: Pipeline, message: string): Promise<number> {
+  if ((await deps.deployments.tags(pipelineId)).live === undefined)
+    await deps.deployments.tag(pipelineId, "live", liveVersion, { ...OPTIMIZER, reason: `kept version ${liveVersion} live before saving a suggested version` });
+  const saved = await deps.pipelines.save(pipeline, { id: pipelineId, message });
+  await deps.deployments.record("save", pipelineId, OPTIMIZER, message, { version: saved.version, name: saved.name });
   return saved.version;
 }
 
-export const startExperiment = (deps: SuggestDeps, pipelineId: string, version: number, datasetId: string, name: string, evaluators?: unknown[]): string =>
-  deps.experiments.create({
-    pipelineId,
-    pipelineVersion: version,
-    datasetId,
-    name,
-    ...(evaluators ? { evaluators, useEvaluationSection: false } : {}),
-  }).id;
+export const startExperiment = async (
+  deps: SuggestDeps,
+  pipelineId: string,
+  version: number,
+  datasetId: string,
+  name: string,
+  evaluators?: unknown[],
+): Promise<string> =>
+  (
+    await deps.experiments.create({
+      pipelineId,
+      pipelineVersion: version,
+      datasetId,
+      name,
+      ...(evaluators ? { evaluators, useEvaluationSection: false } : {}),
+    })
+  ).id;
 
 /** A suggested version waits as a pending action (audited with its evidence), or is tried at once when the policy says so. */
-export function offer(
+export async function offer(
   deps: SuggestDeps,
   s: { pipelineId: string; version: number; reason: string; evidence: Record<string, unknown>; applyAtOnce: boolean },
-): string {
-  const action = deps.store.addPending({ pipelineId: s.pipelineId, kind: "suggestion", version: s.version, reason: s.reason, evidence: s.evidence });
-  deps.deployments.record("suggest", s.pipelineId, OPTIMIZER, `${s.reason}; saved as version ${s.version}`, {
+): Promise<string> {
+  const action = await deps.store.addPending({ pipelineId: s.pipelineId, kind: "suggestion", version: s.version, reason: s.reason, evidence: s.evidence });
+  await deps.deployments.record("suggest", s.pipelineId, OPTIMIZER, `${s.reason}; saved as version ${s.version}`, {
     actionId: action.id,
     version: s.version,
     ...s.evidence,
   });
-  if (s.applyAtOnce) applySuggestion(deps, action.id, OPTIMIZER);
+  if (s.applyAtOnce) await applySuggestion(deps, action.id, OPTIMIZER);
   return action.id;
 }
 
-export function proposeCheaper(
+export async function proposeCheaper(
   deps: SuggestDeps,
   input: { pipelineId: string; liveVersion: number; live: Pipeline; cheaper: CheaperBackend; datasetId: string; reason: string; applyAtOnce: boolean },
-): SuggestionOutcome {
+): Promise<SuggestionOutcome> {
   const { pipelineId, liveVersion, cheaper } = input;
-  const earlier = deps.store.pending({ pipelineId, limit: 1000 }).find((a) => a.kind === "suggestion" && sameChange(a.evidence, liveVersion, cheaper));
+  const earlier = (await deps.store.pending({ pipelineId, limit: 1000 })).find((a) => a.kind === "suggestion" && sameChange(a.evidence, liveVersion, cheaper));
   if (earlier) return { skipped: `already suggested (action ${earlier.id}, ${earlier.status})` };
-  const busy = busyWith(deps, pipelineId);
+  const busy = await busyWith(deps, pipelineId);
   if (busy) return { skipped: busy };
   try {
     resolveEvaluators(input.live, undefined, true);
@@ -109,22 +118,22 @@ export function proposeCheaper(
   let baseline: string;
   try {
     // Live's experiment first: a missing dataset stops here, before a version is saved.
-    baseline = startExperiment(deps, pipelineId, liveVersion, input.datasetId, `${pipelineId} v${liveVersion} (live)`);
+    baseline = await startExperiment(deps, pipelineId, liveVersion, input.datasetId, `${pipelineId} v${liveVersion} (live)`);
   } catch (err) {
     return { skipped: `the experiment could not start: ${(err as Error).message}` };
   }
   const message = `suggestion: node "${cheaper.node}" on "${cheaper.to}" instead of "${cheaper.from}"`;
-  const version = saveVersion(deps, pipelineId, liveVersion, withBackend(input.live, cheaper.node, cheaper.to), message);
-  const experiments = { baseline, candidate: startExperiment(deps, pipelineId, version, input.datasetId, `${pipelineId} v${version} (suggested)`) };
+  const version = await saveVersion(deps, pipelineId, liveVersion, withBackend(input.live, cheaper.node, cheaper.to), message);
+  const experiments = { baseline, candidate: await startExperiment(deps, pipelineId, version, input.datasetId, `${pipelineId} v${version} (suggested)`) };
   const evidence = { liveVersion, suggestion: { type: "cheaper-backend", ...cheaper }, experiments, datasetId: input.datasetId };
-  const actionId = offer(deps, { pipelineId, version, reason: input.reason, evidence, applyAtOnce: input.applyAtOnce });
+  const actionId = await offer(deps, { pipelineId, version, reason: input.reason, evidence, applyAtOnce: input.applyAtOnce });
   return { actionId, version, experiments };
 }
 
 /** Tags the suggested version candidate (approval, or the policy applying it at once). */
-export function applySuggestion(deps: Pick<SuggestDeps, "store" | "deployments">, actionId: string, who: Actor): void {
-  const a = deps.store.getPending(actionId);
+export async function applySuggestion(deps: Pick<SuggestDeps, "store" | "deployments">, actionId: string, who: Actor): Promise<void> {
+  const a = await deps.store.getPending(actionId);
   if (!a) return;
-  deps.store.decide(actionId, "approved", who.actor);
-  deps.deployments.tag(a.pipelineId, "candidate", a.version, { ...who, reason: who.reason ?? `trying suggestion ${actionId}`, evidence: { actionId } });
+  await deps.store.decide(actionId, "approved", who.actor);
+  await deps.deployments.tag(a.pipelineId, "candidate", a.version, { ...who, reason: who.reason ?? `trying suggestion ${actionId}`, evidence: { actionId } });
 }

@@ -58,16 +58,16 @@ type RoutingSpec = {
   forced: Record<string, { version: number; experiment: string }>;
 };
 
-const tryStart = (f: () => TrialStart): TrialStart => {
+const tryStart = async (f: () => Promise<TrialStart>): Promise<TrialStart> => {
   try {
-    return f();
+    return await f();
   } catch (err) {
     return { skipped: `the trial could not start: ${(err as Error).message}` };
   }
 };
 
-export function startPruneTrial(deps: TrialDeps, req: TrialRequest): TrialStart {
-  const busy = busyWith(deps, req.pipelineId);
+export async function startPruneTrial(deps: TrialDeps, req: TrialRequest): Promise<TrialStart> {
+  const busy = await busyWith(deps, req.pipelineId);
   if (busy) return { skipped: busy };
   const { candidates, skipped } = ablations(req.live, deps.registry, deps.backends());
   if (candidates.length === 0) {
@@ -81,29 +81,30 @@ export function startPruneTrial(deps: TrialDeps, req: TrialRequest): TrialStart 
     return { skipped: `no experiment can judge it: ${(err as Error).message}` };
   }
   if (evaluators.length === 0) return { skipped: "no output evaluator to judge a removal by (critique-pass cannot judge a removed critique)" };
-  return tryStart(() => {
+  return tryStart(async () => {
     const { pipelineId, liveVersion, datasetId } = req;
-    const baseline = startExperiment(deps, pipelineId, liveVersion, datasetId, `${pipelineId} v${liveVersion} (live, ablation baseline)`, evaluators);
-    const tried: Ablated[] = candidates.slice(0, MAX_ABLATIONS).map((c) => {
+    const baseline = await startExperiment(deps, pipelineId, liveVersion, datasetId, `${pipelineId} v${liveVersion} (live, ablation baseline)`, evaluators);
+    const tried: Ablated[] = [];
+    for (const c of candidates.slice(0, MAX_ABLATIONS)) {
       const also = c.removes.filter((r) => r !== c.node);
-      const version = saveVersion(
+      const version = await saveVersion(
         deps,
         pipelineId,
         liveVersion,
         c.pipeline,
         `trial: without ${c.kind === "critique" ? "critique" : "stage"} "${c.node}"${also.length > 0 ? ` (and ${also.join(", ")})` : ""}`,
       );
-      const experiment = startExperiment(deps, pipelineId, version, datasetId, `${pipelineId} v${version} (without ${c.node})`, evaluators);
-      return { node: c.node, kind: c.kind, removes: c.removes, version, experiment };
-    });
+      const experiment = await startExperiment(deps, pipelineId, version, datasetId, `${pipelineId} v${version} (without ${c.node})`, evaluators);
+      tried.push({ node: c.node, kind: c.kind, removes: c.removes, version, experiment });
+    }
     const spec: PruneSpec = { datasetId, reason: req.reason, baseline, ablations: tried };
-    const trial = deps.trials.add({ pipelineId, type: "prune", liveVersion, spec });
+    const trial = await deps.trials.add({ pipelineId, type: "prune", liveVersion, spec });
     return { trialId: trial.id, experiments: [baseline, ...tried.map((t) => t.experiment)] };
   });
 }
 
-export function startRoutingTrial(deps: TrialDeps, req: TrialRequest): TrialStart {
-  const busy = busyWith(deps, req.pipelineId);
+export async function startRoutingTrial(deps: TrialDeps, req: TrialRequest): Promise<TrialStart> {
+  const busy = await busyWith(deps, req.pipelineId);
   if (busy) return { skipped: busy };
   const routes = complexityRoutes(req.live);
   const route = req.route === undefined ? routes[0] : routes.find((r) => r.node === req.route);
@@ -117,16 +118,22 @@ export function startRoutingTrial(deps: TrialDeps, req: TrialRequest): TrialStar
   } catch (err) {
     return { skipped: `no experiment can judge it: ${(err as Error).message}` };
   }
-  return tryStart(() => {
+  return tryStart(async () => {
     const { pipelineId, liveVersion, datasetId } = req;
-    const baseline = startExperiment(deps, pipelineId, liveVersion, datasetId, `${pipelineId} v${liveVersion} (live, routing baseline)`);
+    const baseline = await startExperiment(deps, pipelineId, liveVersion, datasetId, `${pipelineId} v${liveVersion} (live, routing baseline)`);
     const forced: RoutingSpec["forced"] = {};
     for (const b of branchesToTry(route)) {
-      const version = saveVersion(deps, pipelineId, liveVersion, forceBranch(req.live, route.node, b), `trial: route "${route.node}" always takes "${b}"`);
-      forced[b] = { version, experiment: startExperiment(deps, pipelineId, version, datasetId, `${pipelineId} v${version} (${route.node} → ${b})`) };
+      const version = await saveVersion(
+        deps,
+        pipelineId,
+        liveVersion,
+        forceBranch(req.live, route.node, b),
+        `trial: route "${route.node}" always takes "${b}"`,
+      );
+      forced[b] = { version, experiment: await startExperiment(deps, pipelineId, version, datasetId, `${pipelineId} v${version} (${route.node} → ${b})`) };
     }
     const spec: RoutingSpec = { datasetId, reason: req.reason, baseline, route, maxScoreDrop: req.maxScoreDrop ?? 0, forced };
-    const trial = deps.trials.add({ pipelineId, type: "routing", liveVersion, spec });
+    const trial = await deps.trials.add({ pipelineId, type: "routing", liveVersion, spec });
     return { trialId: trial.id, experiments: [baseline, ...Object.values(forced).map((f) => f.experiment)] };
   });
 }
@@ -148,27 +155,24 @@ const experimentIds = (t: Trial): string[] =>
     ? [(t.spec as PruneSpec).baseline, ...(t.spec as PruneSpec).ablations.map((a) => a.experiment)]
     : [(t.spec as RoutingSpec).baseline, ...Object.values((t.spec as RoutingSpec).forced).map((f) => f.experiment)];
 
-function resultsOf(deps: TrialDeps, id: string): RecordResult[] {
-  return deps.experiments
-    .rows(id)
-    .map((r) => r.result)
-    .filter((r): r is RecordResult => r !== undefined);
+async function resultsOf(deps: TrialDeps, id: string): Promise<RecordResult[]> {
+  return (await deps.experiments.rows(id)).map((r) => r.result).filter((r): r is RecordResult => r !== undefined);
 }
 
 /** Reads a measuring trial's experiments; once all are complete, offers its suggestion or says why there is none. */
-export function advanceTrial(deps: TrialDeps, trial: Trial, applyAtOnce: boolean): TrialProgress {
+export async function advanceTrial(deps: TrialDeps, trial: Trial, applyAtOnce: boolean): Promise<TrialProgress> {
   const head = { trialId: trial.id, type: trial.type };
   const ids = experimentIds(trial);
-  const exps = ids.map((id) => ({ id, e: deps.experiments.get(id) }));
+  const exps = await Promise.all(ids.map(async (id) => ({ id, e: await deps.experiments.get(id) })));
   const broken = exps.find((x) => !x.e || ["failed", "cancelled", "interrupted"].includes(x.e.status));
   if (broken) {
     const reason = `experiment ${broken.id} is ${broken.e?.status ?? "missing"}; start the trial again`;
-    deps.trials.finish(trial.id, "failed", { reason });
+    await deps.trials.finish(trial.id, "failed", { reason });
     return { ...head, status: "failed", reason };
   }
   const done = exps.filter((x) => x.e?.status === "completed").length;
   if (done < ids.length) return { ...head, status: "measuring", done, total: ids.length };
-  const busy = deps.deployments.tags(trial.pipelineId).candidate;
+  const busy = (await deps.deployments.tags(trial.pipelineId)).candidate;
   if (busy !== undefined) return { ...head, status: "measuring", done, total: ids.length, reason: `waits: candidate v${busy} is being tried` };
   return trial.type === "prune" ? finishPrune(deps, trial, applyAtOnce) : finishRouting(deps, trial, applyAtOnce);
 }
@@ -176,28 +180,30 @@ export function advanceTrial(deps: TrialDeps, trial: Trial, applyAtOnce: boolean
 const figure = (m: { candidate: number; baseline: number; delta: number; ci: [number, number]; verdict: string } | undefined) =>
   m ? { candidate: m.candidate, baseline: m.baseline, delta: m.delta, ci: m.ci, verdict: m.verdict } : undefined;
 
-function finishPrune(deps: TrialDeps, trial: Trial, applyAtOnce: boolean): TrialProgress {
+async function finishPrune(deps: TrialDeps, trial: Trial, applyAtOnce: boolean): Promise<TrialProgress> {
   const spec = trial.spec as PruneSpec;
-  const base = resultsOf(deps, spec.baseline);
-  const seed = deps.experiments.get(spec.baseline)?.spec.seed;
-  const judged = spec.ablations.map((a) => {
-    const cmp = compareExperiments(resultsOf(deps, a.experiment), base, seed !== undefined ? { seed } : {});
-    const by = (name: string) => figure(cmp.metrics.find((m) => m.metric === name));
-    const score = by("score");
-    const costPer1k = by("costPer1k");
-    const p50LatencyMs = by("p50LatencyMs");
-    const saves = costPer1k?.verdict === "better" || p50LatencyMs?.verdict === "better";
-    const accepted = score !== undefined && score.verdict !== "worse" && saves;
-    const why = score?.verdict === "worse" ? "lowers the score significantly" : saves ? "keeps the score and saves" : "saves nothing significant";
-    // Relative savings, so a cost cut and a latency cut can be weighed together.
-    const saving = (m: typeof costPer1k) => (m && m.baseline > 0 ? -m.delta / m.baseline : 0);
-    return { ...a, score, costPer1k, p50LatencyMs, accepted, why, saving: saving(costPer1k) + saving(p50LatencyMs) };
-  });
+  const base = await resultsOf(deps, spec.baseline);
+  const seed = (await deps.experiments.get(spec.baseline))?.spec.seed;
+  const judged = await Promise.all(
+    spec.ablations.map(async (a) => {
+      const cmp = compareExperiments(await resultsOf(deps, a.experiment), base, seed !== undefined ? { seed } : {});
+      const by = (name: string) => figure(cmp.metrics.find((m) => m.metric === name));
+      const score = by("score");
+      const costPer1k = by("costPer1k");
+      const p50LatencyMs = by("p50LatencyMs");
+      const saves = costPer1k?.verdict === "better" || p50LatencyMs?.verdict === "better";
+      const accepted = score !== undefined && score.verdict !== "worse" && saves;
+      const why = score?.verdict === "worse" ? "lowers the score significantly" : saves ? "keeps the score and saves" : "saves nothing significant";
+      // Relative savings, so a cost cut and a latency cut can be weighed together.
+      const saving = (m: typeof costPer1k) => (m && m.baseline > 0 ? -m.delta / m.baseline : 0);
+      return { ...a, score, costPer1k, p50LatencyMs, accepted, why, saving: saving(costPer1k) + saving(p50LatencyMs) };
+    }),
+  );
   const chosen = judged.filter((j) => j.accepted).sort((a, b) => b.saving - a.saving)[0];
   const ablationsEvidence = judged.map(({ saving: _, ...j }) => j);
   if (!chosen) {
     const reason = `no removal keeps the score and saves cost or latency: ${judged.map((j) => `"${j.node}" ${j.why}`).join("; ")}`;
-    deps.trials.finish(trial.id, "nothing-found", { reason, ablations: ablationsEvidence });
+    await deps.trials.finish(trial.id, "nothing-found", { reason, ablations: ablationsEvidence });
     return { trialId: trial.id, type: trial.type, status: "nothing-found", reason };
   }
   const pct = (m: typeof chosen.costPer1k) => (m && m.baseline > 0 ? `${Math.round((-m.delta / m.baseline) * 100)} %` : "0 %");
@@ -211,15 +217,15 @@ function finishPrune(deps: TrialDeps, trial: Trial, applyAtOnce: boolean): Trial
     comparison: { score: chosen.score, costPer1k: chosen.costPer1k, p50LatencyMs: chosen.p50LatencyMs },
     ablations: ablationsEvidence,
   };
-  const actionId = offer(deps, { pipelineId: trial.pipelineId, version: chosen.version, reason, evidence, applyAtOnce });
-  deps.trials.finish(trial.id, "suggested", { reason, actionId, version: chosen.version, ablations: ablationsEvidence });
+  const actionId = await offer(deps, { pipelineId: trial.pipelineId, version: chosen.version, reason, evidence, applyAtOnce });
+  await deps.trials.finish(trial.id, "suggested", { reason, actionId, version: chosen.version, ablations: ablationsEvidence });
   return { trialId: trial.id, type: trial.type, status: "suggested", reason, actionId, version: chosen.version };
 }
 
 /** The route's complexity in a run: the `score` of the route's first finished execution. */
-function complexityIn(deps: TrialDeps, runId: string | undefined, node: string): number | undefined {
+async function complexityIn(deps: TrialDeps, runId: string | undefined, node: string): Promise<number | undefined> {
   if (!runId) return undefined;
-  for (const { event } of deps.runs.events(runId))
+  for (const { event } of await deps.runs.events(runId))
     if (event.type === "node_finished" && event.nodeId === node) {
       const s = (event.output as { score?: unknown } | undefined)?.score;
       return typeof s === "number" ? s : undefined;
@@ -227,36 +233,40 @@ function complexityIn(deps: TrialDeps, runId: string | undefined, node: string):
   return undefined;
 }
 
-function finishRouting(deps: TrialDeps, trial: Trial, applyAtOnce: boolean): TrialProgress {
+async function finishRouting(deps: TrialDeps, trial: Trial, applyAtOnce: boolean): Promise<TrialProgress> {
   const spec = trial.spec as RoutingSpec;
   const { route } = spec;
-  const rows = Object.fromEntries(Object.entries(spec.forced).map(([b, f]) => [b, deps.experiments.rows(f.experiment)]));
+  const rows = Object.fromEntries(
+    await Promise.all(Object.entries(spec.forced).map(async ([b, f]) => [b, await deps.experiments.rows(f.experiment)] as const)),
+  );
   const anchor = rows[route.default] ?? [];
-  const records: RoutingRecord[] = anchor.map((row, i) => {
-    const byBranch: RoutingRecord["byBranch"] = {};
-    for (const [b, rs] of Object.entries(rows)) {
-      const r = rs[i]?.result;
-      if (r) byBranch[b] = { score: r.score, costUsd: r.usage.costUsd, durationMs: r.durationMs };
-    }
-    const complexity = complexityIn(deps, row.runId, route.node);
-    return complexity === undefined ? { byBranch } : { complexity, byBranch };
-  });
+  const records: RoutingRecord[] = await Promise.all(
+    anchor.map(async (row, i) => {
+      const byBranch: RoutingRecord["byBranch"] = {};
+      for (const [b, rs] of Object.entries(rows)) {
+        const r = rs[i]?.result;
+        if (r) byBranch[b] = { score: r.score, costUsd: r.usage.costUsd, durationMs: r.durationMs };
+      }
+      const complexity = await complexityIn(deps, row.runId, route.node);
+      return complexity === undefined ? { byBranch } : { complexity, byBranch };
+    }),
+  );
   const fit = fitThresholds(route, records, spec.maxScoreDrop);
   const predicted = { before: fit.before, after: fit.after };
   if (fit.unchanged) {
-    deps.trials.finish(trial.id, "nothing-found", { reason: fit.unchanged, predicted });
+    await deps.trials.finish(trial.id, "nothing-found", { reason: fit.unchanged, predicted });
     return { trialId: trial.id, type: trial.type, status: "nothing-found", reason: fit.unchanged };
   }
-  const live = deps.pipelines.get(trial.pipelineId, trial.liveVersion);
+  const live = await deps.pipelines.get(trial.pipelineId, trial.liveVersion);
   if (!live) {
     const reason = `version ${trial.liveVersion} is gone`;
-    deps.trials.finish(trial.id, "failed", { reason });
+    await deps.trials.finish(trial.id, "failed", { reason });
     return { trialId: trial.id, type: trial.type, status: "failed", reason };
   }
   const show = (t: Record<string, number>) => route.thresholdBranches.map((b) => `${b} ≤ ${t[b] ?? "off"}`).join(", ");
   const message = `suggestion: route "${route.node}" thresholds ${show(fit.after.thresholds)} (were ${show(route.thresholds)})`;
-  const version = saveVersion(deps, trial.pipelineId, trial.liveVersion, withThresholds(live.pipeline, route.node, fit.after.thresholds), message);
-  const candidate = startExperiment(deps, trial.pipelineId, version, spec.datasetId, `${trial.pipelineId} v${version} (fitted routing)`);
+  const version = await saveVersion(deps, trial.pipelineId, trial.liveVersion, withThresholds(live.pipeline, route.node, fit.after.thresholds), message);
+  const candidate = await startExperiment(deps, trial.pipelineId, version, spec.datasetId, `${trial.pipelineId} v${version} (fitted routing)`);
   const ratio = fit.before.scorePerDollar > 0 ? fit.after.scorePerDollar / fit.before.scorePerDollar : Number.POSITIVE_INFINITY;
   const reason = `${spec.reason}; fitted thresholds of route "${route.node}" predict score ${fit.after.score.toFixed(3)} (was ${fit.before.score.toFixed(3)}) at ${fit.after.costPer1k.toPrecision(3)} USD per 1,000 runs (was ${fit.before.costPer1k.toPrecision(3)}): ${ratio.toFixed(2)}× the score per dollar`;
   const evidence = {
@@ -267,7 +277,7 @@ function finishRouting(deps: TrialDeps, trial: Trial, applyAtOnce: boolean): Tri
     experiments: { baseline: spec.baseline, candidate },
     predicted,
   };
-  const actionId = offer(deps, { pipelineId: trial.pipelineId, version, reason, evidence, applyAtOnce });
-  deps.trials.finish(trial.id, "suggested", { reason, actionId, version, predicted });
+  const actionId = await offer(deps, { pipelineId: trial.pipelineId, version, reason, evidence, applyAtOnce });
+  await deps.trials.finish(trial.id, "suggested", { reason, actionId, version, predicted });
   return { trialId: trial.id, type: trial.type, status: "suggested", reason, actionId, version };
 }

@@ -27,6 +27,7 @@ export class RunTracing {
   private readonly parents = new Map<string, Record<string, string>>();
   private readonly ended: string[] = [];
   private scheduled: NodeJS.Immediate | undefined;
+  private drained: Promise<void> = Promise.resolve();
   private readonly unlisten: () => void;
   private closed = false;
   private readonly log: (message: string) => void;
@@ -41,7 +42,7 @@ export class RunTracing {
     this.unlisten = deps.hub.listenAll((e) => {
       if (!isTerminal(e.event)) return;
       this.ended.push(e.event.runId);
-      this.scheduled ??= setImmediate(() => this.drain());
+      this.scheduled ??= setImmediate(() => void this.drain());
     });
   }
 
@@ -64,25 +65,27 @@ export class RunTracing {
     return carrier ? this.propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter) : ROOT_CONTEXT;
   }
 
-  private drain(): void {
+  /** Traces the runs that ended; one drain after another, so close() waits for every trace begun before it. */
+  private drain(): Promise<void> {
     this.scheduled = undefined;
-    for (const runId of this.ended.splice(0)) {
-      try {
-        this.trace(runId);
-      } catch (err) {
-        // Tracing must never take the server down; a run that cannot be traced is skipped.
-        this.log(`braid: could not build the trace of run ${runId}: ${(err as Error).message}`);
+    const ended = this.ended.splice(0);
+    this.drained = this.drained.then(async () => {
+      for (const runId of ended) {
+        try {
+          await this.trace(runId);
+        } catch (err) {
+          // Tracing must never take the server down; a run that cannot be traced is skipped.
+          this.log(`braid: could not build the trace of run ${runId}: ${(err as Error).message}`);
+        }
       }
-    }
+    });
+    return this.drained;
   }
 
   /** The whole log from the store, so a run resumed after a restart is traced from its first event. */
-  private trace(runId: string): void {
-    const record = this.deps.runs.get(runId);
-    const events: RunEvent[] = this.deps.runs
-      .events(runId)
-      .map((s) => s.event)
-      .filter((e) => e.type !== "token");
+  private async trace(runId: string): Promise<void> {
+    const record = await this.deps.runs.get(runId);
+    const events: RunEvent[] = (await this.deps.runs.events(runId)).map((s) => s.event).filter((e) => e.type !== "token");
     writeRunTrace(
       this.tracer,
       events,
@@ -112,7 +115,7 @@ export class RunTracing {
     this.closed = true;
     this.unlisten();
     if (this.scheduled) clearImmediate(this.scheduled);
-    this.drain();
+    await this.drain();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.provider.shutdown().catch(() => {}),

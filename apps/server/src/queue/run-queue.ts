@@ -105,7 +105,7 @@ export class BullRunQueue implements SharedRunQueue {
       if (!job || (await job.isActive())) return;
       try {
         await job.remove();
-        this.manager?.endQueued(runId, reason);
+        await this.manager?.endQueued(runId, reason);
       } catch {
         // Taken by a worker meanwhile: the cancel message or the key reaches it.
       }
@@ -129,10 +129,10 @@ export class BullRunQueue implements SharedRunQueue {
         const { runId, how } = job.data;
         const cancelled = await this.cancelRequested(runId);
         if (cancelled !== undefined) {
-          manager.endQueued(runId, cancelled);
+          await manager.endQueued(runId, cancelled);
           return;
         }
-        const pipelineId = manager.pipelineOf(runId);
+        const pipelineId = await manager.pipelineOf(runId);
         const limit = limitOf(this.cfg.pipelineLimits, pipelineId);
         let lease: Lease | undefined;
         if (limit !== undefined && pipelineId !== undefined) {
@@ -142,7 +142,7 @@ export class BullRunQueue implements SharedRunQueue {
           const late = await this.cancelRequested(runId);
           if (late !== undefined) {
             await lease.release();
-            manager.endQueued(runId, late);
+            await manager.endQueued(runId, late);
             return;
           }
         }

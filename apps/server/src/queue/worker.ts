@@ -1,5 +1,5 @@
 /**
- * A worker process (`braid worker`): the run store, checkpoints and backends of the data folder,
+ * A worker process (`braid worker`): the run store and checkpoints (data folder or PostgreSQL), the backends,
  * and a BullMQ worker executing queued runs. No HTTP, no optimizer: those are the servers'.
  */
 import { defaultRegistry } from "@braid/nodes";
@@ -7,9 +7,7 @@ import { serverPool } from "../app.js";
 import type { ServerConfig } from "../config.js";
 import { EventHub } from "../runs/hub.js";
 import { RunManager } from "../runs/manager.js";
-import { openCheckpointer } from "../store/checkpoints.js";
-import { openDb } from "../store/db.js";
-import { SqliteRunStore } from "../store/runs.js";
+import { openStores } from "../store/index.js";
 import { openQueueMode } from "./index.js";
 
 export interface WorkerProcess {
@@ -18,17 +16,16 @@ export interface WorkerProcess {
 
 export async function startWorker(config: ServerConfig, concurrency: number): Promise<WorkerProcess> {
   if (!config.queue) throw new Error("braid worker needs BRAID_REDIS_URL (queue mode)");
-  const db = openDb(config.dataDir);
-  const checkpoints = openCheckpointer(config.dataDir);
+  const stores = await openStores(config);
   const hub = new EventHub(1000);
   const mode = await openQueueMode(config.queue, hub, config.queueLimit);
   const pool = serverPool(config);
   const manager = new RunManager({
-    store: new SqliteRunStore(db),
+    store: stores.runs,
     hub,
     registry: defaultRegistry,
     pool,
-    checkpointer: checkpoints.saver,
+    checkpointer: stores.checkpointer,
     maxConcurrent: concurrency,
     queueLimit: config.queueLimit,
     shared: mode.queue,
@@ -41,8 +38,7 @@ export async function startWorker(config: ServerConfig, concurrency: number): Pr
       // Runs still going after the grace period are suspended; their jobs go back to the queue for another worker.
       await manager.shutdown(graceMs);
       await mode.close();
-      db.close();
-      checkpoints.db.close();
+      await stores.close();
     },
   };
 }

@@ -62,15 +62,15 @@ export interface WaitingReview {
 }
 
 /** The node a stored run waits at, or undefined when it is not waiting. */
-export function waitingNode(store: RunStore, runId: string): WaitingAt | undefined {
-  return waitingAt(store.events(runId).map((e) => e.event));
+export async function waitingNode(store: RunStore, runId: string): Promise<WaitingAt | undefined> {
+  return waitingAt((await store.events(runId)).map((e) => e.event));
 }
 
 /** Every waiting run, newest first, with what its reviewer needs to see. */
-export function waitingReviews(store: RunStore, filter: { pipelineId?: string; limit?: number } = {}): WaitingReview[] {
+export async function waitingReviews(store: RunStore, filter: { pipelineId?: string; limit?: number } = {}): Promise<WaitingReview[]> {
   const out: WaitingReview[] = [];
-  for (const run of store.list({ status: "waiting", ...filter })) {
-    const w = waitingNode(store, run.id);
+  for (const run of await store.list({ status: "waiting", ...filter })) {
+    const w = await waitingNode(store, run.id);
     if (!w) continue;
     out.push({
       runId: run.id,

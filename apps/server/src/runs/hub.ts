@@ -72,9 +72,9 @@ export class EventHub {
       // A run's status turns final in the same transaction that stores its terminal event, so a run
       // already final here has its whole log stored: when the reader is at or past its end (an
       // EventSource reconnecting after the end sends the last id), there is nothing left to wait for.
-      const finished = FINAL.has(store.get(runId)?.status ?? "");
+      const finished = FINAL.has((await store.get(runId))?.status ?? "");
       let last = afterSeq;
-      for (const e of store.events(runId, afterSeq)) {
+      for (const e of await store.events(runId, afterSeq)) {
         yield e;
         last = e.seq;
         if (isTerminal(e.event)) return;
@@ -90,19 +90,19 @@ export class EventHub {
           });
           wake = undefined;
           if (!woken) {
-            for (const e of store.events(runId, last)) {
+            for (const e of await store.events(runId, last)) {
               yield e;
               last = e.seq;
               if (isTerminal(e.event)) return;
             }
-            if (FINAL.has(store.get(runId)?.status ?? "")) return;
+            if (FINAL.has((await store.get(runId))?.status ?? "")) return;
           }
           continue;
         }
         if (next.seq <= last) continue;
         if (next.seq > last + 1) {
           // Events published while the log was being read: fetch the missing range from the log.
-          for (const e of store.events(runId, last, next.seq - last - 1)) {
+          for (const e of await store.events(runId, last, next.seq - last - 1)) {
             yield e;
             last = e.seq;
           }

@@ -16,7 +16,7 @@ import {
   compile,
   startRun,
 } from "@braid/engine";
-import type { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { type PipelineLimits, limitOf } from "../queue/limits.js";
 import { pruneCheckpoints } from "../store/checkpoints.js";
 import type { RunOptionsRecord, RunRecord, RunStore } from "../store/runs.js";
@@ -99,6 +99,8 @@ export interface SharedRunQueue {
  */
 export class RunManager {
   private readonly queue: Array<{ id: string; pipelineId: string | undefined; start: () => void }> = [];
+  /** Submissions between their queue-limit check and their place in the queue (the store write between them is asynchronous). */
+  private submitting = 0;
   private readonly active = new Map<string, Active>();
   /** Runs executing now per saved pipeline, for BRAID_PIPELINE_CONCURRENCY. */
   private readonly activeByPipeline = new Map<string, number>();
@@ -108,6 +110,10 @@ export class RunManager {
   private draining = false;
   /** Waiting runs whose resume is queued or starting: a second decision for them is refused. */
   private readonly resuming = new Set<string>();
+  /** Runs a resume call is deciding now, in either mode: a second call for one of them waits for nothing and is refused. */
+  private readonly deciding = new Set<string>();
+  /** Event batches are written one after another, so they are published in the order of their sequence numbers. */
+  private flushed: Promise<void> = Promise.resolve();
   private readonly timers: ApprovalTimers;
 
   constructor(
@@ -116,7 +122,7 @@ export class RunManager {
       hub: EventHub;
       registry: Registry;
       pool: BackendPool;
-      checkpointer: SqliteSaver;
+      checkpointer: BaseCheckpointSaver;
       maxConcurrent: number;
       queueLimit: number;
       /** Per-pipeline limits on this process's queue; in queue mode the shared queue applies them across workers. */
@@ -141,11 +147,14 @@ export class RunManager {
   }
 
   /** Validates (lint, input schema), records the run as queued, and schedules it. Throws before recording anything invalid. */
-  submit(req: StartRequest): RunRecord {
+  async submit(req: StartRequest): Promise<RunRecord> {
     if (this.draining) throw new ShuttingDownError();
     if (this.deps.shared) this.deps.shared.checkAccepting();
-    // Runs held back by their pipeline's limit stay queued with slots free, so a free slot alone does not mean room.
-    else if (this.queue.length >= this.deps.queueLimit && (this.active.size >= this.deps.maxConcurrent || this.queue.length > 0)) throw new QueueFullError(1);
+    else {
+      // Runs held back by their pipeline's limit stay queued with slots free, so a free slot alone does not mean room.
+      const waiting = this.queue.length + this.submitting;
+      if (waiting >= this.deps.queueLimit && (this.active.size >= this.deps.maxConcurrent || waiting > 0)) throw new QueueFullError(1);
+    }
     // compile() inside startRun lints again, but failing here keeps invalid runs out of the store.
     const input = resolveInput(req.pipeline, req.input);
     const id = newRunId();
@@ -163,11 +172,16 @@ export class RunManager {
     if (req.fromNode) record.fromNode = req.fromNode;
     // Compiling lints first: an invalid pipeline is refused with its diagnostics and never stored.
     this.compiled(record.pipeline);
-    this.deps.store.create(record);
-    // In queue mode another process may execute the run: it rebuilds the reuse plan from the stored options.
-    if (req.reuse && !this.deps.shared) this.reuseByRun.set(id, req.reuse);
-    this.enqueue(id, {}, 0);
-    return this.deps.store.get(id) as RunRecord;
+    this.submitting++;
+    try {
+      await this.deps.store.create(record);
+      // In queue mode another process may execute the run: it rebuilds the reuse plan from the stored options.
+      if (req.reuse && !this.deps.shared) this.reuseByRun.set(id, req.reuse);
+      await this.enqueue(id, {}, 0, record.pipelineId);
+    } finally {
+      this.submitting--;
+    }
+    return (await this.deps.store.get(id)) as RunRecord;
   }
 
   /**
@@ -194,13 +208,13 @@ export class RunManager {
     return true;
   }
 
-  cancel(id: string, reason = "cancelled by user"): boolean {
+  async cancel(id: string, reason = "cancelled by user"): Promise<boolean> {
     if (this.cancelActive(id, reason)) return true;
     const shared = this.deps.shared;
     if (shared) {
-      const status = this.deps.store.get(id)?.status;
+      const status = (await this.deps.store.get(id))?.status;
       if (status === "queued" || status === "running") {
-        shared.cancel(id, reason, this.attemptOf(id));
+        shared.cancel(id, reason, await this.attemptOf(id));
         return true;
       }
     }
@@ -211,17 +225,17 @@ export class RunManager {
       if (this.resuming.delete(id)) void pruneCheckpoints(this.deps.checkpointer, id).catch(() => {});
       const at = this.now();
       // A resumed run already spent something before it paused; the end keeps that total.
-      const usage = this.deps.store.get(id)?.usage ?? { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+      const usage = (await this.deps.store.get(id))?.usage ?? { inputTokens: 0, outputTokens: 0, costUsd: 0 };
       this.append(id, { type: "run_cancelled", runId: id, at, reason, durationMs: 0, usage });
       return true;
     }
     // A waiting run executes nothing: cancelling it is logging the end and dropping its checkpoint.
-    const run = this.deps.store.get(id);
-    if (run?.status !== "waiting") return false;
+    const run = await this.deps.store.get(id);
+    if (run?.status !== "waiting" || this.deciding.has(id)) return false;
     this.timers.clear(id);
     const at = this.now();
     this.append(id, { type: "run_cancelled", runId: id, at, reason, durationMs: at - (run.startedAt ?? run.createdAt), usage: run.usage });
-    this.flush();
+    await this.flush();
     void pruneCheckpoints(this.deps.checkpointer, id).catch(() => {});
     return true;
   }
@@ -231,39 +245,42 @@ export class RunManager {
    * runs again and only the decided branch is taken. Throws NotWaitingError (409) or
    * BraidError E_REVIEW_INVALID (400, naming the field) before anything changes.
    */
-  resume(id: string, req: ResumeRequest, opts: { allowTimeout?: boolean } = {}): RunRecord {
-    const run = this.deps.store.get(id);
-    if (!run) throw new NotWaitingError(id, "unknown");
-    if (run.status !== "waiting" || this.resuming.has(id)) throw new NotWaitingError(id, this.resuming.has(id) ? "already resuming" : run.status);
-    if (this.draining) throw new ShuttingDownError();
-    const waiting = waitingNode(this.deps.store, id);
-    if (!waiting) throw new NotWaitingError(id, "not at a review");
-    checkResume(run.pipeline, this.deps.registry, waiting, req, opts);
-    const answer: ResumeDecision = { node: req.node, decision: req.decision, decidedAt: this.now() };
-    if (req.value !== undefined) answer.value = req.value;
-    if (req.reviewer !== undefined) answer.reviewer = req.reviewer;
-    if (req.comment !== undefined) answer.comment = req.comment;
-    this.timers.clear(id);
-    // In queue mode the store's `queued` status is the guard: the execution may happen in another process.
-    if (!this.deps.shared) this.resuming.add(id);
-    // Queued until a slot is free; a restart before then finds it queued and pauses it again.
-    this.deps.store.setStatus(id, "queued");
-    this.enqueue(id, { answer }, this.attemptOf(id));
-    return this.deps.store.get(id) as RunRecord;
+  async resume(id: string, req: ResumeRequest, opts: { allowTimeout?: boolean } = {}): Promise<RunRecord> {
+    if (this.resuming.has(id) || this.deciding.has(id)) throw new NotWaitingError(id, "already resuming");
+    this.deciding.add(id);
+    try {
+      const run = await this.deps.store.get(id);
+      if (!run) throw new NotWaitingError(id, "unknown");
+      if (run.status !== "waiting") throw new NotWaitingError(id, run.status);
+      if (this.draining) throw new ShuttingDownError();
+      const waiting = await waitingNode(this.deps.store, id);
+      if (!waiting) throw new NotWaitingError(id, "not at a review");
+      checkResume(run.pipeline, this.deps.registry, waiting, req, opts);
+      const answer: ResumeDecision = { node: req.node, decision: req.decision, decidedAt: this.now() };
+      if (req.value !== undefined) answer.value = req.value;
+      if (req.reviewer !== undefined) answer.reviewer = req.reviewer;
+      if (req.comment !== undefined) answer.comment = req.comment;
+      this.timers.clear(id);
+      // In queue mode the store's `queued` status is the guard: the execution may happen in another process.
+      if (!this.deps.shared) this.resuming.add(id);
+      // Queued until a slot is free; a restart before then finds it queued and pauses it again.
+      await this.deps.store.setStatus(id, "queued");
+      await this.enqueue(id, { answer }, await this.attemptOf(id), run.pipelineId);
+    } finally {
+      this.deciding.delete(id);
+    }
+    return (await this.deps.store.get(id)) as RunRecord;
   }
 
   /** A review's time ran out: the node takes its `timeout` branch (a decision already sent wins). */
   private timeout(id: string, node: string): void {
-    try {
-      this.resume(id, { node, decision: "timeout" }, { allowTimeout: true });
-    } catch {
-      // Resumed, cancelled or shut down in the meantime: nothing to time out.
-    }
+    // Resumed, cancelled or shut down in the meantime: nothing to time out.
+    this.resume(id, { node, decision: "timeout" }, { allowTimeout: true }).catch(() => {});
   }
 
   /** Arms the timeout of a run that has just started waiting, or was waiting when the server stopped. */
-  private armTimeout(id: string): void {
-    const w = waitingNode(this.deps.store, id);
+  private async armTimeout(id: string): Promise<void> {
+    const w = await waitingNode(this.deps.store, id);
     if (w?.timeoutAt !== undefined) this.timers.schedule(id, w.nodeId, w.timeoutAt);
   }
 
@@ -272,25 +289,24 @@ export class RunManager {
    * stay waiting (their checkpoint holds the pause); only their timeouts are armed again.
    */
   async recover(): Promise<string[]> {
-    const runs = this.deps.store.unfinished();
+    const runs = await this.deps.store.unfinished();
     // In queue mode a run another worker holds keeps its job: scheduling the same attempt again is a no-op.
-    for (const run of runs) this.enqueue(run.id, { recovering: true }, this.attemptOf(run.id));
-    for (const run of this.deps.store.list({ status: "waiting", limit: 1000 })) this.armTimeout(run.id);
+    for (const run of runs) await this.enqueue(run.id, { recovering: true }, await this.attemptOf(run.id), run.pipelineId);
+    for (const run of await this.deps.store.list({ status: "waiting", limit: 1000 })) await this.armTimeout(run.id);
     return runs.map((r) => r.id);
   }
 
   /** The execution a queued or running run is on: one more per pause it was resumed from (resume schedules the same number). */
-  private attemptOf(id: string): number {
-    return this.deps.store.events(id).filter((e) => e.event.type === "run_waiting").length;
+  private async attemptOf(id: string): Promise<number> {
+    return (await this.deps.store.events(id)).filter((e) => e.event.type === "run_waiting").length;
   }
 
-  private enqueue(id: string, how: RunHow, attempt: number): void {
+  private async enqueue(id: string, how: RunHow, attempt: number, pipelineId: string | undefined): Promise<void> {
     if (this.deps.shared) {
-      this.deps.shared.schedule(id, how, attempt);
+      await this.deps.shared.schedule(id, how, attempt);
       return;
     }
-    const pipelineId = this.deps.store.get(id)?.pipelineId;
-    this.queue.push({ id, pipelineId, start: () => this.execute(this.deps.store.get(id) as RunRecord, how) });
+    this.queue.push({ id, pipelineId, start: () => this.execute(id, pipelineId, how) });
     this.pump();
   }
 
@@ -299,26 +315,26 @@ export class RunManager {
    * worker that died, or one that handed it back). Resolves when this execution ends.
    */
   async executeScheduled(runId: string, how: RunHow): Promise<ExecutionEnd> {
-    const record = this.deps.store.get(runId);
+    const record = await this.deps.store.get(runId);
     if (!record || FINAL.has(record.status) || record.status === "waiting") return "ended";
-    const started = this.deps.store.lastSeq(runId) > 0;
-    const entry = this.execute(record, started && !how.answer ? { ...how, recovering: true } : how);
+    const started = (await this.deps.store.lastSeq(runId)) > 0;
+    const entry = this.execute(runId, record.pipelineId, started && !how.answer ? { ...how, recovering: true } : how);
     await entry.done;
-    return entry.suspended ? "suspended" : this.deps.store.get(runId)?.status === "waiting" ? "paused" : "ended";
+    return entry.suspended ? "suspended" : (await this.deps.store.get(runId))?.status === "waiting" ? "paused" : "ended";
   }
 
   /** Ends a run that was still queued (queue mode: its job was taken off the queue before a worker had it). */
-  endQueued(id: string, reason: string): void {
-    const run = this.deps.store.get(id);
+  async endQueued(id: string, reason: string): Promise<void> {
+    const run = await this.deps.store.get(id);
     if (!run || FINAL.has(run.status)) return;
     this.append(id, { type: "run_cancelled", runId: id, at: this.now(), reason, durationMs: 0, usage: run.usage });
-    this.flush();
+    await this.flush();
     void pruneCheckpoints(this.deps.checkpointer, id).catch(() => {});
   }
 
   /** The saved pipeline a run belongs to, whose limit it counts against (queue workers claim a lease for it). */
-  pipelineOf(runId: string): string | undefined {
-    return this.deps.store.get(runId)?.pipelineId;
+  async pipelineOf(runId: string): Promise<string | undefined> {
+    return (await this.deps.store.get(runId))?.pipelineId;
   }
 
   /** Starts queued runs in order, passing over those whose pipeline is at its limit: they must not hold back other pipelines' runs. */
@@ -341,27 +357,32 @@ export class RunManager {
    */
   private append(runId: string, event: RunEvent): void {
     this.pending.push({ runId, event });
-    if (this.pending.length === 1) setImmediate(() => this.flush());
+    if (this.pending.length === 1) setImmediate(() => void this.flush());
   }
 
-  private flush(): void {
+  /** Writes what is buffered, then publishes it; resolves when every event appended so far is written and published. */
+  private flush(): Promise<void> {
     const batch = this.pending.splice(0);
-    if (batch.length === 0) return;
-    const seqs = this.deps.store.appendBatch(batch);
-    for (const [i, item] of batch.entries()) this.deps.hub.publish(item.runId, { seq: seqs[i] as number, event: item.event });
+    if (batch.length === 0) return this.flushed;
+    const written = this.flushed.then(async () => {
+      const seqs = await this.deps.store.appendBatch(batch);
+      for (const [i, item] of batch.entries()) this.deps.hub.publish(item.runId, { seq: seqs[i] as number, event: item.event });
+    });
+    // A failed write fails its own callers (a store that cannot take events stops the process, as
+    // SQLite's errors always did: a queue worker's runs then resume elsewhere), never later batches.
+    this.flushed = written.catch(() => {});
+    return written;
   }
 
-  private execute(record: RunRecord, how: RunHow): Active {
-    const id = record.id;
+  private execute(id: string, pipelineId: string | undefined, how: RunHow): Active {
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => {
       resolveDone = r;
     });
     const entry: Active = { cancel: () => {}, suspended: false, done };
     this.active.set(id, entry);
-    const pipelineId = record.pipelineId;
     if (pipelineId !== undefined) this.activeByPipeline.set(pipelineId, (this.activeByPipeline.get(pipelineId) ?? 0) + 1);
-    void this.drive(record, how, entry).finally(() => {
+    void this.drive(id, how, entry).finally(() => {
       this.active.delete(id);
       if (pipelineId !== undefined) {
         const left = (this.activeByPipeline.get(pipelineId) ?? 1) - 1;
@@ -376,22 +397,25 @@ export class RunManager {
     return entry;
   }
 
-  private async drive(record: RunRecord, how: RunHow, entry: Active): Promise<void> {
-    const id = record.id;
+  private async drive(id: string, how: RunHow, entry: Active): Promise<void> {
     // Another process may have appended to this run since this one last did (queue mode).
-    this.deps.store.forgetSeq(id);
+    await this.deps.store.forgetSeq(id);
+    // Read when it starts, not when it was queued: a run resumed from a pause has spent more since.
+    const record = await this.deps.store.get(id);
+    if (!record) return;
     // Continuing a waiting run reads its log like a recovery, and hands the paused node its decision.
     const recovering = how.recovering === true || how.answer !== undefined;
     const startedAt = record.startedAt ?? this.now();
-    this.deps.store.markStarted(id, startedAt);
-    const logged = recovering ? this.deps.store.events(id).map((e) => e.event) : [];
+    await this.deps.store.markStarted(id, startedAt);
+    const logged = recovering ? (await this.deps.store.events(id)).map((e) => e.event) : [];
     const hasCheckpoint = recovering ? (await this.deps.checkpointer.getTuple({ configurable: { thread_id: id } })) !== undefined : false;
     const only = record.options.onlyNode;
-    const reuse = only ? undefined : (this.reuseByRun.get(id) ?? this.reuseFor(record));
+    const reuse = only ? undefined : (this.reuseByRun.get(id) ?? (await this.reuseFor(record)));
     let run: ReturnType<typeof startRun>;
     try {
+      const single = only ? await this.singleNodeState(record, only) : undefined;
       run = startRun(record.pipeline, {
-        ...(only ? { only: this.singleNodeState(record, only) } : {}),
+        ...(single ? { only: single } : {}),
         compiled: this.compiled(record.pipeline),
         registry: this.deps.registry,
         pool: this.deps.pool,
@@ -415,6 +439,7 @@ export class RunManager {
           ? { code: err.code, message: err.message, ...(err.nodeId ? { nodeId: err.nodeId } : {}) }
           : { code: "E_INTERNAL" as const, message: String(err) };
       this.append(id, { type: "run_failed", runId: id, at: this.now(), error, durationMs: 0, usage: record.usage });
+      await this.flush();
       return;
     }
     entry.cancel = (reason) => run.cancel(reason);
@@ -425,9 +450,9 @@ export class RunManager {
       paused = e.type === "run_waiting";
       this.append(id, e);
     }
-    this.flush();
+    await this.flush();
     // A paused run's checkpoint holds the pause: it is what a resume continues from.
-    if (paused) this.armTimeout(id);
+    if (paused) await this.armTimeout(id);
     else if (!entry.suspended) await pruneCheckpoints(this.deps.checkpointer, id).catch(() => {});
   }
 
@@ -441,19 +466,19 @@ export class RunManager {
   }
 
   /** The state a single-node run executes against, rebuilt from the source run's log (so a restart can run it too). */
-  private singleNodeState(record: RunRecord, nodeId: string) {
+  private async singleNodeState(record: RunRecord, nodeId: string) {
     const from = record.options.reuseFromRun;
     return planSingleNode(record.pipeline, this.deps.registry, nodeId, {
       input: record.input,
-      ...(from ? { events: this.deps.store.events(from) } : {}),
+      ...(from ? { events: await this.deps.store.events(from) } : {}),
     });
   }
 
   /** Rebuilds what a child run reuses from its parent's log (after a restart the in-memory plan is gone). */
-  private reuseFor(record: RunRecord): ReuseMap | undefined {
+  private async reuseFor(record: RunRecord): Promise<ReuseMap | undefined> {
     const o = record.options;
     if (!o.reuseFromRun) return undefined;
-    return planReuse(record.pipeline, this.deps.store.events(o.reuseFromRun), {
+    return planReuse(record.pipeline, await this.deps.store.events(o.reuseFromRun), {
       ...(record.fromNode ? { fromNode: record.fromNode } : {}),
       ...(o.forkAtSeq !== undefined ? { uptoSeq: o.forkAtSeq } : {}),
       ...(o.forkState ? { state: o.forkState } : {}),
@@ -474,7 +499,7 @@ export class RunManager {
       }
       await all;
     }
-    this.flush();
+    await this.flush();
   }
 }
 

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { SerializerProtocol } from "@langchain/langgraph-checkpoint";
+import type { BaseCheckpointSaver, SerializerProtocol } from "@langchain/langgraph-checkpoint";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import type Database from "better-sqlite3";
 import { openSqlite } from "./db.js";
@@ -62,6 +62,6 @@ export function openCheckpointer(dataDir: string): { saver: SqliteSaver; db: Dat
  * in the event log, so they are deleted when the run ends. The file stays bounded by the runs in
  * flight, and SQLite reuses the freed pages.
  */
-export async function pruneCheckpoints(saver: SqliteSaver, runId: string): Promise<void> {
+export async function pruneCheckpoints(saver: BaseCheckpointSaver, runId: string): Promise<void> {
   await saver.deleteThread(runId);
 }

@@ -36,24 +36,25 @@ export interface DatasetVersion extends DatasetVersionInfo {
 }
 
 export interface DatasetStore {
-  list(): DatasetSummary[];
-  summary(id: string): DatasetSummary | undefined;
+  list(): Promise<DatasetSummary[]>;
+  summary(id: string): Promise<DatasetSummary | undefined>;
   /** One version (default: the current one) with its records. */
-  get(id: string, version?: number): DatasetVersion | undefined;
-  versions(id: string): DatasetVersionInfo[];
-  create(name: string, format: DatasetFormat, records: DatasetRecord[], message?: string): DatasetSummary;
+  get(id: string, version?: number): Promise<DatasetVersion | undefined>;
+  versions(id: string): Promise<DatasetVersionInfo[]>;
+  create(name: string, format: DatasetFormat, records: DatasetRecord[], message?: string): Promise<DatasetSummary>;
   /** A new version unless the records equal the current version's. */
-  addVersion(id: string, format: DatasetFormat, records: DatasetRecord[], message?: string): { summary: DatasetSummary; created: boolean } | undefined;
+  addVersion(id: string, format: DatasetFormat, records: DatasetRecord[], message?: string): Promise<{ summary: DatasetSummary; created: boolean } | undefined>;
   /** False when there is no such dataset. Throws DatasetInUseError when experiments ran over it. */
-  delete(id: string): boolean;
+  delete(id: string): Promise<boolean>;
   /** How many experiments use the dataset. */
-  usedBy(id: string): number;
+  usedBy(id: string): Promise<number>;
 }
 
-type Row = { id: string; name: string; current_version: number; created_at: number; updated_at: number; hash: string; record_count: number };
-type VersionRow = { version: number; hash: string; format: DatasetFormat; record_count: number; message: string | null; created_at: number };
+// Shared with the PostgreSQL store (pg/datasets.ts): both schemas have the same columns.
+export type DatasetRow = { id: string; name: string; current_version: number; created_at: number; updated_at: number; hash: string; record_count: number };
+export type DatasetVersionRow = { version: number; hash: string; format: DatasetFormat; record_count: number; message: string | null; created_at: number };
 
-const toSummary = (r: Row): DatasetSummary => ({
+export const toDatasetSummary = (r: DatasetRow): DatasetSummary => ({
   id: r.id,
   name: r.name,
   version: r.current_version,
@@ -62,7 +63,7 @@ const toSummary = (r: Row): DatasetSummary => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
-const toInfo = (r: VersionRow): DatasetVersionInfo => ({
+export const toDatasetVersionInfo = (r: DatasetVersionRow): DatasetVersionInfo => ({
   version: r.version,
   hash: r.hash,
   format: r.format,
@@ -71,9 +72,24 @@ const toInfo = (r: VersionRow): DatasetVersionInfo => ({
   createdAt: r.created_at,
 });
 
-const newDatasetId = () => `ds_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+/** One stored version with its records, as `get` returns it. */
+export const toDatasetVersion = (r: DatasetVersionRow & { records: string }, s: DatasetSummary): DatasetVersion => ({
+  ...toDatasetVersionInfo(r),
+  datasetId: s.id,
+  name: s.name,
+  data: safeJsonParse(r.records) as DatasetRecord[],
+});
 
-const SUMMARY_SQL = "SELECT d.*, v.hash, v.record_count FROM datasets d JOIN dataset_versions v ON v.dataset_id = d.id AND v.version = d.current_version";
+/** The stored columns of a new version, in `INSERT_VERSION_COLUMNS` order after dataset_id and version. */
+export const versionValues = (format: DatasetFormat, records: DatasetRecord[], message: string | undefined, now: number) =>
+  [datasetHash(records), format, records.length, JSON.stringify(records), message ?? null, now] as const;
+
+export const INSERT_VERSION_COLUMNS = "dataset_id, version, hash, format, record_count, records, message, created_at";
+
+export const newDatasetId = () => `ds_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+
+export const DATASET_SUMMARY_SQL =
+  "SELECT d.*, v.hash, v.record_count FROM datasets d JOIN dataset_versions v ON v.dataset_id = d.id AND v.version = d.current_version";
 
 export class SqliteDatasetStore implements DatasetStore {
   constructor(
@@ -81,67 +97,75 @@ export class SqliteDatasetStore implements DatasetStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  list(): DatasetSummary[] {
-    return (this.db.prepare(`${SUMMARY_SQL} ORDER BY d.updated_at DESC`).all() as Row[]).map(toSummary);
+  async list(): Promise<DatasetSummary[]> {
+    return (this.db.prepare(`${DATASET_SUMMARY_SQL} ORDER BY d.updated_at DESC`).all() as DatasetRow[]).map(toDatasetSummary);
   }
 
-  summary(id: string): DatasetSummary | undefined {
-    const r = this.db.prepare(`${SUMMARY_SQL} WHERE d.id = ?`).get(id) as Row | undefined;
-    return r ? toSummary(r) : undefined;
+  async summary(id: string): Promise<DatasetSummary | undefined> {
+    return this.summaryOf(id);
   }
 
-  get(id: string, version?: number): DatasetVersion | undefined {
-    const s = this.summary(id);
+  private summaryOf(id: string): DatasetSummary | undefined {
+    const r = this.db.prepare(`${DATASET_SUMMARY_SQL} WHERE d.id = ?`).get(id) as DatasetRow | undefined;
+    return r ? toDatasetSummary(r) : undefined;
+  }
+
+  async get(id: string, version?: number): Promise<DatasetVersion | undefined> {
+    const s = this.summaryOf(id);
     if (!s) return undefined;
     const r = this.db.prepare("SELECT * FROM dataset_versions WHERE dataset_id = ? AND version = ?").get(id, version ?? s.version) as
-      | (VersionRow & { records: string })
+      | (DatasetVersionRow & { records: string })
       | undefined;
-    if (!r) return undefined;
-    return { ...toInfo(r), datasetId: id, name: s.name, data: safeJsonParse(r.records) as DatasetRecord[] };
+    return r ? toDatasetVersion(r, s) : undefined;
   }
 
-  versions(id: string): DatasetVersionInfo[] {
+  async versions(id: string): Promise<DatasetVersionInfo[]> {
     const rows = this.db
       .prepare("SELECT version, hash, format, record_count, message, created_at FROM dataset_versions WHERE dataset_id = ? ORDER BY version DESC")
-      .all(id) as VersionRow[];
-    return rows.map(toInfo);
+      .all(id) as DatasetVersionRow[];
+    return rows.map(toDatasetVersionInfo);
   }
 
-  create(name: string, format: DatasetFormat, records: DatasetRecord[], message?: string): DatasetSummary {
+  async create(name: string, format: DatasetFormat, records: DatasetRecord[], message?: string): Promise<DatasetSummary> {
     const id = newDatasetId();
     const now = this.now();
     writeTransaction(this.db, () => {
       this.db.prepare("INSERT INTO datasets (id, name, current_version, created_at, updated_at) VALUES (?, ?, 1, ?, ?)").run(id, name, now, now);
       this.insertVersion(id, 1, format, records, message, now);
     });
-    return this.summary(id) as DatasetSummary;
+    return this.summaryOf(id) as DatasetSummary;
   }
 
-  addVersion(id: string, format: DatasetFormat, records: DatasetRecord[], message?: string) {
+  async addVersion(id: string, format: DatasetFormat, records: DatasetRecord[], message?: string) {
     return writeTransaction(this.db, () => {
-      const cur = this.summary(id);
+      const cur = this.summaryOf(id);
       if (!cur) return undefined;
       if (cur.hash === datasetHash(records)) return { summary: cur, created: false };
       const now = this.now();
       this.insertVersion(id, cur.version + 1, format, records, message, now);
       this.db.prepare("UPDATE datasets SET current_version = ?, updated_at = ? WHERE id = ?").run(cur.version + 1, now, id);
-      return { summary: this.summary(id) as DatasetSummary, created: true };
+      return { summary: this.summaryOf(id) as DatasetSummary, created: true };
     });
   }
 
-  usedBy(id: string): number {
+  async usedBy(id: string): Promise<number> {
+    return this.usedByCount(id);
+  }
+
+  private usedByCount(id: string): number {
     return (this.db.prepare("SELECT count(*) AS n FROM experiments WHERE dataset_id = ?").get(id) as { n: number }).n;
   }
 
-  delete(id: string): boolean {
-    if (this.usedBy(id) > 0) throw new DatasetInUseError(id, this.usedBy(id));
+  async delete(id: string): Promise<boolean> {
+    const used = this.usedByCount(id);
+    if (used > 0) throw new DatasetInUseError(id, used);
     return this.db.prepare("DELETE FROM datasets WHERE id = ?").run(id).changes > 0;
   }
 
   private insertVersion(id: string, version: number, format: DatasetFormat, records: DatasetRecord[], message: string | undefined, now: number): void {
     this.db
-      .prepare("INSERT INTO dataset_versions (dataset_id, version, hash, format, record_count, records, message, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-      .run(id, version, datasetHash(records), format, records.length, JSON.stringify(records), message ?? null, now);
+      .prepare(`INSERT INTO dataset_versions (${INSERT_VERSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(id, version, ...versionValues(format, records, message, now));
   }
 }
 

@@ -41,24 +41,72 @@ export interface OnlineScore {
  * the optimizer measures. Policies are stored as validated JSON; this store does not check them.
  */
 export interface DeploymentStore {
-  tags(pipelineId: string): Partial<Record<Tag, number>>;
-  setTag(pipelineId: string, tag: Tag, version: number): void;
+  tags(pipelineId: string): Promise<Partial<Record<Tag, number>>>;
+  setTag(pipelineId: string, tag: Tag, version: number): Promise<void>;
   /** False when the tag was not set. */
-  clearTag(pipelineId: string, tag: Tag): boolean;
-  policy(pipelineId: string): unknown;
-  setPolicy(pipelineId: string, policy: unknown): void;
+  clearTag(pipelineId: string, tag: Tag): Promise<boolean>;
+  policy(pipelineId: string): Promise<unknown>;
+  setPolicy(pipelineId: string, policy: unknown): Promise<void>;
   /** Pipelines with a stored policy. */
-  policyPipelines(): string[];
+  policyPipelines(): Promise<string[]>;
   /** Finished live-traffic runs of one version, newest first: at most `limit`, none finished before `since`. */
-  liveRuns(pipelineId: string, version: number, window: { since: number; limit: number }): LiveRunRow[];
-  critiqueVerdicts(runIds: string[]): CritiqueVerdict[];
+  liveRuns(pipelineId: string, version: number, window: { since: number; limit: number }): Promise<LiveRunRow[]>;
+  critiqueVerdicts(runIds: string[]): Promise<CritiqueVerdict[]>;
   /** USD spent by live-traffic runs of the pipeline (every version) finished since `since`. */
-  spendSince(pipelineId: string, since: number): number;
+  spendSince(pipelineId: string, since: number): Promise<number>;
   /** Stores a run's online results; a result already stored for that run and evaluator is kept, so a second evaluation changes nothing. */
-  saveOnlineScores(scores: readonly OnlineScore[]): void;
-  hasOnlineScores(runId: string): boolean;
-  onlineScores(runIds: readonly string[]): OnlineScore[];
+  saveOnlineScores(scores: readonly OnlineScore[]): Promise<void>;
+  hasOnlineScores(runId: string): Promise<boolean>;
+  onlineScores(runIds: readonly string[]): Promise<OnlineScore[]>;
 }
+
+// Row shapes and mapping shared with the PostgreSQL store (pg/deployments.ts): both schemas have the same columns.
+export type LiveRunDbRow = { id: string; status: "completed" | "failed"; started_at: number | null; finished_at: number; cost_usd: number };
+export const toLiveRun = (r: LiveRunDbRow): LiveRunRow => ({
+  id: r.id,
+  status: r.status,
+  finishedAt: r.finished_at,
+  costUsd: r.cost_usd,
+  ...(r.started_at !== null ? { startedAt: r.started_at } : {}),
+});
+
+export type LoopEventRow = { run_id: string; node_id: string; data: string };
+/** One run's verdicts from its `loop_iteration` events in `seq` order: the last per node, in the order the nodes first appear. */
+export function lastVerdicts(events: readonly LoopEventRow[]): CritiqueVerdict[] {
+  const last = new Map<string, CritiqueVerdict>();
+  for (const r of events) {
+    const e = safeJsonParse(r.data) as { passed: boolean; branch?: string };
+    last.set(r.node_id, { runId: r.run_id, nodeId: r.node_id, passed: e.passed === true, exhausted: e.branch === "exhausted" });
+  }
+  return [...last.values()];
+}
+
+export const ONLINE_SCORE_COLUMNS = "run_id, evaluator, pipeline_id, pipeline_version, weight, score, pass, error, at";
+/** A score's stored columns, in `ONLINE_SCORE_COLUMNS` order. */
+export const onlineScoreValues = (s: OnlineScore) => [s.runId, s.evaluator, s.pipelineId, s.version, s.weight, s.score, s.pass ? 1 : 0, s.error ?? null, s.at];
+
+export type OnlineScoreRow = {
+  run_id: string;
+  evaluator: string;
+  pipeline_id: string;
+  pipeline_version: number;
+  weight: number;
+  score: number;
+  pass: number;
+  error: string | null;
+  at: number;
+};
+export const toOnlineScore = (r: OnlineScoreRow): OnlineScore => ({
+  runId: r.run_id,
+  pipelineId: r.pipeline_id,
+  version: r.pipeline_version,
+  evaluator: r.evaluator,
+  weight: r.weight,
+  score: r.score,
+  pass: r.pass === 1,
+  ...(r.error !== null ? { error: r.error } : {}),
+  at: r.at,
+});
 
 export class SqliteDeploymentStore implements DeploymentStore {
   // Read on every REST run (the traffic split): prepared once.
@@ -73,12 +121,12 @@ export class SqliteDeploymentStore implements DeploymentStore {
     this.policyStmt = db.prepare("SELECT policy FROM deployment_policies WHERE pipeline_id = ?");
   }
 
-  tags(pipelineId: string): Partial<Record<Tag, number>> {
+  async tags(pipelineId: string): Promise<Partial<Record<Tag, number>>> {
     const rows = this.tagsStmt.all(pipelineId) as Array<{ tag: Tag; version: number }>;
     return Object.fromEntries(rows.map((r) => [r.tag, r.version]));
   }
 
-  setTag(pipelineId: string, tag: Tag, version: number): void {
+  async setTag(pipelineId: string, tag: Tag, version: number): Promise<void> {
     this.db
       .prepare(
         "INSERT INTO pipeline_tags (pipeline_id, tag, version, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (pipeline_id, tag) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at",
@@ -86,16 +134,16 @@ export class SqliteDeploymentStore implements DeploymentStore {
       .run(pipelineId, tag, version, this.now());
   }
 
-  clearTag(pipelineId: string, tag: Tag): boolean {
+  async clearTag(pipelineId: string, tag: Tag): Promise<boolean> {
     return this.db.prepare("DELETE FROM pipeline_tags WHERE pipeline_id = ? AND tag = ?").run(pipelineId, tag).changes > 0;
   }
 
-  policy(pipelineId: string): unknown {
+  async policy(pipelineId: string): Promise<unknown> {
     const row = this.policyStmt.get(pipelineId) as { policy: string } | undefined;
     return row ? safeJsonParse(row.policy) : undefined;
   }
 
-  setPolicy(pipelineId: string, policy: unknown): void {
+  async setPolicy(pipelineId: string, policy: unknown): Promise<void> {
     this.db
       .prepare(
         "INSERT INTO deployment_policies (pipeline_id, policy, updated_at) VALUES (?, ?, ?) ON CONFLICT (pipeline_id) DO UPDATE SET policy = excluded.policy, updated_at = excluded.updated_at",
@@ -103,13 +151,13 @@ export class SqliteDeploymentStore implements DeploymentStore {
       .run(pipelineId, JSON.stringify(policy), this.now());
   }
 
-  policyPipelines(): string[] {
+  async policyPipelines(): Promise<string[]> {
     return (this.db.prepare("SELECT pipeline_id FROM deployment_policies ORDER BY pipeline_id").all() as Array<{ pipeline_id: string }>).map(
       (r) => r.pipeline_id,
     );
   }
 
-  liveRuns(pipelineId: string, version: number, window: { since: number; limit: number }): LiveRunRow[] {
+  async liveRuns(pipelineId: string, version: number, window: { since: number; limit: number }): Promise<LiveRunRow[]> {
     // Only REST traffic carries `options.traffic`: editor runs, experiments and batches of the same version are not live traffic.
     const rows = this.db
       .prepare(
@@ -118,40 +166,21 @@ export class SqliteDeploymentStore implements DeploymentStore {
            AND json_extract(options, '$.traffic') IS NOT NULL
          ORDER BY finished_at DESC LIMIT ?`,
       )
-      .all(pipelineId, version, window.since, window.limit) as Array<{
-      id: string;
-      status: "completed" | "failed";
-      started_at: number | null;
-      finished_at: number;
-      cost_usd: number;
-    }>;
-    return rows.map((r) => ({
-      id: r.id,
-      status: r.status,
-      finishedAt: r.finished_at,
-      costUsd: r.cost_usd,
-      ...(r.started_at !== null ? { startedAt: r.started_at } : {}),
-    }));
+      .all(pipelineId, version, window.since, window.limit) as LiveRunDbRow[];
+    return rows.map(toLiveRun);
   }
 
-  critiqueVerdicts(runIds: string[]): CritiqueVerdict[] {
+  async critiqueVerdicts(runIds: string[]): Promise<CritiqueVerdict[]> {
     if (runIds.length === 0) return [];
     const out: CritiqueVerdict[] = [];
     const stmt = this.db.prepare(
       `SELECT run_id, node_id, data FROM run_events WHERE run_id = ? AND type = 'loop_iteration' AND json_extract(data, '$.passed') IS NOT NULL ORDER BY seq`,
     );
-    for (const id of runIds) {
-      const last = new Map<string, CritiqueVerdict>();
-      for (const r of stmt.all(id) as Array<{ run_id: string; node_id: string; data: string }>) {
-        const e = safeJsonParse(r.data) as { passed: boolean; branch?: string };
-        last.set(r.node_id, { runId: r.run_id, nodeId: r.node_id, passed: e.passed === true, exhausted: e.branch === "exhausted" });
-      }
-      out.push(...last.values());
-    }
+    for (const id of runIds) out.push(...lastVerdicts(stmt.all(id) as LoopEventRow[]));
     return out;
   }
 
-  spendSince(pipelineId: string, since: number): number {
+  async spendSince(pipelineId: string, since: number): Promise<number> {
     const row = this.db
       .prepare(
         "SELECT COALESCE(SUM(cost_usd), 0) AS usd FROM runs WHERE pipeline_id = ? AND finished_at >= ? AND json_extract(options, '$.traffic') IS NOT NULL",
@@ -160,48 +189,27 @@ export class SqliteDeploymentStore implements DeploymentStore {
     return row.usd;
   }
 
-  saveOnlineScores(scores: readonly OnlineScore[]): void {
+  async saveOnlineScores(scores: readonly OnlineScore[]): Promise<void> {
     const stmt = this.db.prepare(
-      `INSERT INTO online_scores (run_id, evaluator, pipeline_id, pipeline_version, weight, score, pass, error, at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, evaluator) DO NOTHING`,
+      `INSERT INTO online_scores (${ONLINE_SCORE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, evaluator) DO NOTHING`,
     );
     writeTransaction(this.db, () => {
-      for (const s of scores) stmt.run(s.runId, s.evaluator, s.pipelineId, s.version, s.weight, s.score, s.pass ? 1 : 0, s.error ?? null, s.at);
+      for (const s of scores) stmt.run(...onlineScoreValues(s));
     });
   }
 
-  hasOnlineScores(runId: string): boolean {
+  async hasOnlineScores(runId: string): Promise<boolean> {
     return this.db.prepare("SELECT 1 FROM online_scores WHERE run_id = ? LIMIT 1").get(runId) !== undefined;
   }
 
-  onlineScores(runIds: readonly string[]): OnlineScore[] {
+  async onlineScores(runIds: readonly string[]): Promise<OnlineScore[]> {
     if (runIds.length === 0) return [];
     const rows = this.db
       .prepare(
-        `SELECT run_id, evaluator, pipeline_id, pipeline_version, weight, score, pass, error, at FROM online_scores
+        `SELECT ${ONLINE_SCORE_COLUMNS} FROM online_scores
          WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, evaluator`,
       )
-      .all(JSON.stringify(runIds)) as Array<{
-      run_id: string;
-      evaluator: string;
-      pipeline_id: string;
-      pipeline_version: number;
-      weight: number;
-      score: number;
-      pass: number;
-      error: string | null;
-      at: number;
-    }>;
-    return rows.map((r) => ({
-      runId: r.run_id,
-      pipelineId: r.pipeline_id,
-      version: r.pipeline_version,
-      evaluator: r.evaluator,
-      weight: r.weight,
-      score: r.score,
-      pass: r.pass === 1,
-      ...(r.error !== null ? { error: r.error } : {}),
-      at: r.at,
-    }));
+      .all(JSON.stringify(runIds)) as OnlineScoreRow[];
+    return rows.map(toOnlineScore);
   }
 }

@@ -43,19 +43,20 @@ export interface ExperimentRecordRow {
 }
 
 export interface ExperimentStore {
-  create(e: Omit<ExperimentRecord, "done" | "status"> & { status: ExperimentStatus }): void;
-  get(id: string): ExperimentRecord | undefined;
-  list(limit?: number): ExperimentRecord[];
-  update(id: string, patch: Partial<Pick<ExperimentRecord, "status" | "startedAt" | "finishedAt" | "metrics" | "error">>): void;
-  setRun(id: string, index: number, runId: string | undefined): void;
-  setResult(id: string, index: number, result: RecordResult): void;
-  rows(id: string): ExperimentRecordRow[];
+  create(e: Omit<ExperimentRecord, "done" | "status"> & { status: ExperimentStatus }): Promise<void>;
+  get(id: string): Promise<ExperimentRecord | undefined>;
+  list(limit?: number): Promise<ExperimentRecord[]>;
+  update(id: string, patch: Partial<Pick<ExperimentRecord, "status" | "startedAt" | "finishedAt" | "metrics" | "error">>): Promise<void>;
+  setRun(id: string, index: number, runId: string | undefined): Promise<void>;
+  setResult(id: string, index: number, result: RecordResult): Promise<void>;
+  rows(id: string): Promise<ExperimentRecordRow[]>;
   /** Experiments left `running` by a process that stopped become `interrupted`; returns their ids. */
-  interruptRunning(): string[];
-  delete(id: string): boolean;
+  interruptRunning(): Promise<string[]>;
+  delete(id: string): Promise<boolean>;
 }
 
-type Row = {
+// Shared with the PostgreSQL store (pg/experiments.ts): both schemas have the same columns.
+export type ExperimentRow = {
   id: string;
   name: string;
   pipeline_id: string;
@@ -74,9 +75,10 @@ type Row = {
   error: string | null;
 };
 
-const SELECT = "SELECT e.*, (SELECT count(*) FROM experiment_records r WHERE r.experiment_id = e.id AND r.result IS NOT NULL) AS done FROM experiments e";
+export const EXPERIMENT_SELECT =
+  "SELECT e.*, (SELECT count(*) FROM experiment_records r WHERE r.experiment_id = e.id AND r.result IS NOT NULL) AS done FROM experiments e";
 
-function fromRow(r: Row): ExperimentRecord {
+export function toExperiment(r: ExperimentRow): ExperimentRecord {
   const e: ExperimentRecord = {
     id: r.id,
     name: r.name,
@@ -100,81 +102,83 @@ function fromRow(r: Row): ExperimentRecord {
 
 const COLUMNS: Record<string, string> = { status: "status", startedAt: "started_at", finishedAt: "finished_at", metrics: "metrics", error: "error" };
 
+export type ExperimentPatch = Partial<Pick<ExperimentRecord, "status" | "startedAt" | "finishedAt" | "metrics" | "error">>;
+
+/** The columns an `update` sets, with their stored values (objects as JSON). */
+export const patchColumns = (patch: ExperimentPatch): Array<[column: string | undefined, value: unknown]> =>
+  Object.entries(patch).map(([k, v]) => [COLUMNS[k], v === undefined ? null : typeof v === "object" ? JSON.stringify(v) : v]);
+
+/** The stored columns of a new experiment, in `INSERT_EXPERIMENT_COLUMNS` order. */
+export const experimentValues = (e: Omit<ExperimentRecord, "done" | "status"> & { status: ExperimentStatus }) => [
+  e.id,
+  e.name,
+  e.pipelineId,
+  e.pipelineVersion,
+  e.datasetId,
+  e.datasetVersion,
+  e.datasetHash,
+  JSON.stringify(e.spec),
+  e.status,
+  e.total,
+  e.createdAt,
+];
+
+export const INSERT_EXPERIMENT_COLUMNS = "id, name, pipeline_id, pipeline_version, dataset_id, dataset_version, dataset_hash, spec, status, total, created_at";
+
+export type StoredRecordRow = { idx: number; run_id: string | null; result: string | null };
+
+export const toRecordRow = (r: StoredRecordRow): ExperimentRecordRow => ({
+  index: r.idx,
+  ...(r.run_id !== null ? { runId: r.run_id } : {}),
+  ...(r.result !== null ? { result: safeJsonParse(r.result) as RecordResult } : {}),
+});
+
 export class SqliteExperimentStore implements ExperimentStore {
   constructor(private readonly db: Db) {}
 
-  create(e: Omit<ExperimentRecord, "done" | "status"> & { status: ExperimentStatus }): void {
+  async create(e: Omit<ExperimentRecord, "done" | "status"> & { status: ExperimentStatus }): Promise<void> {
     writeTransaction(this.db, () => {
-      this.db
-        .prepare(
-          `INSERT INTO experiments (id, name, pipeline_id, pipeline_version, dataset_id, dataset_version, dataset_hash, spec, status, total, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          e.id,
-          e.name,
-          e.pipelineId,
-          e.pipelineVersion,
-          e.datasetId,
-          e.datasetVersion,
-          e.datasetHash,
-          JSON.stringify(e.spec),
-          e.status,
-          e.total,
-          e.createdAt,
-        );
+      this.db.prepare(`INSERT INTO experiments (${INSERT_EXPERIMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(...experimentValues(e));
       const insert = this.db.prepare("INSERT INTO experiment_records (experiment_id, idx) VALUES (?, ?)");
       for (let i = 0; i < e.total; i++) insert.run(e.id, i);
     });
   }
 
-  get(id: string): ExperimentRecord | undefined {
-    const r = this.db.prepare(`${SELECT} WHERE e.id = ?`).get(id) as Row | undefined;
-    return r ? fromRow(r) : undefined;
+  async get(id: string): Promise<ExperimentRecord | undefined> {
+    const r = this.db.prepare(`${EXPERIMENT_SELECT} WHERE e.id = ?`).get(id) as ExperimentRow | undefined;
+    return r ? toExperiment(r) : undefined;
   }
 
-  list(limit = 100): ExperimentRecord[] {
-    return (this.db.prepare(`${SELECT} ORDER BY e.created_at DESC LIMIT ?`).all(limit) as Row[]).map(fromRow);
+  async list(limit = 100): Promise<ExperimentRecord[]> {
+    return (this.db.prepare(`${EXPERIMENT_SELECT} ORDER BY e.created_at DESC LIMIT ?`).all(limit) as ExperimentRow[]).map(toExperiment);
   }
 
-  update(id: string, patch: Partial<Pick<ExperimentRecord, "status" | "startedAt" | "finishedAt" | "metrics" | "error">>): void {
-    const sets: string[] = [];
-    const args: unknown[] = [];
-    for (const [k, v] of Object.entries(patch)) {
-      sets.push(`${COLUMNS[k]} = ?`);
-      args.push(v === undefined ? null : typeof v === "object" ? JSON.stringify(v) : v);
-    }
-    if (sets.length > 0) this.db.prepare(`UPDATE experiments SET ${sets.join(", ")} WHERE id = ?`).run(...args, id);
+  async update(id: string, patch: ExperimentPatch): Promise<void> {
+    const cols = patchColumns(patch);
+    const sets = cols.map(([c]) => `${c} = ?`);
+    if (sets.length > 0) this.db.prepare(`UPDATE experiments SET ${sets.join(", ")} WHERE id = ?`).run(...cols.map(([, v]) => v), id);
   }
 
-  setRun(id: string, index: number, runId: string | undefined): void {
+  async setRun(id: string, index: number, runId: string | undefined): Promise<void> {
     this.db.prepare("UPDATE experiment_records SET run_id = ?, result = NULL WHERE experiment_id = ? AND idx = ?").run(runId ?? null, id, index);
   }
 
-  setResult(id: string, index: number, result: RecordResult): void {
+  async setResult(id: string, index: number, result: RecordResult): Promise<void> {
     this.db.prepare("UPDATE experiment_records SET result = ? WHERE experiment_id = ? AND idx = ?").run(JSON.stringify(result), id, index);
   }
 
-  rows(id: string): ExperimentRecordRow[] {
-    const rows = this.db.prepare("SELECT idx, run_id, result FROM experiment_records WHERE experiment_id = ? ORDER BY idx").all(id) as Array<{
-      idx: number;
-      run_id: string | null;
-      result: string | null;
-    }>;
-    return rows.map((r) => ({
-      index: r.idx,
-      ...(r.run_id !== null ? { runId: r.run_id } : {}),
-      ...(r.result !== null ? { result: safeJsonParse(r.result) as RecordResult } : {}),
-    }));
+  async rows(id: string): Promise<ExperimentRecordRow[]> {
+    const rows = this.db.prepare("SELECT idx, run_id, result FROM experiment_records WHERE experiment_id = ? ORDER BY idx").all(id) as StoredRecordRow[];
+    return rows.map(toRecordRow);
   }
 
-  interruptRunning(): string[] {
+  async interruptRunning(): Promise<string[]> {
     const ids = (this.db.prepare("SELECT id FROM experiments WHERE status = 'running'").all() as Array<{ id: string }>).map((r) => r.id);
     this.db.prepare("UPDATE experiments SET status = 'interrupted' WHERE status = 'running'").run();
     return ids;
   }
 
-  delete(id: string): boolean {
+  async delete(id: string): Promise<boolean> {
     return this.db.prepare("DELETE FROM experiments WHERE id = ?").run(id).changes > 0;
   }
 }

@@ -27,21 +27,22 @@ export interface PipelineVersion {
 
 /** Saved pipelines with a version per save; deletes are soft so runs keep their history. */
 export interface PipelineStore {
-  list(opts?: ListOptions): PipelineSummary[];
-  get(id: string, version?: number): { summary: PipelineSummary; pipeline: Pipeline; version: number } | undefined;
-  save(doc: Pipeline, opts?: { id?: string; message?: string }): PipelineSummary;
-  delete(id: string): boolean;
+  list(opts?: ListOptions): Promise<PipelineSummary[]>;
+  get(id: string, version?: number): Promise<{ summary: PipelineSummary; pipeline: Pipeline; version: number } | undefined>;
+  save(doc: Pipeline, opts?: { id?: string; message?: string }): Promise<PipelineSummary>;
+  delete(id: string): Promise<boolean>;
   /** Takes a pipeline out of the bin; false when it is not there. */
-  undelete(id: string): boolean;
+  undelete(id: string): Promise<boolean>;
   /** A new version with only the name changed. */
-  rename(id: string, name: string): PipelineSummary | undefined;
+  rename(id: string, name: string): Promise<PipelineSummary | undefined>;
   /** A new pipeline (its own id, version 1) with the current version's content. */
-  duplicate(id: string, name?: string): PipelineSummary | undefined;
-  versions(id: string): PipelineVersion[];
-  restore(id: string, version: number): PipelineSummary | undefined;
+  duplicate(id: string, name?: string): Promise<PipelineSummary | undefined>;
+  versions(id: string): Promise<PipelineVersion[]>;
+  restore(id: string, version: number): Promise<PipelineSummary | undefined>;
 }
 
-const slug = (name: string): string =>
+/** A new pipeline's id from its name. */
+export const slug = (name: string): string =>
   name
     .toLowerCase()
     .normalize("NFKD")
@@ -49,8 +50,9 @@ const slug = (name: string): string =>
     .replace(/^-+|-+$/g, "")
     .slice(0, 40) || "pipeline";
 
-type Row = { id: string; name: string; current_version: number; created_at: number; updated_at: number; deleted_at?: number | null };
-const toSummary = (r: Row): PipelineSummary => ({
+/** A `pipelines` row as both dialects read it. */
+export type PipelineRow = { id: string; name: string; current_version: number; created_at: number; updated_at: number; deleted_at?: number | null };
+export const toSummary = (r: PipelineRow): PipelineSummary => ({
   id: r.id,
   name: r.name,
   version: r.current_version,
@@ -61,13 +63,59 @@ const toSummary = (r: Row): PipelineSummary => ({
 /** LIKE with the user's text taken literally. */
 const likePattern = (q: string): string => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-export class SqlitePipelineStore implements PipelineStore {
+/** A new pipeline never takes the name of a live one: the second "Smart routing" becomes "Smart routing (2)". */
+export function freeName(name: string, liveNames: Iterable<string>): string {
+  const taken = new Set([...liveNames].map((n) => n.toLowerCase()));
+  if (!taken.has(name.toLowerCase())) return name;
+  const stem = name.replace(/ \(\d+\)$/, "");
+  for (let i = 2; ; i++) if (!taken.has(`${stem} (${i})`.toLowerCase())) return `${stem} (${i})`;
+}
+
+export const toVersion = (r: { version: number; doc: string; message: string | null; created_at: number }): PipelineVersion => {
+  const v: PipelineVersion = { version: r.version, name: (safeJsonParse(r.doc) as Pipeline).name, createdAt: r.created_at };
+  if (r.message) v.message = r.message;
+  return v;
+};
+
+/** What every dialect builds the same way on top of its own `get` and `save`. */
+export abstract class BasePipelineStore implements PipelineStore {
+  abstract list(opts?: ListOptions): Promise<PipelineSummary[]>;
+  abstract get(id: string, version?: number): Promise<{ summary: PipelineSummary; pipeline: Pipeline; version: number } | undefined>;
+  abstract save(doc: Pipeline, opts?: { id?: string; message?: string }): Promise<PipelineSummary>;
+  abstract delete(id: string): Promise<boolean>;
+  abstract undelete(id: string): Promise<boolean>;
+  abstract versions(id: string): Promise<PipelineVersion[]>;
+
+  async rename(id: string, name: string): Promise<PipelineSummary | undefined> {
+    const cur = await this.get(id);
+    if (!cur) return undefined;
+    if (cur.pipeline.name === name) return cur.summary;
+    return this.save({ ...cur.pipeline, name }, { id, message: `renamed from ${JSON.stringify(cur.pipeline.name)}` });
+  }
+
+  async duplicate(id: string, name?: string): Promise<PipelineSummary | undefined> {
+    const cur = await this.get(id);
+    if (!cur) return undefined;
+    return this.save({ ...cur.pipeline, name: name ?? `${cur.pipeline.name} (copy)` }, { message: `copied from ${id} version ${cur.version}` });
+  }
+
+  /** Restoring makes the old content the newest version, so history is never rewritten. */
+  async restore(id: string, version: number): Promise<PipelineSummary | undefined> {
+    const old = await this.get(id, version);
+    if (!old) return undefined;
+    return this.save(old.pipeline, { id, message: `restored version ${version}` });
+  }
+}
+
+export class SqlitePipelineStore extends BasePipelineStore {
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    super();
+  }
 
-  list(opts: ListOptions = {}): PipelineSummary[] {
+  async list(opts: ListOptions = {}): Promise<PipelineSummary[]> {
     const where = [opts.deleted ? "deleted_at IS NOT NULL" : "deleted_at IS NULL"];
     const args: string[] = [];
     if (opts.query?.trim()) {
@@ -76,14 +124,14 @@ export class SqlitePipelineStore implements PipelineStore {
       args.push(pattern, pattern);
     }
     const sql = `SELECT * FROM pipelines WHERE ${where.join(" AND ")} ORDER BY ${opts.deleted ? "deleted_at" : "updated_at"} DESC`;
-    return (this.db.prepare(sql).all(...args) as Row[]).map(toSummary);
+    return (this.db.prepare(sql).all(...args) as PipelineRow[]).map(toSummary);
   }
 
-  private row(id: string): Row | undefined {
-    return this.db.prepare("SELECT * FROM pipelines WHERE id = ? AND deleted_at IS NULL").get(id) as Row | undefined;
+  private row(id: string): PipelineRow | undefined {
+    return this.db.prepare("SELECT * FROM pipelines WHERE id = ? AND deleted_at IS NULL").get(id) as PipelineRow | undefined;
   }
 
-  get(id: string, version?: number) {
+  async get(id: string, version?: number) {
     const row = this.row(id);
     if (!row) return undefined;
     const v = version ?? row.current_version;
@@ -92,12 +140,14 @@ export class SqlitePipelineStore implements PipelineStore {
     return { summary: toSummary(row), pipeline: safeJsonParse(doc.doc) as Pipeline, version: v };
   }
 
-  save(input: Pipeline, opts: { id?: string; message?: string } = {}): PipelineSummary {
+  async save(input: Pipeline, opts: { id?: string; message?: string } = {}): Promise<PipelineSummary> {
     const now = this.now();
     return writeTransaction(this.db, () => {
       let doc = input;
       let id = opts.id;
-      let existing = id ? (this.db.prepare("SELECT * FROM pipelines WHERE id = ?").get(id) as (Row & { deleted_at: number | null }) | undefined) : undefined;
+      let existing = id
+        ? (this.db.prepare("SELECT * FROM pipelines WHERE id = ?").get(id) as (PipelineRow & { deleted_at: number | null }) | undefined)
+        : undefined;
       if (!id) {
         // A new pipeline never takes the name of a live one: the second "Smart routing" becomes "Smart routing (2)".
         doc = { ...doc, name: this.freeName(doc.name) };
@@ -117,55 +167,29 @@ export class SqlitePipelineStore implements PipelineStore {
       this.db
         .prepare("INSERT INTO pipeline_versions (pipeline_id, version, doc, message, created_at) VALUES (?, ?, ?, ?, ?)")
         .run(id, version, JSON.stringify(doc), opts.message ?? null, now);
-      return toSummary(this.row(id) as Row);
+      return toSummary(this.row(id) as PipelineRow);
     });
   }
 
   private freeName(name: string): string {
-    const taken = new Set(
-      (this.db.prepare("SELECT name FROM pipelines WHERE deleted_at IS NULL").all() as Array<{ name: string }>).map((r) => r.name.toLowerCase()),
+    return freeName(
+      name,
+      (this.db.prepare("SELECT name FROM pipelines WHERE deleted_at IS NULL").all() as Array<{ name: string }>).map((r) => r.name),
     );
-    if (!taken.has(name.toLowerCase())) return name;
-    const stem = name.replace(/ \(\d+\)$/, "");
-    for (let i = 2; ; i++) if (!taken.has(`${stem} (${i})`.toLowerCase())) return `${stem} (${i})`;
   }
 
-  delete(id: string): boolean {
+  async delete(id: string): Promise<boolean> {
     return this.db.prepare("UPDATE pipelines SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL").run(this.now(), id).changes > 0;
   }
 
-  undelete(id: string): boolean {
+  async undelete(id: string): Promise<boolean> {
     return this.db.prepare("UPDATE pipelines SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL").run(id).changes > 0;
   }
 
-  rename(id: string, name: string): PipelineSummary | undefined {
-    const cur = this.get(id);
-    if (!cur) return undefined;
-    if (cur.pipeline.name === name) return cur.summary;
-    return this.save({ ...cur.pipeline, name }, { id, message: `renamed from ${JSON.stringify(cur.pipeline.name)}` });
-  }
-
-  duplicate(id: string, name?: string): PipelineSummary | undefined {
-    const cur = this.get(id);
-    if (!cur) return undefined;
-    return this.save({ ...cur.pipeline, name: name ?? `${cur.pipeline.name} (copy)` }, { message: `copied from ${id} version ${cur.version}` });
-  }
-
-  versions(id: string): PipelineVersion[] {
+  async versions(id: string): Promise<PipelineVersion[]> {
     const rows = this.db
       .prepare("SELECT version, doc, message, created_at FROM pipeline_versions WHERE pipeline_id = ? ORDER BY version DESC")
       .all(id) as Array<{ version: number; doc: string; message: string | null; created_at: number }>;
-    return rows.map((r) => {
-      const v: PipelineVersion = { version: r.version, name: (safeJsonParse(r.doc) as Pipeline).name, createdAt: r.created_at };
-      if (r.message) v.message = r.message;
-      return v;
-    });
-  }
-
-  /** Restoring makes the old content the newest version, so history is never rewritten. */
-  restore(id: string, version: number): PipelineSummary | undefined {
-    const old = this.get(id, version);
-    if (!old) return undefined;
-    return this.save(old.pipeline, { id, message: `restored version ${version}` });
+    return rows.map(toVersion);
   }
 }

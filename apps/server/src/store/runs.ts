@@ -44,24 +44,25 @@ export interface StoredEvent {
 
 /** Runs and their append-only event logs. Sequence numbers start at 1 and have no gaps. */
 export interface RunStore {
-  create(run: Omit<RunRecord, "usage" | "status"> & { status?: RunStatus }): void;
-  get(id: string): RunRecord | undefined;
-  list(filter?: { pipelineId?: string; status?: RunStatus; limit?: number }): RunSummaryRecord[];
-  markStarted(id: string, at: number): void;
+  create(run: Omit<RunRecord, "usage" | "status"> & { status?: RunStatus }): Promise<void>;
+  get(id: string): Promise<RunRecord | undefined>;
+  list(filter?: { pipelineId?: string; status?: RunStatus; limit?: number }): Promise<RunSummaryRecord[]>;
+  markStarted(id: string, at: number): Promise<void>;
   /** A run waiting for a review that was resumed is `queued` until it gets a slot. */
-  setStatus(id: string, status: RunStatus): void;
+  setStatus(id: string, status: RunStatus): Promise<void>;
   /** Appends one event and applies it to the run row (status, usage, output); returns its seq. */
-  append(runId: string, event: RunEvent): number;
-  appendBatch(items: ReadonlyArray<{ runId: string; event: RunEvent }>): number[];
-  events(runId: string, afterSeq?: number, limit?: number): StoredEvent[];
-  lastSeq(runId: string): number;
+  append(runId: string, event: RunEvent): Promise<number>;
+  appendBatch(items: ReadonlyArray<{ runId: string; event: RunEvent }>): Promise<number[]>;
+  events(runId: string, afterSeq?: number, limit?: number): Promise<StoredEvent[]>;
+  lastSeq(runId: string): Promise<number>;
   /** Drops what this process remembers of the run's last seq: another process may have appended since. */
-  forgetSeq(runId: string): void;
+  forgetSeq(runId: string): Promise<void>;
   /** Runs a restart must pick up again. */
-  unfinished(): RunRecord[];
+  unfinished(): Promise<RunRecord[]>;
 }
 
-type RunRow = {
+/** A `runs` row as both dialects read it (same column names in both schemas). */
+export type RunRow = {
   id: string;
   pipeline_id: string | null;
   pipeline_version: number | null;
@@ -83,9 +84,9 @@ type RunRow = {
   from_node: string | null;
 };
 
-function fromRow(r: RunRow, withPipeline: true): RunRecord;
-function fromRow(r: RunRow, withPipeline: false): RunSummaryRecord;
-function fromRow(r: RunRow, withPipeline: boolean): RunRecord | RunSummaryRecord {
+export function fromRow(r: RunRow, withPipeline: true): RunRecord;
+export function fromRow(r: RunRow, withPipeline: false): RunSummaryRecord;
+export function fromRow(r: RunRow, withPipeline: boolean): RunRecord | RunSummaryRecord {
   const rec: RunSummaryRecord & { pipeline?: Pipeline } = {
     id: r.id,
     input: safeJsonParse(r.input),
@@ -106,6 +107,33 @@ function fromRow(r: RunRow, withPipeline: boolean): RunRecord | RunSummaryRecord
   if (r.parent_run_id !== null) rec.parentRunId = r.parent_run_id;
   if (r.from_node !== null) rec.fromNode = r.from_node;
   return rec;
+}
+
+/** How many summaries `list` returns: 100 unless asked, never more than 1000. */
+export const runListLimit = (limit: number | undefined): number => Math.min(limit ?? 100, 1000);
+
+/** What an event changes in its run's row, beside being logged. */
+export type RunRowEffect =
+  | { kind: "finish"; status: RunStatus; at: number; usage: Usage; output: string | null; error: string | null }
+  | { kind: "status"; status: RunStatus }
+  | { kind: "usage"; usage: Usage };
+
+export function runRowEffect(event: RunEvent): RunRowEffect | undefined {
+  if (event.type === "run_finished" || event.type === "run_failed" || event.type === "run_cancelled") {
+    const status = event.type === "run_finished" ? "completed" : event.type === "run_failed" ? "failed" : "cancelled";
+    const output = event.type === "run_finished" ? JSON.stringify(event.output ?? null) : null;
+    const error =
+      event.type === "run_failed"
+        ? JSON.stringify(event.error)
+        : event.type === "run_cancelled"
+          ? JSON.stringify({ code: "E_CANCELLED", message: event.reason })
+          : null;
+    return { kind: "finish", status, at: event.at, usage: event.usage, output, error };
+  }
+  if (event.type === "run_waiting" || event.type === "run_resumed") return { kind: "status", status: event.type === "run_waiting" ? "waiting" : "running" };
+  if (event.type === "node_finished" && (event.usage.inputTokens || event.usage.outputTokens || event.usage.costUsd))
+    return { kind: "usage", usage: event.usage };
+  return undefined;
 }
 
 const SUMMARY_COLUMNS =
@@ -131,7 +159,7 @@ export class SqliteRunStore implements RunStore {
     };
   }
 
-  create(run: Omit<RunRecord, "usage" | "status"> & { status?: RunStatus }): void {
+  async create(run: Omit<RunRecord, "usage" | "status"> & { status?: RunStatus }): Promise<void> {
     this.stmts.create.run(
       run.id,
       run.pipelineId ?? null,
@@ -148,29 +176,33 @@ export class SqliteRunStore implements RunStore {
     this.seqs.set(run.id, 0);
   }
 
-  get(id: string): RunRecord | undefined {
+  async get(id: string): Promise<RunRecord | undefined> {
     const r = this.stmts.get.get(id) as RunRow | undefined;
     return r ? fromRow(r, true) : undefined;
   }
 
-  list(filter: { pipelineId?: string; status?: RunStatus; limit?: number } = {}): RunSummaryRecord[] {
+  async list(filter: { pipelineId?: string; status?: RunStatus; limit?: number } = {}): Promise<RunSummaryRecord[]> {
     const { sql: where, args } = whereClause([
       ["pipeline_id = ?", filter.pipelineId],
       ["status = ?", filter.status],
     ]);
     const sql = `SELECT ${SUMMARY_COLUMNS} FROM runs ${where} ORDER BY created_at DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, Math.min(filter.limit ?? 100, 1000)) as RunRow[]).map((r) => fromRow(r, false));
+    return (this.db.prepare(sql).all(...args, runListLimit(filter.limit)) as RunRow[]).map((r) => fromRow(r, false));
   }
 
-  markStarted(id: string, at: number): void {
+  async markStarted(id: string, at: number): Promise<void> {
     this.stmts.markStarted.run(at, id);
   }
 
-  setStatus(id: string, status: RunStatus): void {
+  async setStatus(id: string, status: RunStatus): Promise<void> {
     this.stmts.setStatus.run(status, id);
   }
 
-  lastSeq(runId: string): number {
+  async lastSeq(runId: string): Promise<number> {
+    return this.seqOf(runId);
+  }
+
+  private seqOf(runId: string): number {
     const cached = this.seqs.get(runId);
     if (cached !== undefined) return cached;
     const seq = (this.stmts.lastSeq.get(runId) as { seq: number | null }).seq ?? 0;
@@ -178,48 +210,48 @@ export class SqliteRunStore implements RunStore {
     return seq;
   }
 
-  forgetSeq(runId: string): void {
+  async forgetSeq(runId: string): Promise<void> {
     this.seqs.delete(runId);
   }
 
-  append(runId: string, event: RunEvent): number {
-    return this.appendBatch([{ runId, event }])[0] as number;
+  async append(runId: string, event: RunEvent): Promise<number> {
+    return (await this.appendBatch([{ runId, event }]))[0] as number;
   }
 
   /** Many events in one transaction: one commit instead of one per event. */
-  appendBatch(items: ReadonlyArray<{ runId: string; event: RunEvent }>): number[] {
+  async appendBatch(items: ReadonlyArray<{ runId: string; event: RunEvent }>): Promise<number[]> {
     const seqs: number[] = [];
-    writeTransaction(this.db, () => {
-      for (const { runId, event } of items) seqs.push(this.insert(runId, event));
-    });
+    try {
+      writeTransaction(this.db, () => {
+        for (const { runId, event } of items) seqs.push(this.insert(runId, event));
+      });
+    } catch (err) {
+      // Rolled back: the seqs remembered for these runs during the batch were never written.
+      for (const { runId } of items) this.seqs.delete(runId);
+      throw err;
+    }
     return seqs;
   }
 
   private insert(runId: string, event: RunEvent): number {
-    const seq = this.lastSeq(runId) + 1;
+    const seq = this.seqOf(runId) + 1;
     const nodeId = "nodeId" in event ? event.nodeId : null;
     this.stmts.insertEvent.run(runId, seq, event.type, nodeId, event.at, JSON.stringify(event));
     this.seqs.set(runId, seq);
-    if (event.type === "run_finished" || event.type === "run_failed" || event.type === "run_cancelled") {
-      const status = event.type === "run_finished" ? "completed" : event.type === "run_failed" ? "failed" : "cancelled";
-      const output = event.type === "run_finished" ? JSON.stringify(event.output ?? null) : null;
-      const error =
-        event.type === "run_failed"
-          ? JSON.stringify(event.error)
-          : event.type === "run_cancelled"
-            ? JSON.stringify({ code: "E_CANCELLED", message: event.reason })
-            : null;
-      this.stmts.finish.run(status, event.at, event.usage.inputTokens, event.usage.outputTokens, event.usage.costUsd, output, error, runId);
+    const effect = runRowEffect(event);
+    if (effect?.kind === "finish") {
+      const u = effect.usage;
+      this.stmts.finish.run(effect.status, effect.at, u.inputTokens, u.outputTokens, u.costUsd, effect.output, effect.error, runId);
       this.seqs.delete(runId);
-    } else if (event.type === "run_waiting" || event.type === "run_resumed") {
-      this.stmts.setStatus.run(event.type === "run_waiting" ? "waiting" : "running", runId);
-    } else if (event.type === "node_finished" && (event.usage.inputTokens || event.usage.outputTokens || event.usage.costUsd)) {
-      this.stmts.usage.run(event.usage.inputTokens, event.usage.outputTokens, event.usage.costUsd, runId);
+    } else if (effect?.kind === "status") {
+      this.stmts.setStatus.run(effect.status, runId);
+    } else if (effect?.kind === "usage") {
+      this.stmts.usage.run(effect.usage.inputTokens, effect.usage.outputTokens, effect.usage.costUsd, runId);
     }
     return seq;
   }
 
-  events(runId: string, afterSeq = 0, limit = 100_000): StoredEvent[] {
+  async events(runId: string, afterSeq = 0, limit = 100_000): Promise<StoredEvent[]> {
     const rows = this.stmts.events.all(runId, afterSeq, limit) as Array<{
       seq: number;
       data: string;
@@ -227,7 +259,7 @@ export class SqliteRunStore implements RunStore {
     return rows.map((r) => ({ seq: r.seq, event: safeJsonParse(r.data) as RunEvent }));
   }
 
-  unfinished(): RunRecord[] {
+  async unfinished(): Promise<RunRecord[]> {
     return (this.db.prepare("SELECT * FROM runs WHERE status IN ('queued', 'running') ORDER BY created_at").all() as RunRow[]).map((r) => fromRow(r, true));
   }
 }

@@ -22,15 +22,16 @@ export interface Trial {
 }
 
 export interface TrialStore {
-  add(t: Pick<Trial, "pipelineId" | "type" | "liveVersion" | "spec">): Trial;
-  get(id: string): Trial | undefined;
+  add(t: Pick<Trial, "pipelineId" | "type" | "liveVersion" | "spec">): Promise<Trial>;
+  get(id: string): Promise<Trial | undefined>;
   /** Newest first. */
-  list(filter?: { pipelineId?: string; status?: TrialStatus; limit?: number }): Trial[];
+  list(filter?: { pipelineId?: string; status?: TrialStatus; limit?: number }): Promise<Trial[]>;
   /** Only a measuring trial finishes; false when it had already. */
-  finish(id: string, status: Exclude<TrialStatus, "measuring">, result: Record<string, unknown>): boolean;
+  finish(id: string, status: Exclude<TrialStatus, "measuring">, result: Record<string, unknown>): Promise<boolean>;
 }
 
-type Row = {
+// Shared with the PostgreSQL store (pg/trials.ts): both schemas have the same columns.
+export type TrialRow = {
   id: string;
   pipeline_id: string;
   type: TrialType;
@@ -42,7 +43,7 @@ type Row = {
   finished_at: number | null;
 };
 
-const fromRow = (r: Row): Trial => ({
+export const toTrial = (r: TrialRow): Trial => ({
   id: r.id,
   pipelineId: r.pipeline_id,
   type: r.type,
@@ -54,35 +55,49 @@ const fromRow = (r: Row): Trial => ({
   ...(r.finished_at !== null ? { finishedAt: r.finished_at } : {}),
 });
 
+export type TrialFilter = { pipelineId?: string; status?: TrialStatus; limit?: number };
+
+/** A new trial as `add` stores and returns it. */
+export const newTrial = (t: Pick<Trial, "pipelineId" | "type" | "liveVersion" | "spec">, now: number): Trial => ({
+  id: `trial_${randomUUID()}`,
+  status: "measuring",
+  createdAt: now,
+  ...t,
+});
+
+/** `list`'s conditions, for whereClause, and its row limit. */
+export const trialConditions = (filter: TrialFilter): Array<[string, string | number | undefined]> => [
+  ["pipeline_id = ?", filter.pipelineId],
+  ["status = ?", filter.status],
+];
+export const trialLimit = (filter: TrialFilter): number => filter.limit ?? 100;
+
 export class SqliteTrialStore implements TrialStore {
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
   ) {}
 
-  add(t: Pick<Trial, "pipelineId" | "type" | "liveVersion" | "spec">): Trial {
-    const trial: Trial = { id: `trial_${randomUUID()}`, status: "measuring", createdAt: this.now(), ...t };
+  async add(t: Pick<Trial, "pipelineId" | "type" | "liveVersion" | "spec">): Promise<Trial> {
+    const trial = newTrial(t, this.now());
     this.db
       .prepare("INSERT INTO optimizer_trials (id, pipeline_id, type, status, live_version, spec, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
       .run(trial.id, t.pipelineId, t.type, trial.status, t.liveVersion, JSON.stringify(t.spec), trial.createdAt);
     return trial;
   }
 
-  get(id: string): Trial | undefined {
-    const r = this.db.prepare("SELECT * FROM optimizer_trials WHERE id = ?").get(id) as Row | undefined;
-    return r ? fromRow(r) : undefined;
+  async get(id: string): Promise<Trial | undefined> {
+    const r = this.db.prepare("SELECT * FROM optimizer_trials WHERE id = ?").get(id) as TrialRow | undefined;
+    return r ? toTrial(r) : undefined;
   }
 
-  list(filter: { pipelineId?: string; status?: TrialStatus; limit?: number } = {}): Trial[] {
-    const { sql: where, args } = whereClause([
-      ["pipeline_id = ?", filter.pipelineId],
-      ["status = ?", filter.status],
-    ]);
+  async list(filter: TrialFilter = {}): Promise<Trial[]> {
+    const { sql: where, args } = whereClause(trialConditions(filter));
     const sql = `SELECT * FROM optimizer_trials ${where} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, filter.limit ?? 100) as Row[]).map(fromRow);
+    return (this.db.prepare(sql).all(...args, trialLimit(filter)) as TrialRow[]).map(toTrial);
   }
 
-  finish(id: string, status: Exclude<TrialStatus, "measuring">, result: Record<string, unknown>): boolean {
+  async finish(id: string, status: Exclude<TrialStatus, "measuring">, result: Record<string, unknown>): Promise<boolean> {
     const r = this.db
       .prepare("UPDATE optimizer_trials SET status = ?, result = ?, finished_at = ? WHERE id = ? AND status = 'measuring'")
       .run(status, JSON.stringify(result), this.now(), id);

@@ -59,15 +59,14 @@ export const AuditFilterInput = z.strictObject({
 export const person = (reason?: string): Actor => ({ actor: currentActor(), ...(reason ? { reason } : {}) });
 
 /** Live metrics of one pipeline, or of every pipeline with a policy, over the configured window or the one asked for. */
-export function metricsFor(s: Services, input: z.infer<typeof WindowInput>) {
+export async function metricsFor(s: Services, input: z.infer<typeof WindowInput>) {
   const window = { runs: input.windowRuns ?? s.config.optimizerWindow.runs, ms: input.windowMs ?? s.config.optimizerWindow.ms };
-  const ids = input.pipelineId ? [input.pipelineId] : s.deployments.policyPipelines();
-  return ids.map((id) => s.deployments.metrics(id, window));
+  const ids = input.pipelineId ? [input.pipelineId] : await s.deployments.policyPipelines();
+  return Promise.all(ids.map((id) => s.deployments.metrics(id, window)));
 }
 
-export const auditJsonl = (s: Services, filter: z.infer<typeof AuditFilterInput>): string =>
-  s.audit
-    .list({ ...filter, limit: filter.limit ?? MAX_AUDIT_LIMIT })
+export const auditJsonl = async (s: Services, filter: z.infer<typeof AuditFilterInput>): Promise<string> =>
+  (await s.audit.list({ ...filter, limit: filter.limit ?? MAX_AUDIT_LIMIT }))
     .reverse()
     .map((e) => `${JSON.stringify(e)}\n`)
     .join("");
@@ -75,9 +74,9 @@ export const auditJsonl = (s: Services, filter: z.infer<typeof AuditFilterInput>
 const CONFLICT = new Set(["E_NO_CANDIDATE", "E_ACTION_STATE"]);
 
 /** Not found and conflicts keep their meaning over tRPC (the Braid code stays in data.braidCode). */
-function mapped<T>(fn: () => T): T {
+async function mapped<T>(fn: () => Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
     if (err instanceof NotFoundError) throw new TRPCError({ code: "NOT_FOUND", message: err.message });
     if (err instanceof BraidError && err.code === "E_VERSION_NOT_FOUND") throw new TRPCError({ code: "NOT_FOUND", message: err.message, cause: err });
@@ -124,7 +123,7 @@ const optimizer = router({
 const audit = router({
   list: procedure.input(AuditFilterInput.optional()).query(({ ctx, input }) => ctx.services.audit.list(input ?? {})),
   /** The trail as JSONL, oldest first. */
-  export: procedure.input(AuditFilterInput.optional()).query(({ ctx, input }) => ({ jsonl: auditJsonl(ctx.services, input ?? {}) })),
+  export: procedure.input(AuditFilterInput.optional()).query(async ({ ctx, input }) => ({ jsonl: await auditJsonl(ctx.services, input ?? {}) })),
 });
 
 export const deploymentsRouter = router({
@@ -141,7 +140,7 @@ export const deploymentsRouter = router({
   restore: procedure
     .input(RestoreInput.extend(P.shape))
     .mutation(({ ctx, input }) => mapped(() => ctx.services.deployments.restore(input.pipelineId, input.version, person(input.reason)))),
-  policy: procedure.input(P).query(({ ctx, input }) => mapped(() => ctx.services.deployments.view(input.pipelineId).policy)),
+  policy: procedure.input(P).query(({ ctx, input }) => mapped(async () => (await ctx.services.deployments.view(input.pipelineId)).policy)),
   /** The whole policy (defaults fill what is left out); E_POLICY names a bad field. */
   setPolicy: procedure
     .input(P.extend({ policy: z.unknown(), reason: Reason }))

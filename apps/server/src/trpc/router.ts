@@ -31,51 +31,51 @@ const PipelineInput = z.unknown().transform((v, ctx) => {
 const pipelines = router({
   list: procedure
     .input(z.object({ query: z.string().max(200).optional(), deleted: z.boolean().optional() }).optional())
-    .query(({ ctx, input }) => ctx.services.pipelines.list(input ?? {})),
-  get: procedure.input(z.object({ id: Id, version: z.number().int().positive().optional() })).query(({ ctx, input }) => {
-    const p = ctx.services.pipelines.get(input.id, input.version);
+    .query(async ({ ctx, input }) => ctx.services.pipelines.list(input ?? {})),
+  get: procedure.input(z.object({ id: Id, version: z.number().int().positive().optional() })).query(async ({ ctx, input }) => {
+    const p = await ctx.services.pipelines.get(input.id, input.version);
     if (!p) throw notFound(`pipeline "${input.id}"${input.version ? ` version ${input.version}` : ""}`);
     return p;
   }),
-  save: procedure.input(z.object({ id: Id.optional(), pipeline: PipelineInput, message: z.string().max(500).optional() })).mutation(({ ctx, input }) => {
+  save: procedure.input(z.object({ id: Id.optional(), pipeline: PipelineInput, message: z.string().max(500).optional() })).mutation(async ({ ctx, input }) => {
     return ctx.services.pipelines.save(input.pipeline, { ...(input.id ? { id: input.id } : {}), ...(input.message ? { message: input.message } : {}) });
   }),
-  delete: procedure.input(z.object({ id: Id })).mutation(({ ctx, input }) => {
-    if (!ctx.services.pipelines.delete(input.id)) throw notFound(`pipeline "${input.id}"`);
+  delete: procedure.input(z.object({ id: Id })).mutation(async ({ ctx, input }) => {
+    if (!(await ctx.services.pipelines.delete(input.id))) throw notFound(`pipeline "${input.id}"`);
     return { deleted: input.id };
   }),
   /** Out of the bin: a deleted pipeline comes back with its versions and runs. */
-  undelete: procedure.input(z.object({ id: Id })).mutation(({ ctx, input }) => {
-    if (!ctx.services.pipelines.undelete(input.id)) throw notFound(`deleted pipeline "${input.id}"`);
+  undelete: procedure.input(z.object({ id: Id })).mutation(async ({ ctx, input }) => {
+    if (!(await ctx.services.pipelines.undelete(input.id))) throw notFound(`deleted pipeline "${input.id}"`);
     return { restored: input.id };
   }),
-  rename: procedure.input(z.object({ id: Id, name: z.string().trim().min(1).max(200) })).mutation(({ ctx, input }) => {
-    const r = ctx.services.pipelines.rename(input.id, input.name);
+  rename: procedure.input(z.object({ id: Id, name: z.string().trim().min(1).max(200) })).mutation(async ({ ctx, input }) => {
+    const r = await ctx.services.pipelines.rename(input.id, input.name);
     if (!r) throw notFound(`pipeline "${input.id}"`);
     return r;
   }),
-  duplicate: procedure.input(z.object({ id: Id, name: z.string().trim().min(1).max(200).optional() })).mutation(({ ctx, input }) => {
-    const r = ctx.services.pipelines.duplicate(input.id, input.name);
+  duplicate: procedure.input(z.object({ id: Id, name: z.string().trim().min(1).max(200).optional() })).mutation(async ({ ctx, input }) => {
+    const r = await ctx.services.pipelines.duplicate(input.id, input.name);
     if (!r) throw notFound(`pipeline "${input.id}"`);
     return r;
   }),
   /** What changed between two versions: nodes, config keys, edges and document fields. */
-  diff: procedure.input(z.object({ id: Id, from: z.number().int().positive(), to: z.number().int().positive() })).query(({ ctx, input }) => {
-    const a = ctx.services.pipelines.get(input.id, input.from);
-    const b = ctx.services.pipelines.get(input.id, input.to);
+  diff: procedure.input(z.object({ id: Id, from: z.number().int().positive(), to: z.number().int().positive() })).query(async ({ ctx, input }) => {
+    const a = await ctx.services.pipelines.get(input.id, input.from);
+    const b = await ctx.services.pipelines.get(input.id, input.to);
     if (!a || !b) throw notFound(`pipeline "${input.id}" version ${a ? input.to : input.from}`);
     return diffPipelines(a.pipeline, b.pipeline);
   }),
-  versions: procedure.input(z.object({ id: Id })).query(({ ctx, input }) => {
-    if (!ctx.services.pipelines.get(input.id)) throw notFound(`pipeline "${input.id}"`);
+  versions: procedure.input(z.object({ id: Id })).query(async ({ ctx, input }) => {
+    if (!(await ctx.services.pipelines.get(input.id))) throw notFound(`pipeline "${input.id}"`);
     return ctx.services.pipelines.versions(input.id);
   }),
-  restore: procedure.input(z.object({ id: Id, version: z.number().int().positive() })).mutation(({ ctx, input }) => {
-    const r = ctx.services.pipelines.restore(input.id, input.version);
+  restore: procedure.input(z.object({ id: Id, version: z.number().int().positive() })).mutation(async ({ ctx, input }) => {
+    const r = await ctx.services.pipelines.restore(input.id, input.version);
     if (!r) throw notFound(`pipeline "${input.id}" version ${input.version}`);
     return r;
   }),
-  validate: procedure.input(z.object({ pipeline: z.unknown() })).query(({ ctx, input }) => {
+  validate: procedure.input(z.object({ pipeline: z.unknown() })).query(async ({ ctx, input }) => {
     const parsed = parsePipeline(input.pipeline);
     if (!parsed.ok) return { valid: false, diagnostics: parsed.diagnostics };
     const diagnostics = lint(parsed.pipeline, { registry: ctx.services.registry, backends: ctx.services.pool.availability() });
@@ -84,14 +84,14 @@ const pipelines = router({
   /** Code export: the pipeline as a standalone LangGraph.js project, as files (for a zip or the clipboard). */
   codegen: procedure
     .input(z.object({ pipeline: PipelineInput, providers: z.array(z.enum(PROVIDERS)).max(PROVIDERS.length).optional() }))
-    .query(({ ctx, input }) => ({
+    .query(async ({ ctx, input }) => ({
       files: generateProject(input.pipeline, { registry: ctx.services.registry, ...(input.providers?.length ? { providers: input.providers } : {}) }),
     })),
 });
 
 const templates = router({
   list: procedure.query(({ ctx }) => ctx.services.templates.map(({ id, name, description }) => ({ id, name, description }))),
-  get: procedure.input(z.object({ id: Id })).query(({ ctx, input }) => {
+  get: procedure.input(z.object({ id: Id })).query(async ({ ctx, input }) => {
     const t = ctx.services.templates.find((x) => x.id === input.id);
     if (!t) throw notFound(`template "${input.id}"`);
     return t;
@@ -120,18 +120,18 @@ const StartInput = z
   .refine((v) => v.pipelineId !== undefined || v.pipeline !== undefined, { message: "give pipelineId or pipeline", path: ["pipelineId"] });
 
 const runs = router({
-  start: procedure.input(StartInput).mutation(({ ctx, input }) => {
+  start: procedure.input(StartInput).mutation(async ({ ctx, input }) => {
     const s = ctx.services;
     let pipeline = input.pipeline;
     let version: number | undefined;
     if (!pipeline) {
-      const saved = s.pipelines.get(input.pipelineId as string, input.version);
+      const saved = await s.pipelines.get(input.pipelineId as string, input.version);
       if (!saved) throw notFound(`pipeline "${input.pipelineId}"`);
       pipeline = saved.pipeline;
       version = saved.version;
     }
     if (input.backend && !s.pool.names().has(input.backend)) throw new TRPCError({ code: "BAD_REQUEST", message: `no backend named "${input.backend}"` });
-    const run = s.manager.submit({
+    const run = await s.manager.submit({
       pipeline,
       ...(input.pipelineId ? { pipelineId: input.pipelineId } : {}),
       ...(version !== undefined ? { pipelineVersion: version } : {}),
@@ -144,13 +144,13 @@ const runs = router({
   /** Re-runs from a node: that node and everything downstream execute; upstream outputs come from the parent run. */
   rerun: procedure
     .input(z.object({ runId: Id, fromNode: Id, pipeline: PipelineInput.optional(), input: z.unknown().optional() }))
-    .mutation(({ ctx, input }) => {
-      const parent = ctx.services.runs.get(input.runId);
+    .mutation(async ({ ctx, input }) => {
+      const parent = await ctx.services.runs.get(input.runId);
       if (!parent) throw notFound(`run "${input.runId}"`);
       const pipeline = input.pipeline ?? parent.pipeline;
       if (!pipeline.nodes.some((n) => n.id === input.fromNode))
         throw new TRPCError({ code: "BAD_REQUEST", message: `node "${input.fromNode}" is not in the pipeline` });
-      const plan = planReuse(pipeline, ctx.services.runs.events(parent.id), { fromNode: input.fromNode });
+      const plan = planReuse(pipeline, await ctx.services.runs.events(parent.id), { fromNode: input.fromNode });
       return startChild(ctx.services, parent, pipeline, input.pipeline !== undefined, {
         input: input.input ?? parent.input,
         fromNode: input.fromNode,
@@ -172,14 +172,14 @@ const runs = router({
         fromRun: Id.optional(),
       }),
     )
-    .mutation(({ ctx, input }) => {
+    .mutation(async ({ ctx, input }) => {
       const s = ctx.services;
-      const source = input.fromRun ? s.runs.get(input.fromRun) : undefined;
+      const source = input.fromRun ? await s.runs.get(input.fromRun) : undefined;
       if (input.fromRun && !source) throw notFound(`run "${input.fromRun}"`);
       let pipeline = input.pipeline;
       let version: number | undefined;
       if (!pipeline && input.pipelineId) {
-        const saved = s.pipelines.get(input.pipelineId, input.version);
+        const saved = await s.pipelines.get(input.pipelineId, input.version);
         if (!saved) throw notFound(`pipeline "${input.pipelineId}"`);
         pipeline = saved.pipeline;
         version = saved.version;
@@ -188,9 +188,9 @@ const runs = router({
       if (!pipeline) throw new TRPCError({ code: "BAD_REQUEST", message: "give pipelineId, pipeline or fromRun" });
       const runInput = source ? source.input : resolveInput(pipeline, undefined);
       // Checked here so that a node the source cannot feed is refused (400, naming the missing nodes) before anything is stored.
-      planSingleNode(pipeline, s.registry, input.nodeId, { input: runInput, ...(source ? { events: s.runs.events(source.id) } : {}) });
+      planSingleNode(pipeline, s.registry, input.nodeId, { input: runInput, ...(source ? { events: await s.runs.events(source.id) } : {}) });
       const pipelineId = input.pipelineId ?? source?.pipelineId;
-      const run = s.manager.submit({
+      const run = await s.manager.submit({
         pipeline,
         ...(pipelineId ? { pipelineId } : {}),
         ...(version !== undefined ? { pipelineVersion: version } : {}),
@@ -202,20 +202,20 @@ const runs = router({
       return { runId: run.id, status: run.status };
     }),
   /** Forks at a step: what had finished by `atSeq` is reused (with the edited state), the rest runs. */
-  fork: procedure.input(z.object({ runId: Id, atSeq: z.number().int().min(0), state: z.record(z.string(), z.unknown()) })).mutation(({ ctx, input }) => {
-    const parent = ctx.services.runs.get(input.runId);
+  fork: procedure.input(z.object({ runId: Id, atSeq: z.number().int().min(0), state: z.record(z.string(), z.unknown()) })).mutation(async ({ ctx, input }) => {
+    const parent = await ctx.services.runs.get(input.runId);
     if (!parent) throw notFound(`run "${input.runId}"`);
     const { input: editedInput, ...nodeState } = input.state;
-    const plan = planReuse(parent.pipeline, ctx.services.runs.events(parent.id), { uptoSeq: input.atSeq, state: nodeState });
+    const plan = planReuse(parent.pipeline, await ctx.services.runs.events(parent.id), { uptoSeq: input.atSeq, state: nodeState });
     return startChild(ctx.services, parent, parent.pipeline, false, {
       input: editedInput ?? parent.input,
       plan,
       options: { forkAtSeq: input.atSeq, forkState: nodeState },
     });
   }),
-  cancel: procedure.input(z.object({ runId: Id })).mutation(({ ctx, input }) => {
-    if (!ctx.services.runs.get(input.runId)) throw notFound(`run "${input.runId}"`);
-    return { cancelled: ctx.services.manager.cancel(input.runId) };
+  cancel: procedure.input(z.object({ runId: Id })).mutation(async ({ ctx, input }) => {
+    if (!(await ctx.services.runs.get(input.runId))) throw notFound(`run "${input.runId}"`);
+    return { cancelled: await ctx.services.manager.cancel(input.runId) };
   }),
   /** A reviewer's decision for a run waiting at an approval node (REST: POST /api/runs/:id/resume). */
   resume: procedure
@@ -229,11 +229,11 @@ const runs = router({
         comment: z.string().max(2000).optional(),
       }),
     )
-    .mutation(({ ctx, input }) => {
-      if (!ctx.services.runs.get(input.runId)) throw notFound(`run "${input.runId}"`);
+    .mutation(async ({ ctx, input }) => {
+      if (!(await ctx.services.runs.get(input.runId))) throw notFound(`run "${input.runId}"`);
       const { runId, ...decision } = input;
       try {
-        const run = ctx.services.manager.resume(runId, decision);
+        const run = await ctx.services.manager.resume(runId, decision);
         return { runId, status: run.status };
       } catch (err) {
         if (err instanceof NotWaitingError) throw new TRPCError({ code: "CONFLICT", message: err.message, cause: err });
@@ -243,23 +243,23 @@ const runs = router({
   /** Runs waiting for a review across pipelines ("Waiting for review"). */
   waiting: procedure
     .input(z.object({ pipelineId: Id.optional(), limit: z.number().int().min(1).max(1000).optional() }).optional())
-    .query(({ ctx, input }) => waitingReviews(ctx.services.runs, input ?? {})),
+    .query(async ({ ctx, input }) => waitingReviews(ctx.services.runs, input ?? {})),
   list: procedure
     .input(z.object({ pipelineId: Id.optional(), status: RunStatusSchema.optional(), limit: z.number().int().min(1).max(1000).optional() }).optional())
-    .query(({ ctx, input }) => ctx.services.runs.list(input ?? {})),
-  get: procedure.input(z.object({ runId: Id })).query(({ ctx, input }) => {
-    const run = ctx.services.runs.get(input.runId);
+    .query(async ({ ctx, input }) => ctx.services.runs.list(input ?? {})),
+  get: procedure.input(z.object({ runId: Id })).query(async ({ ctx, input }) => {
+    const run = await ctx.services.runs.get(input.runId);
     if (!run) throw notFound(`run "${input.runId}"`);
     return run;
   }),
   /** The stored events of a run so far (replay and compare of runs that may still be going). */
-  eventsList: procedure.input(z.object({ runId: Id, afterSeq: z.number().int().min(0).optional() })).query(({ ctx, input }) => {
-    if (!ctx.services.runs.get(input.runId)) throw notFound(`run "${input.runId}"`);
-    return ctx.services.runs.events(input.runId, input.afterSeq ?? 0);
+  eventsList: procedure.input(z.object({ runId: Id, afterSeq: z.number().int().min(0).optional() })).query(async ({ ctx, input }) => {
+    if (!(await ctx.services.runs.get(input.runId))) throw notFound(`run "${input.runId}"`);
+    return await ctx.services.runs.events(input.runId, input.afterSeq ?? 0);
   }),
   /** Stored events, then live ones. Reconnecting clients resume after `lastEventId` with no gap and no duplicate. */
   events: procedure.input(z.object({ runId: Id, lastEventId: z.string().nullish() })).subscription(async function* ({ ctx, input, signal }) {
-    if (!ctx.services.runs.get(input.runId)) throw notFound(`run "${input.runId}"`);
+    if (!(await ctx.services.runs.get(input.runId))) throw notFound(`run "${input.runId}"`);
     const after = input.lastEventId ? Number(input.lastEventId) : 0;
     if (!Number.isInteger(after) || after < 0) throw new TRPCError({ code: "BAD_REQUEST", message: "lastEventId must be a sequence number" });
     for await (const e of ctx.services.hub.follow(ctx.services.runs, input.runId, after, signal)) {
@@ -268,14 +268,14 @@ const runs = router({
   }),
 });
 
-function startChild(
+async function startChild(
   s: Services,
   parent: RunRecord,
   pipeline: Pipeline,
   edited: boolean,
   child: { input: unknown; fromNode?: string; plan: ReusePlan; options: RunOptionsRecord },
 ) {
-  const run = s.manager.submit({
+  const run = await s.manager.submit({
     pipeline,
     ...(parent.pipelineId ? { pipelineId: parent.pipelineId } : {}),
     ...(parent.pipelineVersion !== undefined && !edited ? { pipelineVersion: parent.pipelineVersion } : {}),

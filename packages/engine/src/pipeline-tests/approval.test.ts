@@ -129,6 +129,36 @@ describe("the approval node", () => {
     expect(startedNodes([...all, ...rest]).sort()).toEqual(["draft", "in", "out", "publish", "review"]);
   });
 
+  it("a decision handed back after it was taken up (queue mode keeps it in the job) is applied and logged once", async () => {
+    // The checkpointer fails once armed: the worker "dies" after the review's step was checkpointed.
+    class DyingSaver extends MemorySaver {
+      dead = false;
+      override async put(...args: Parameters<MemorySaver["put"]>) {
+        if (this.dead) throw new Error("worker killed");
+        return super.put(...args);
+      }
+    }
+    const saver = new DyingSaver();
+    const base = { registry: defaultRegistry, pool: zeroPool(), runId: "handed-back", seed: 5, checkpointer: saver };
+    const first = await drain(startRun(reviewed(), base));
+    const answer = { node: "review", decision: "approved", reviewer: "ada", decidedAt: 3 };
+    const second: RunEvent[] = [];
+    for await (const e of startRun(reviewed(), { ...base, resume: true, answer, resumeLog: resumeLogFrom(first) }).events) {
+      if (e.type === "run_failed") break; // what the dead worker never logged
+      second.push(e);
+      if (e.type === "node_started" && e.nodeId === "publish") saver.dead = true;
+    }
+    saver.dead = false;
+    const logged = [...first, ...second];
+    expect(ofType(logged, "node_finished").map((e) => e.nodeId)).toContain("review");
+    const third = await drain(startRun(reviewed(), { ...base, resume: true, answer, resumeLog: resumeLogFrom(logged) }));
+    const all = [...logged, ...third];
+    expect(all.at(-1)?.type).toBe("run_finished");
+    expect(ofType(all, "run_resumed")).toHaveLength(1);
+    expect(ofType(all, "node_finished").filter((e) => e.nodeId === "review")).toHaveLength(1);
+    expect(ofType(all, "node_finished").find((e) => e.nodeId === "out")?.output).toMatchObject({ decision: "approved", reviewer: "ada" });
+  });
+
   it("re-running from a node after the approval reuses the recorded decision; re-running from the approval pauses again", async () => {
     const p = reviewed();
     const { all } = await runWith(p, [{ decision: "approved", reviewer: "ada" }]);

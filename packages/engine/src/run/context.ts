@@ -14,13 +14,20 @@ export interface ResumeLog {
   /** `${span}|${type}` for node_started, route_decided, loop_iteration, node_waiting and token events already logged. */
   seen: Set<string>;
   runStarted: boolean;
+  /**
+   * A `run_resumed` came after the last `run_waiting`: the pause's decision was already taken up
+   * once (the run was then handed back or its worker died), so it must not be logged or applied again.
+   */
+  resumedSincePause: boolean;
 }
 
 /** Builds a ResumeLog from a run's stored events. */
 export function resumeLogFrom(events: Iterable<RunEvent>): ResumeLog {
-  const log: ResumeLog = { finished: new Map(), seen: new Set(), runStarted: false };
+  const log: ResumeLog = { finished: new Map(), seen: new Set(), runStarted: false, resumedSincePause: false };
   for (const e of events) {
     if (e.type === "run_started") log.runStarted = true;
+    else if (e.type === "run_resumed") log.resumedSincePause = true;
+    else if (e.type === "run_waiting") log.resumedSincePause = false;
     else if (e.type === "node_finished") {
       const rec: { output: unknown; meta?: Record<string, unknown>; branch?: string; replaces?: string[] } = { output: e.output };
       if (e.meta) rec.meta = e.meta;

@@ -156,7 +156,7 @@ export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
   if (opts.resumeLog) rc.resumeLog = opts.resumeLog;
   // A single node runs outside the graph, where a pause (LangGraph's interrupt) has nowhere to go.
   if (opts.checkpointer && !opts.only) rc.canPause = true;
-  if (opts.resume && opts.answer) {
+  if (opts.resume && opts.answer && !opts.resumeLog?.resumedSincePause) {
     const { node, decision, reviewer, comment } = opts.answer;
     emit({ type: "run_resumed", nodeId: node, decision, ...(reviewer !== undefined ? { reviewer } : {}), ...(comment !== undefined ? { comment } : {}) });
   }
@@ -183,7 +183,11 @@ export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
     };
     try {
       if (opts.resume && opts.resumeLog) await logCheckpointedFinishes(compiled, config, opts.resumeLog, emit);
-      const start = opts.resume ? (opts.answer ? await resumeCommand(compiled, config, opts.answer) : null) : ({ input } as Partial<RunState>);
+      const start = opts.resume
+        ? opts.answer
+          ? await resumeCommand(compiled, config, opts.answer, opts.resumeLog?.resumedSincePause === true)
+          : null
+        : ({ input } as Partial<RunState>);
       const final = opts.only ? await executeOnly(compiled, opts.only, input, config) : ((await compiled.graph.invoke(start, config)) as RunState);
       if (controller.signal.aborted) throw controller.signal.reason;
       const durationMs = now() - startedAt;
@@ -256,12 +260,21 @@ async function logCheckpointedFinishes(
 
 /**
  * The resume value goes to the paused node's interrupt by id, so with two approvals paused side
- * by side the other one stays paused (and the run waits at it next).
+ * by side the other one stays paused (and the run waits at it next). A decision comes again with
+ * a run handed back after it was taken up (queue mode keeps it in the job): when the checkpoint
+ * is past the pause it is not applied again; when it is not (the worker died in between), it is.
  */
-async function resumeCommand(compiled: CompiledPipeline, config: { configurable: Record<string, unknown> }, answer: ResumeDecision): Promise<Command> {
+async function resumeCommand(
+  compiled: CompiledPipeline,
+  config: { configurable: Record<string, unknown> },
+  answer: ResumeDecision,
+  alreadyResumed: boolean,
+): Promise<Command | null> {
   const snapshot = await compiled.graph.getState({ configurable: { thread_id: config.configurable.thread_id } });
   const pending = snapshot.tasks.flatMap((t) => t.interrupts ?? []);
   const target = pending.find((i) => (i.value as { nodeId?: string } | undefined)?.nodeId === answer.node);
+  // Taken up before the run was handed back and checkpointed past the pause: continue from there.
+  if (!target && alreadyResumed) return null;
   if (!target) throw new BraidError("E_NOT_WAITING", `the run is not waiting at node "${answer.node}"`, { nodeId: answer.node });
   return new Command({ resume: target.id ? { [target.id]: answer } : answer });
 }

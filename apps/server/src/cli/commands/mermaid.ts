@@ -1,11 +1,8 @@
 import { writeFileSync } from "node:fs";
-import { toMermaid } from "@braid/engine";
+import { type RunEvent, toMermaid } from "@braid/engine";
 import { defaultRegistry } from "@braid/nodes";
 import { loadPipelineFile } from "../../files.js";
-import { dataDirFrom } from "../../config.js";
-import { openDb } from "../../store/db.js";
-import { SqliteRunStore } from "../../store/runs.js";
-import { UsageError, parse } from "../args.js";
+import { UsageError, parse, storesFor } from "../args.js";
 
 /** `braid mermaid`: a diagram that renders anywhere Mermaid does and imports back without loss. */
 export default async function mermaid(argv: string[]): Promise<number> {
@@ -25,11 +22,15 @@ export default async function mermaid(argv: string[]): Promise<number> {
   const direction = (values.direction ?? "TD").toUpperCase();
   if (direction !== "TD" && direction !== "LR") throw new UsageError(`--direction must be TD or LR, got "${values.direction}"`);
   const pipeline = loadPipelineFile(positionals[0] as string);
-  let run: { events: ReturnType<SqliteRunStore["events"]>[number]["event"][] } | undefined;
+  let run: { events: RunEvent[] } | undefined;
   if (values.run) {
-    const store = new SqliteRunStore(openDb(dataDirFrom(process.env, values["data-dir"])));
-    if (!store.get(values.run)) throw new UsageError(`no run "${values.run}" in the data folder`);
-    run = { events: store.events(values.run).map((e) => e.event) };
+    const stores = await storesFor(values["data-dir"]);
+    try {
+      if (!(await stores.runs.get(values.run))) throw new UsageError(`no run "${values.run}" in the data folder`);
+      run = { events: (await stores.runs.events(values.run)).map((e) => e.event) };
+    } finally {
+      await stores.close();
+    }
   }
   const text = toMermaid(pipeline, {
     direction,

@@ -1,12 +1,10 @@
 import { RUN_STATUSES, type RunStatus } from "@braid/engine";
-import { dataDirFrom } from "../../config.js";
-import { openDb } from "../../store/db.js";
-import { SqliteRunStore } from "../../store/runs.js";
+import type { RunStore } from "../../store/runs.js";
 import { runUsage } from "../../views.js";
-import { UsageError, parse } from "../args.js";
+import { UsageError, parse, storesFor } from "../args.js";
 import { formatEvent, usd } from "../format.js";
 
-/** Reads runs straight from the data folder (the server need not be running). */
+/** Reads runs straight from the data folder or database (the server need not be running). */
 export default async function runs(argv: string[]): Promise<number> {
   const { positionals, values } = parse(
     argv,
@@ -15,9 +13,22 @@ export default async function runs(argv: string[]): Promise<number> {
   );
   const [sub, id] = positionals;
   if (values.status && !(RUN_STATUSES as readonly string[]).includes(values.status)) throw new UsageError(`--status must be one of ${RUN_STATUSES.join(", ")}`);
-  const store = new SqliteRunStore(openDb(dataDirFrom(process.env, values["data-dir"])));
+  const stores = await storesFor(values["data-dir"]);
+  try {
+    return await show(stores.runs, sub, id, values);
+  } finally {
+    await stores.close();
+  }
+}
+
+async function show(
+  store: RunStore,
+  sub: string | undefined,
+  id: string | undefined,
+  values: { pipeline?: string; status?: string; limit?: string; json?: boolean },
+): Promise<number> {
   if (sub === "list") {
-    const list = store.list({
+    const list = await store.list({
       ...(values.pipeline ? { pipelineId: values.pipeline } : {}),
       ...(values.status ? { status: values.status as RunStatus } : {}),
       limit: Number(values.limit ?? 50),
@@ -33,16 +44,16 @@ export default async function runs(argv: string[]): Promise<number> {
     return 0;
   }
   if (!id) throw new UsageError(`runs ${sub} needs a run id`);
-  const run = store.get(id);
+  const run = await store.get(id);
   if (!run) throw new UsageError(`no run "${id}" in the data folder`);
   if (sub === "show") {
     const { pipeline, ...rest } = run;
-    const usage = runUsage(store, run);
+    const usage = await runUsage(store, run);
     console.log(JSON.stringify(values.json ? { ...run, usage } : { ...rest, usage, pipeline: pipeline.name }, null, 2));
     return 0;
   }
   if (sub === "events") {
-    const events = store.events(id);
+    const events = await store.events(id);
     const t0 = events[0]?.event.at ?? 0;
     for (const e of events) {
       if (values.json) console.log(JSON.stringify({ seq: e.seq, ...e.event }));

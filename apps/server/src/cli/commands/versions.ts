@@ -1,16 +1,12 @@
-import { dataDirFrom } from "../../config.js";
 import { Deployments, NotFoundError } from "../../optimizer/deployments.js";
-import { SqliteAuditStore } from "../../store/audit.js";
-import { openDb } from "../../store/db.js";
-import { SqliteDeploymentStore, TAGS, type Tag } from "../../store/deployments.js";
-import { SqlitePipelineStore } from "../../store/pipelines.js";
-import { UsageError, intOption, parse } from "../args.js";
+import { TAGS, type Tag } from "../../store/deployments.js";
+import { UsageError, intOption, parse, storesFor } from "../args.js";
 
 const SUBCOMMANDS = "list, tag, untag, promote or restore";
 
 /**
- * Version tags straight on the data folder (the server need not be running; SQLite's WAL lets it
- * run alongside). Changes go through the same service as the API, so they are audited (actor `local`).
+ * Version tags straight on the data folder or database (the server need not be running; SQLite's
+ * WAL lets it run alongside). Changes go through the same service as the API, so they are audited (actor `local`).
  */
 export default async function versions(argv: string[]): Promise<number> {
   const { positionals, values } = parse(argv, { json: { type: "boolean" }, reason: { type: "string" }, "data-dir": { type: "string" } }, [
@@ -18,10 +14,9 @@ export default async function versions(argv: string[]): Promise<number> {
     "pipeline",
   ]);
   const [sub, pipelineId, ...rest] = positionals as [string, string, ...string[]];
-  const db = openDb(dataDirFrom(process.env, values["data-dir"]));
+  const stores = await storesFor(values["data-dir"]);
   try {
-    const pipelines = new SqlitePipelineStore(db);
-    const d = new Deployments({ store: new SqliteDeploymentStore(db), pipelines, audit: new SqliteAuditStore(db), window: { runs: 500, ms: 3_600_000 } });
+    const d = new Deployments({ store: stores.deployments, pipelines: stores.pipelines, audit: stores.audit, window: { runs: 500, ms: 3_600_000 } });
     const who = { actor: "local", ...(values.reason ? { reason: values.reason } : {}) };
     const tagArg = (i: number): Tag => {
       const t = rest[i];
@@ -36,7 +31,7 @@ export default async function versions(argv: string[]): Promise<number> {
     let tags: Partial<Record<Tag, number>>;
     try {
       if (sub === "list") {
-        const view = d.view(pipelineId);
+        const view = await d.view(pipelineId);
         if (values.json) console.log(JSON.stringify(view, null, 2));
         else
           for (const v of view.versions)
@@ -45,10 +40,10 @@ export default async function versions(argv: string[]): Promise<number> {
             );
         return 0;
       }
-      if (sub === "tag") tags = d.tag(pipelineId, tagArg(0), versionArg(1), who);
-      else if (sub === "untag") tags = d.untag(pipelineId, tagArg(0), who);
-      else if (sub === "promote") tags = d.promote(pipelineId, who);
-      else if (sub === "restore") tags = d.restore(pipelineId, versionArg(0), who);
+      if (sub === "tag") tags = await d.tag(pipelineId, tagArg(0), versionArg(1), who);
+      else if (sub === "untag") tags = await d.untag(pipelineId, tagArg(0), who);
+      else if (sub === "promote") tags = await d.promote(pipelineId, who);
+      else if (sub === "restore") tags = await d.restore(pipelineId, versionArg(0), who);
       else throw new UsageError(`unknown subcommand "${sub}"; use ${SUBCOMMANDS}`);
     } catch (err) {
       if (err instanceof NotFoundError) throw new UsageError(`${err.message} in the data folder`);
@@ -57,6 +52,6 @@ export default async function versions(argv: string[]): Promise<number> {
     console.log(values.json ? JSON.stringify(tags) : `${pipelineId}: live ${tags.live ?? "(latest)"}, candidate ${tags.candidate ?? "none"}`);
     return 0;
   } finally {
-    db.close();
+    await stores.close();
   }
 }

@@ -1,5 +1,6 @@
 import { startWorker } from "../../queue/worker.js";
 import { DatabaseError } from "../../store/db.js";
+import { PgConnectError, maskUrl } from "../../store/pg/url.js";
 import { UsageError, configWith, parse } from "../args.js";
 
 /** `braid worker [--concurrency N] [--data-dir DIR]`: executes queued runs (queue mode) until SIGINT/SIGTERM. */
@@ -14,17 +15,18 @@ export default async function worker(argv: string[]): Promise<number> {
   try {
     w = await startWorker(config, concurrency);
   } catch (err) {
-    if (err instanceof DatabaseError || /Redis/.test((err as Error).message)) {
+    if (err instanceof DatabaseError || err instanceof PgConnectError || /Redis/.test((err as Error).message)) {
       console.error(`braid worker: ${(err as Error).message}`);
       return 1;
     }
     throw err;
   }
-  console.log(`braid: worker executing up to ${concurrency} run(s) at once (data: ${config.dataDir})`);
+  console.log(`braid: worker executing up to ${concurrency} run(s) at once (data: ${config.databaseUrl ? maskUrl(config.databaseUrl) : config.dataDir})`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       console.log(`braid: ${signal}: finishing or handing back running runs…`);
-      w.close(config.shutdownGraceMs).then(resolve, resolve);
+      // Ends the wait whether or not close succeeds: the process exits either way.
+      void w.close(config.shutdownGraceMs).then(resolve, resolve);
     };
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
