@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { RunEvent } from "@braid/engine";
 import { type App, createApp } from "../src/app.js";
 import { type ServerConfig, configFromEnv } from "../src/config.js";
+import { expect } from "vitest";
 
 export const SERVER_ROOT = new URL("..", import.meta.url).pathname;
 
@@ -162,3 +163,15 @@ export const untilEnrichRunning = (store: { events(runId: string): Promise<Array
     const running = events.some((e) => e.type === "node_started" && e.nodeId === "enrich");
     return done && running ? true : undefined;
   });
+
+/** The `sequential` example's log after a takeover: gap-free, one start and end, and each node finished exactly once. */
+export function expectWholeSequentialLog(stored: Array<{ seq: number; event: RunEvent }>): void {
+  const events = stored.map((e) => e.event);
+  expect(
+    logProblems(
+      stored.map((e) => e.seq),
+      events,
+    ),
+  ).toBeUndefined();
+  for (const id of ["in", "basic", "enrich", "validate", "out"]) expect(events.filter((e) => e.type === "node_finished" && e.nodeId === id)).toHaveLength(1);
+}

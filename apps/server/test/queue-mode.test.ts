@@ -4,25 +4,13 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../src/store/db.js";
 import { SqliteRunStore } from "../src/store/runs.js";
-import { json, logProblems, mostAtOnce, spawnServer, tempDir, waitFor, untilEnrichRunning } from "./helpers.js";
+import { expectWholeSequentialLog, json, mostAtOnce, spawnServer, tempDir, waitFor, untilEnrichRunning } from "./helpers.js";
 import { freePort, redisBin, spawnWorker, startRedis } from "./queue-helpers.js";
 
 /**
  * Queue mode against a real redis-server on a loopback port of the test's own (queue-helpers.ts):
  * runs go through BullMQ to worker processes.
  */
-/** The `sequential` example's log after a takeover: gap-free, one start and end, and each node finished exactly once. */
-function expectWholeSequentialLog(stored: Array<{ seq: number; event: RunEvent }>): void {
-  const events = stored.map((e) => e.event);
-  expect(
-    logProblems(
-      stored.map((e) => e.seq),
-      events,
-    ),
-  ).toBeUndefined();
-  for (const id of ["in", "basic", "enrich", "validate", "out"]) expect(events.filter((e) => e.type === "node_finished" && e.nodeId === id)).toHaveLength(1);
-}
-
 /** When a run started and ended, from its log (every process shares the machine's clock). */
 async function spanOf(store: SqliteRunStore, runId: string): Promise<{ start: number; end: number }> {
   const events = (await store.events(runId)).map((e) => e.event);

@@ -2,8 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPg } from "../src/store/pg/db.js";
 import { PgRunStore } from "../src/store/pg/runs.js";
-import type { RunStore } from "../src/store/runs.js";
-import { SERVER_ROOT, json, logProblems, spawnServer, tempDir, waitFor } from "./helpers.js";
+import { SERVER_ROOT, expectWholeSequentialLog, json, spawnServer, tempDir, waitFor } from "./helpers.js";
 import { type TestPostgres, pgBinDir, startPostgres } from "./pg-helpers.js";
 import { freePort, redisBin, spawnWorker, startRedis } from "./queue-helpers.js";
 
@@ -45,19 +44,6 @@ describe("BRAID_DATABASE_URL that cannot be used", () => {
     expect(out).not.toContain("hunter2");
   }, 30_000);
 });
-
-/** Events of the `sequential` example after a takeover: gap-free, one start and end, each node finished once. */
-async function expectWholeLog(store: RunStore, runId: string): Promise<void> {
-  const stored = await store.events(runId);
-  const events = stored.map((e) => e.event);
-  expect(
-    logProblems(
-      stored.map((e) => e.seq),
-      events,
-    ),
-  ).toBeUndefined();
-  for (const id of ["in", "basic", "enrich", "validate", "out"]) expect(events.filter((e) => e.type === "node_finished" && e.nodeId === id)).toHaveLength(1);
-}
 
 describe.skipIf(!redisBin || !pgBinDir)("queue mode on PostgreSQL: two servers, two workers, one database", () => {
   const children: ChildProcess[] = [];
@@ -145,7 +131,7 @@ describe.skipIf(!redisBin || !pgBinDir)("queue mode on PostgreSQL: two servers, 
         100,
       );
       expect(done.output).toBeTruthy();
-      await expectWholeLog(store, id);
+      expectWholeSequentialLog(await store.events(id));
     }
 
     // The other server streams a finished run's whole log from PostgreSQL.

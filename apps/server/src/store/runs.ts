@@ -139,6 +139,24 @@ export function runRowEffect(event: RunEvent): RunRowEffect | undefined {
 const SUMMARY_COLUMNS =
   "id, pipeline_id, pipeline_version, '' AS pipeline_doc, json_extract(pipeline_doc, '$.name') AS pipeline_name, input, seed, status, options, created_at, started_at, finished_at, input_tokens, output_tokens, cost_usd, output, error, parent_run_id, from_node";
 
+/** A new run's row, in the column order of `RUN_INSERT_COLUMNS` (both dialects). */
+export const RUN_INSERT_COLUMNS = "id, pipeline_id, pipeline_version, pipeline_doc, input, seed, status, options, created_at, parent_run_id, from_node";
+export function runValues(run: Omit<RunRecord, "usage" | "status"> & { status?: RunStatus }): unknown[] {
+  return [
+    run.id,
+    run.pipelineId ?? null,
+    run.pipelineVersion ?? null,
+    JSON.stringify(run.pipeline),
+    JSON.stringify(run.input ?? null),
+    run.seed,
+    run.status ?? "queued",
+    JSON.stringify(run.options),
+    run.createdAt,
+    run.parentRunId ?? null,
+    run.fromNode ?? null,
+  ];
+}
+
 export class SqliteRunStore implements RunStore {
   private readonly seqs = new Map<string, number>();
   private readonly stmts;
@@ -149,9 +167,7 @@ export class SqliteRunStore implements RunStore {
       finish: db.prepare("UPDATE runs SET status = ?, finished_at = ?, input_tokens = ?, output_tokens = ?, cost_usd = ?, output = ?, error = ? WHERE id = ?"),
       usage: db.prepare("UPDATE runs SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cost_usd = cost_usd + ? WHERE id = ?"),
       lastSeq: db.prepare("SELECT MAX(seq) AS seq FROM run_events WHERE run_id = ?"),
-      create: db.prepare(
-        "INSERT INTO runs (id, pipeline_id, pipeline_version, pipeline_doc, input, seed, status, options, created_at, parent_run_id, from_node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      ),
+      create: db.prepare(`INSERT INTO runs (${RUN_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       get: db.prepare("SELECT * FROM runs WHERE id = ?"),
       events: db.prepare("SELECT seq, data FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
       markStarted: db.prepare("UPDATE runs SET status = 'running', started_at = COALESCE(started_at, ?) WHERE id = ?"),
@@ -160,19 +176,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   async create(run: Omit<RunRecord, "usage" | "status"> & { status?: RunStatus }): Promise<void> {
-    this.stmts.create.run(
-      run.id,
-      run.pipelineId ?? null,
-      run.pipelineVersion ?? null,
-      JSON.stringify(run.pipeline),
-      JSON.stringify(run.input ?? null),
-      run.seed,
-      run.status ?? "queued",
-      JSON.stringify(run.options),
-      run.createdAt,
-      run.parentRunId ?? null,
-      run.fromNode ?? null,
-    );
+    this.stmts.create.run(...runValues(run));
     this.seqs.set(run.id, 0);
   }
 

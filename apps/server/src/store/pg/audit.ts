@@ -1,7 +1,7 @@
 import { type AuditEntry, type AuditFilter, type AuditRow, type AuditStore, auditConditions, auditLimit, auditValues, toAuditEntry } from "../audit.js";
 import { whereClause } from "../db.js";
 import type { Pg } from "./db.js";
-import { pgLimit, pgRow, pgRows, pgRun, numbered } from "./sql.js";
+import { pgLimit, pgRow, pgRows, numbered } from "./sql.js";
 
 /** The append-only audit trail; the table's triggers refuse UPDATE, DELETE and TRUNCATE (pg/migrations.ts). */
 export class PgAuditStore implements AuditStore {

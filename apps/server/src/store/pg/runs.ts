@@ -7,8 +7,10 @@ import {
   type RunSummaryRecord,
   type StoredEvent,
   fromRow,
+  RUN_INSERT_COLUMNS,
   runListLimit,
   runRowEffect,
+  runValues,
 } from "../runs.js";
 import { type Pg, row, rows, transaction } from "./db.js";
 import { fromPgText, fromPgTextOrNull, pgLimit, toPgText } from "./sql.js";
@@ -112,21 +114,10 @@ export class PgRunStore implements RunStore {
 
   async create(run: Omit<RunRecord, "usage" | "status"> & { status?: RunStatus }): Promise<void> {
     return this.queue([run.id], async () => {
+      // JSON text never holds what the codec marks, so every string may pass through it.
       await this.pool.query(
-        "INSERT INTO runs (id, pipeline_id, pipeline_version, pipeline_doc, input, seed, status, options, created_at, parent_run_id, from_node) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        [
-          toPgText(run.id),
-          run.pipelineId === undefined ? null : toPgText(run.pipelineId),
-          run.pipelineVersion ?? null,
-          JSON.stringify(run.pipeline),
-          JSON.stringify(run.input ?? null),
-          run.seed,
-          run.status ?? "queued",
-          JSON.stringify(run.options),
-          run.createdAt,
-          run.parentRunId === undefined ? null : toPgText(run.parentRunId),
-          run.fromNode === undefined ? null : toPgText(run.fromNode),
-        ],
+        `INSERT INTO runs (${RUN_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        runValues(run).map((v) => (typeof v === "string" ? toPgText(v) : v)),
       );
       this.seqs.set(run.id, 0);
     });
