@@ -3,7 +3,7 @@ import { type OtelConfig, otelConfigFromEnv } from "./otel/config.js";
 import { type QueueConfig, queueConfigFromEnv } from "./queue/config.js";
 import { type PipelineLimits, pipelineLimitsFromEnv } from "./queue/limits.js";
 import { MAX_JSON_DEPTH } from "@braid/engine";
-import { maskUrl } from "./store/pg/url.js";
+import { maskUrl } from "./mask-url.js";
 
 export interface ServerConfig {
   host: string;

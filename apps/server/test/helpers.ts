@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RunEvent } from "@braid/engine";
+import type { Pipeline, RunEvent } from "@braid/engine";
 import { type App, createApp } from "../src/app.js";
 import { type ServerConfig, configFromEnv } from "../src/config.js";
 import { expect } from "vitest";
@@ -175,3 +175,19 @@ export function expectWholeSequentialLog(stored: Array<{ seq: number; event: Run
   ).toBeUndefined();
   for (const id of ["in", "basic", "enrich", "validate", "out"]) expect(events.filter((e) => e.type === "node_finished" && e.nodeId === id)).toHaveLength(1);
 }
+
+/** The smallest valid pipeline, `in → out`, named `name`, for store tests. */
+export const minimalPipeline = (name: string, extra: Partial<Pipeline> = {}): Pipeline => ({
+  format: "braid/pipeline@1",
+  name,
+  nodes: [
+    { id: "in", kind: "input" },
+    { id: "out", kind: "output" },
+  ],
+  edges: [{ from: "in", to: "out" }],
+  ...extra,
+});
+
+/** A RunEvent for store tests, with only the fields a store reads checked by the type. */
+export const storedEvent = (runId: string, type: RunEvent["type"], extra: Record<string, unknown> = {}) =>
+  ({ type, runId, at: 1, ...extra }) as unknown as RunEvent;

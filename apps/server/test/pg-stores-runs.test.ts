@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Pipeline, RunEvent } from "@braid/engine";
 import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../src/store/db.js";
@@ -11,6 +10,7 @@ import { PgPipelineStore } from "../src/store/pg/pipelines.js";
 import { PgRunStore } from "../src/store/pg/runs.js";
 import { type PipelineStore, SqlitePipelineStore } from "../src/store/pipelines.js";
 import { type RunStore, SqliteRunStore } from "../src/store/runs.js";
+import { minimalPipeline, storedEvent } from "./helpers.js";
 import { type TestPostgres, pgBinDir, startPostgres } from "./pg-helpers.js";
 
 /**
@@ -24,17 +24,8 @@ const hostile = JSON.parse(readFileSync(new URL("../../../test-fixtures/hostile-
 // SQLite takes these in any text column; PostgreSQL TEXT cannot hold U+0000 as it is.
 const nulStrings = ["a\u0000b", "\u0000", "end\u0000", "\uffff marked", '\uffff"a\\u0000"'];
 
-const doc = (name: string, extra: Partial<Pipeline> = {}): Pipeline => ({
-  format: "braid/pipeline@1",
-  name,
-  nodes: [
-    { id: "in", kind: "input" },
-    { id: "out", kind: "output" },
-  ],
-  edges: [{ from: "in", to: "out" }],
-  ...extra,
-});
-const ev = (runId: string, type: RunEvent["type"], extra: Record<string, unknown> = {}) => ({ type, runId, at: 1, ...extra }) as unknown as RunEvent;
+const doc = minimalPipeline;
+const ev = storedEvent;
 const usage = (inputTokens: number, outputTokens: number, costUsd: number) => ({ inputTokens, outputTokens, costUsd });
 const nodeFinished = (runId: string, nodeId: string, u = usage(0, 0, 0)) =>
   ev(runId, "node_finished", { nodeId, span: `${nodeId}#1`, output: 1, durationMs: 1, usage: u });

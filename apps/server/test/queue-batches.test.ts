@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SERVER_ROOT, json, profileJsonl, spawnServer, tempDir, waitFor } from "./helpers.js";
+import { json, profileJsonl, spawnServer, tempDir, waitFor } from "./helpers.js";
 import { freePort, redisBin, spawnWorker, startRedis } from "./queue-helpers.js";
 
 /** Batches in queue mode: split into shard jobs that worker processes run; the batch folder is the record of what is done. */

@@ -152,7 +152,7 @@ export class ShardedBatches {
     w.busy = true;
     try {
       const saved = this.deps.read(id);
-      if (!saved || saved.status !== "running") {
+      if (saved?.status !== "running") {
         // Finished by another server (or gone): tell this one's subscribers and stop.
         if (saved) this.deps.publish("finished", saved);
         return this.stopWatching(id);

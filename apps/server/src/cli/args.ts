@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { type ServerConfig, configFromEnv, dataDirFrom } from "../config.js";
+import { maskUrl } from "../mask-url.js";
 import { type Stores, openStores } from "../store/index.js";
 
 export class UsageError extends Error {}
@@ -48,3 +49,7 @@ export async function storesFor(dataDirFlag: string | undefined): Promise<Stores
   const databaseUrl = process.env.BRAID_DATABASE_URL?.trim();
   return openStores({ dataDir: dataDirFrom(process.env, dataDirFlag), ...(databaseUrl ? { databaseUrl } : {}) });
 }
+
+/** Where a process keeps its data, for its start-up line: the data folder, or the database URL with its password masked. */
+export const storageLabel = (config: Pick<ServerConfig, "dataDir" | "databaseUrl">): string =>
+  config.databaseUrl ? maskUrl(config.databaseUrl) : config.dataDir;

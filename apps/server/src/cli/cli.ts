@@ -1,7 +1,6 @@
 import { BraidError, formatDiagnostic } from "@braid/engine";
 import { FileError } from "../files.js";
-import { DatabaseError } from "../store/db.js";
-import { PgConnectError } from "../store/pg/url.js";
+import { DatabaseError, PgConnectError } from "../store/errors.js";
 import { UsageError } from "./args.js";
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: (argv: string[]) => Promise<number> }> }> = {

@@ -1,4 +1,5 @@
 import type { PipelineLimits } from "./limits.js";
+import { maskUrl } from "../mask-url.js";
 
 /** Queue mode's settings (BRAID_REDIS_URL and friends); absent means one process, no Redis. */
 export interface QueueConfig {
@@ -45,16 +46,4 @@ export function queueConfigFromEnv(env: NodeJS.ProcessEnv, defaultWorkers: numbe
     prefix,
     pipelineLimits,
   };
-}
-
-/** A connection URL fit for a message or a log: the password replaced by `***`. */
-export function maskUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    if (url.password) url.password = "***";
-    return url.toString();
-  } catch {
-    // Not a URL: still hide anything between "://user:" and "@".
-    return raw.replace(/(\/\/[^:/@]*:)[^@]*@/, "$1***@");
-  }
 }

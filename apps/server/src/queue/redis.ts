@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from "ioredis";
 import type { WorkerOptions } from "bullmq";
-import { type QueueConfig, maskUrl } from "./config.js";
+import { maskUrl } from "../mask-url.js";
+import type { QueueConfig } from "./config.js";
 
 /** Redis is unreachable: new runs are refused with a coded 503 until it is back (nothing already queued is lost). */
 export class QueueUnavailableError extends Error {

@@ -1,7 +1,10 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { DatabaseError } from "./errors.js";
 import { MIGRATIONS } from "./migrations.js";
+
+export { DatabaseError };
 
 export type Db = Database.Database;
 
@@ -9,19 +12,6 @@ export type Db = Database.Database;
 export function whereClause(conditions: Array<[sql: string, value: string | number | undefined]>): { sql: string; args: Array<string | number> } {
   const given = conditions.filter((c): c is [string, string | number] => c[1] !== undefined && c[1] !== "");
   return { sql: given.length ? `WHERE ${given.map((c) => c[0]).join(" AND ")}` : "", args: given.map((c) => c[1]) };
-}
-
-/** A database file that cannot be used as it is; the message names the file and the way out. */
-export class DatabaseError extends Error {
-  constructor(
-    readonly file: string,
-    problem: string,
-  ) {
-    super(
-      `${file}: ${problem}. Restore it from a backup, or move it aside (with its -wal and -shm files, e.g. \`mv ${file} ${file}.damaged\`) to start with an empty one.`,
-    );
-    this.name = "DatabaseError";
-  }
 }
 
 /**

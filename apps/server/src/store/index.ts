@@ -12,8 +12,6 @@ import { SqliteTrialStore, type TrialStore } from "./trials.js";
 
 /** Every store a server or worker uses, in one database: the data folder's SQLite files, or PostgreSQL. */
 export interface Stores {
-  /** Where they live, for messages: the data folder's file, or the URL with its password masked. */
-  readonly where: string;
   readonly pipelines: PipelineStore;
   readonly runs: RunStore;
   readonly datasets: DatasetStore;
@@ -45,7 +43,6 @@ function openSqliteStores(dataDir: string): Stores {
     throw err;
   }
   return {
-    where: db.name,
     pipelines: new SqlitePipelineStore(db),
     runs: new SqliteRunStore(db),
     datasets: new SqliteDatasetStore(db),

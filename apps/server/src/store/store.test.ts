@@ -1,21 +1,13 @@
-import type { Pipeline, RunEvent } from "@braid/engine";
+import type { RunEvent } from "@braid/engine";
 import { afterEach, describe, expect, it } from "vitest";
-import { tempDir } from "../../test/helpers.js";
+import { minimalPipeline, storedEvent, tempDir } from "../../test/helpers.js";
 import { EventHub } from "../runs/hub.js";
 import { migrate, openDb } from "./db.js";
 import { MIGRATIONS } from "./migrations.js";
 import { SqlitePipelineStore } from "./pipelines.js";
 import { SqliteRunStore } from "./runs.js";
 
-const doc = (name: string): Pipeline => ({
-  format: "braid/pipeline@1",
-  name,
-  nodes: [
-    { id: "in", kind: "input" },
-    { id: "out", kind: "output" },
-  ],
-  edges: [{ from: "in", to: "out" }],
-});
+const doc = minimalPipeline;
 const cleanups: Array<() => void> = [];
 afterEach(() => {
   for (const c of cleanups.splice(0)) c();
@@ -69,7 +61,7 @@ describe("migrations", () => {
 });
 
 describe("run store and event hub", () => {
-  const ev = (runId: string, type: RunEvent["type"], extra: Record<string, unknown> = {}) => ({ type, runId, at: 1, ...extra }) as unknown as RunEvent;
+  const ev = storedEvent;
 
   it("appends gap-free sequences and applies the final event to the run", async () => {
     const s = new SqliteRunStore(db().db);

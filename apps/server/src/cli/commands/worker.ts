@@ -1,7 +1,5 @@
 import { startWorker } from "../../queue/worker.js";
-import { DatabaseError } from "../../store/db.js";
-import { PgConnectError, maskUrl } from "../../store/pg/url.js";
-import { UsageError, configWith, parse } from "../args.js";
+import { UsageError, configWith, parse, storageLabel } from "../args.js";
 
 /** `braid worker [--concurrency N] [--data-dir DIR]`: executes queued runs (queue mode) until SIGINT/SIGTERM. */
 export default async function worker(argv: string[]): Promise<number> {
@@ -15,13 +13,14 @@ export default async function worker(argv: string[]): Promise<number> {
   try {
     w = await startWorker(config, concurrency);
   } catch (err) {
-    if (err instanceof DatabaseError || err instanceof PgConnectError || /Redis/.test((err as Error).message)) {
+    // A database that cannot be used is reported by the CLI (cli.ts); Redis here, in the same one line.
+    if (/Redis/.test((err as Error).message)) {
       console.error(`braid worker: ${(err as Error).message}`);
       return 1;
     }
     throw err;
   }
-  console.log(`braid: worker executing up to ${concurrency} run(s) at once (data: ${config.databaseUrl ? maskUrl(config.databaseUrl) : config.dataDir})`);
+  console.log(`braid: worker executing up to ${concurrency} run(s) at once (data: ${storageLabel(config)})`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       console.log(`braid: ${signal}: finishing or handing back running runs…`);

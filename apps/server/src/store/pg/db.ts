@@ -1,8 +1,6 @@
 import pg from "pg";
 import { PG_MIGRATIONS } from "./migrations.js";
-import { PgConnectError, maskUrl } from "./url.js";
-
-export { PgConnectError, maskUrl };
+import { PgConnectError } from "../errors.js";
 
 export type Pg = pg.Pool;
 export type PgClient = pg.Pool | pg.PoolClient;

@@ -3,7 +3,8 @@ import type { Stores } from "../index.js";
 import { PgAuditStore } from "./audit.js";
 import { openPgCheckpointer } from "./checkpoints.js";
 import { PgDatasetStore } from "./datasets.js";
-import { maskUrl, openPg } from "./db.js";
+import { PgConnectError } from "../errors.js";
+import { openPg } from "./db.js";
 import { PgDeploymentStore } from "./deployments.js";
 import { PgExperimentStore } from "./experiments.js";
 import { PgOptimizerStore } from "./optimizer.js";
@@ -19,10 +20,9 @@ export async function openPgStores(url: string): Promise<Stores> {
     checkpointer = await openPgCheckpointer(pool);
   } catch (err) {
     await pool.end().catch(() => {});
-    throw new Error(`${maskUrl(url)}: cannot set up LangGraph's checkpoint tables: ${(err as Error).message}`, { cause: err });
+    throw new PgConnectError(url, new Error(`cannot set up LangGraph's checkpoint tables: ${(err as Error).message}`, { cause: err }));
   }
   return {
-    where: maskUrl(url),
     pipelines: new PgPipelineStore(pool),
     runs: new PgRunStore(pool),
     datasets: new PgDatasetStore(pool),
