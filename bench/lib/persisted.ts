@@ -1,7 +1,8 @@
 /**
  * Braid with tracing and persistence on, exactly as the server runs it: the server's RunManager
  * (lint on submit, every event written to the SQLite event store before it is published to the
- * event hub, LangGraph checkpoints in a SqliteSaver, checkpoint pruning at the end of each run).
+ * event hub, LangGraph checkpoints in braid.db committed with the events, checkpoint pruning at the
+ * end of each run).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,13 +10,14 @@ import { join } from "node:path";
 import type { BackendPool, Pipeline, Registry } from "@braid/engine";
 import { EventHub } from "../../apps/server/src/runs/hub.js";
 import { RunManager } from "../../apps/server/src/runs/manager.js";
-import { openCheckpointer } from "../../apps/server/src/store/checkpoints.js";
+import { type JournalingSaver, openCheckpointer } from "../../apps/server/src/store/checkpoints.js";
 import { openDb } from "../../apps/server/src/store/db.js";
 import { SqliteRunStore } from "../../apps/server/src/store/runs.js";
 
 export interface Stores {
   dir: string;
-  checkpoints: ReturnType<typeof openCheckpointer>;
+  /** LangGraph's checkpointer in the folder's braid.db; used as it is, it writes on its own, as SqliteSaver does. */
+  checkpointer: JournalingSaver;
   close(): Promise<void>;
 }
 
@@ -34,12 +36,13 @@ function tempDir(prefix: string): string {
 /** A SqliteSaver in a temp folder (the raw LangGraph baseline uses the same saver and serializer). */
 export function openCheckpointStore(prefix: string): Stores {
   const dir = tempDir(prefix);
-  const checkpoints = openCheckpointer(dir);
+  const db = openDb(dir);
+  const checkpointer = openCheckpointer(db, dir);
   return {
     dir,
-    checkpoints,
+    checkpointer,
     async close() {
-      checkpoints.db.close();
+      db.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -48,13 +51,13 @@ export function openCheckpointStore(prefix: string): Stores {
 export function openPersistedBraid(prefix: string, registry: Registry, pool: BackendPool): PersistedBraid {
   const dir = tempDir(prefix);
   const db = openDb(dir);
-  const checkpoints = openCheckpointer(dir);
+  const checkpointer = openCheckpointer(db, dir);
   const runs = new SqliteRunStore(db);
   const hub = new EventHub();
-  const manager = new RunManager({ store: runs, hub, registry, pool, checkpointer: checkpoints.saver, maxConcurrent: 64, queueLimit: 1000 });
+  const manager = new RunManager({ store: runs, hub, registry, pool, checkpointer, maxConcurrent: 64, queueLimit: 1000 });
   return {
     dir,
-    checkpoints,
+    checkpointer,
     runs,
     hub,
     manager,
@@ -72,7 +75,6 @@ export function openPersistedBraid(prefix: string, registry: Registry, pool: Bac
     async close() {
       await manager.shutdown(5000);
       db.close();
-      checkpoints.db.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

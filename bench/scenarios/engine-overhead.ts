@@ -25,7 +25,7 @@ interface Case {
   name: string;
   steps: number;
   pipeline: Pipeline;
-  raw: (pool: BackendPool, saver?: ReturnType<typeof openCheckpointStore>["checkpoints"]["saver"]) => RawGraph;
+  raw: (pool: BackendPool, saver?: ReturnType<typeof openCheckpointStore>["checkpointer"]) => RawGraph;
 }
 
 const CASES: Case[] = [
@@ -100,7 +100,7 @@ export const scenario: Scenario = {
         const braid = persisted ? openPersistedBraid("braid", defaultRegistry, pool) : undefined;
         const rawStore = persisted ? openCheckpointStore("raw") : undefined;
         try {
-          const raw = c.raw(pool, rawStore?.checkpoints.saver);
+          const raw = c.raw(pool, rawStore?.checkpointer);
           const compiled = compile(c.pipeline, defaultRegistry, { backends: pool.availability() });
           let seed = 0;
           const { b, r } = await sideBySide(

@@ -119,7 +119,7 @@ describe("event streams of finished runs", () => {
 describe("damaged database files", () => {
   const config = (dir: string) => configFromEnv({ BRAID_DATA_DIR: dir, BRAID_PORT: "0", BRAID_SIM_LATENCY: "zero" });
 
-  it("refuses a zero-length braid.db or checkpoints.db, naming the file and the way out; a missing file is a fresh start", async () => {
+  it("refuses a zero-length braid.db or legacy checkpoints.db, naming the file and the way out; a missing file is a fresh start", async () => {
     for (const file of ["braid.db", "checkpoints.db"]) {
       const { dir, cleanup } = tempDir();
       try {

@@ -3,6 +3,7 @@ import { type Pipeline, createPool, runToEnd, startRun } from "@braid/engine";
 import { defaultRegistry } from "@braid/nodes";
 import { afterAll, describe, expect, it } from "vitest";
 import { openCheckpointer, PlainJsonSerializer } from "../src/store/checkpoints.js";
+import { openDb } from "../src/store/db.js";
 import { json, startApp, tempDir } from "./helpers.js";
 
 const fixture = JSON.parse(readFileSync(new URL("../../../test-fixtures/hostile-strings.json", import.meta.url), "utf8")) as {
@@ -50,7 +51,8 @@ describe("stored JSON is data", () => {
   });
 
   it("payloads survive run → checkpoint → resume as plain data", async () => {
-    const { saver, db } = openCheckpointer(dir);
+    const db = openDb(dir);
+    const saver = openCheckpointer(db, dir);
     const pool = createPool({ latency: "zero" });
     const first = await runToEnd(echo, { registry: defaultRegistry, pool, input: hostileInput, runId: "hostile-1", checkpointer: saver });
     expect(first.last.type).toBe("run_finished");

@@ -18,7 +18,7 @@ import {
 } from "@braid/engine";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { type PipelineLimits, limitOf } from "../queue/limits.js";
-import { pruneCheckpoints } from "../store/checkpoints.js";
+import { type JournalingSaver, type SqlStatement, pruneCheckpoints } from "../store/checkpoints.js";
 import type { RunOptionsRecord, RunRecord, RunStore } from "../store/runs.js";
 import { ApprovalTimers, waitingNode } from "./approvals.js";
 import type { EventHub } from "./hub.js";
@@ -106,6 +106,11 @@ export class RunManager {
   private readonly activeByPipeline = new Map<string, number>();
   private readonly reuseByRun = new Map<string, ReuseMap>();
   private readonly pending: Array<{ runId: string; event: RunEvent }> = [];
+  /** Checkpoint writes waiting for the next event batch: they commit in its transaction. */
+  private readonly pendingCheckpoints: SqlStatement[][] = [];
+  private flushScheduled = false;
+  /** LangGraph's checkpointer for this manager's runs, its writes journaled with the events. */
+  private readonly checkpointer: BaseCheckpointSaver;
   private readonly compileCache = new Map<string, CompiledPipeline>();
   private draining = false;
   /** Waiting runs whose resume is queued or starting: a second decision for them is refused. */
@@ -122,7 +127,7 @@ export class RunManager {
       hub: EventHub;
       registry: Registry;
       pool: BackendPool;
-      checkpointer: BaseCheckpointSaver;
+      checkpointer: JournalingSaver;
       maxConcurrent: number;
       queueLimit: number;
       /** Per-pipeline limits on this process's queue; in queue mode the shared queue applies them across workers. */
@@ -132,6 +137,7 @@ export class RunManager {
       now?: () => number;
     },
   ) {
+    this.checkpointer = deps.checkpointer.journaled((_runId, statements) => this.journal(statements));
     this.timers = new ApprovalTimers(
       (runId, node) => this.timeout(runId, node),
       () => this.now(),
@@ -193,7 +199,7 @@ export class RunManager {
     const key = JSON.stringify([pipeline, backends]);
     let c = this.compileCache.get(key);
     if (!c) {
-      c = compile(pipeline, this.deps.registry, { checkpointer: this.deps.checkpointer, backends });
+      c = compile(pipeline, this.deps.registry, { checkpointer: this.checkpointer, backends });
       if (this.compileCache.size >= 64) this.compileCache.delete(this.compileCache.keys().next().value as string);
       this.compileCache.set(key, c);
     }
@@ -222,7 +228,7 @@ export class RunManager {
     if (queued >= 0) {
       this.queue.splice(queued, 1);
       // A queued resume of a waiting run leaves a checkpoint behind.
-      if (this.resuming.delete(id)) void pruneCheckpoints(this.deps.checkpointer, id).catch(() => {});
+      if (this.resuming.delete(id)) void pruneCheckpoints(this.checkpointer, id).catch(() => {});
       const at = this.now();
       // A resumed run already spent something before it paused; the end keeps that total.
       const usage = (await this.deps.store.get(id))?.usage ?? { inputTokens: 0, outputTokens: 0, costUsd: 0 };
@@ -236,7 +242,7 @@ export class RunManager {
     const at = this.now();
     this.append(id, { type: "run_cancelled", runId: id, at, reason, durationMs: at - (run.startedAt ?? run.createdAt), usage: run.usage });
     await this.flush();
-    void pruneCheckpoints(this.deps.checkpointer, id).catch(() => {});
+    void pruneCheckpoints(this.checkpointer, id).catch(() => {});
     return true;
   }
 
@@ -329,7 +335,7 @@ export class RunManager {
     if (!run || FINAL.has(run.status)) return;
     this.append(id, { type: "run_cancelled", runId: id, at: this.now(), reason, durationMs: 0, usage: run.usage });
     await this.flush();
-    void pruneCheckpoints(this.deps.checkpointer, id).catch(() => {});
+    void pruneCheckpoints(this.checkpointer, id).catch(() => {});
   }
 
   /** The saved pipeline a run belongs to, whose limit it counts against (queue workers claim a lease for it). */
@@ -357,15 +363,40 @@ export class RunManager {
    */
   private append(runId: string, event: RunEvent): void {
     this.pending.push({ runId, event });
-    if (this.pending.length === 1) setImmediate(() => void this.flush());
+    this.scheduleFlush();
+  }
+
+  /**
+   * A checkpoint write joins the events of the same turn: a node's node_finished and the task
+   * writes LangGraph saves as it returns are committed together. Batches commit one at a time in
+   * the order they were made, so whatever a crash leaves is a prefix of the run, the log and the
+   * checkpoint agreeing on which nodes finished. The write counts as made once queued: LangGraph
+   * chains its checkpoint saves one after another, and waiting for each commit would let them fall
+   * behind the events they belong with whenever commits are slower than steps (PostgreSQL). A
+   * failed commit fails the events queued with it, which stops the process (see flush).
+   */
+  private journal(statements: SqlStatement[]): Promise<void> {
+    this.pendingCheckpoints.push(statements);
+    this.scheduleFlush();
+    return Promise.resolve();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.flush();
+    });
   }
 
   /** Writes what is buffered, then publishes it; resolves when every event appended so far is written and published. */
   private flush(): Promise<void> {
     const batch = this.pending.splice(0);
-    if (batch.length === 0) return this.flushed;
+    const checkpoints = this.pendingCheckpoints.splice(0);
+    if (batch.length === 0 && checkpoints.length === 0) return this.flushed;
     const written = this.flushed.then(async () => {
-      const seqs = await this.deps.store.appendBatch(batch);
+      const seqs = await this.deps.store.appendBatch(batch, checkpoints.flat());
       for (const [i, item] of batch.entries()) this.deps.hub.publish(item.runId, { seq: seqs[i] as number, event: item.event });
     });
     // A failed write fails its own callers (a store that cannot take events stops the process, as
@@ -408,7 +439,7 @@ export class RunManager {
     const startedAt = record.startedAt ?? this.now();
     await this.deps.store.markStarted(id, startedAt);
     const logged = recovering ? (await this.deps.store.events(id)).map((e) => e.event) : [];
-    const hasCheckpoint = recovering ? (await this.deps.checkpointer.getTuple({ configurable: { thread_id: id } })) !== undefined : false;
+    const hasCheckpoint = recovering ? (await this.checkpointer.getTuple({ configurable: { thread_id: id } })) !== undefined : false;
     const only = record.options.onlyNode;
     const reuse = only ? undefined : (this.reuseByRun.get(id) ?? (await this.reuseFor(record)));
     let run: ReturnType<typeof startRun>;
@@ -423,7 +454,7 @@ export class RunManager {
         seed: record.seed,
         runId: id,
         // A single node runs outside the graph: nothing to checkpoint, and a restart simply runs it again.
-        ...(only ? {} : { checkpointer: this.deps.checkpointer }),
+        ...(only ? {} : { checkpointer: this.checkpointer }),
         startedAt,
         ...(recovering ? { resumeLog: resumeLogFrom(logged), resume: hasCheckpoint, usageSoFar: record.usage } : {}),
         ...(how.answer && hasCheckpoint ? { answer: how.answer } : {}),
@@ -453,7 +484,7 @@ export class RunManager {
     await this.flush();
     // A paused run's checkpoint holds the pause: it is what a resume continues from.
     if (paused) await this.armTimeout(id);
-    else if (!entry.suspended) await pruneCheckpoints(this.deps.checkpointer, id).catch(() => {});
+    else if (!entry.suspended) await pruneCheckpoints(this.checkpointer, id).catch(() => {});
   }
 
   /** The run's budget; in queue mode each execution also ends by the queue's run timeout. */

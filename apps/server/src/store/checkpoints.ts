@@ -1,8 +1,17 @@
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { BaseCheckpointSaver, SerializerProtocol } from "@langchain/langgraph-checkpoint";
+import {
+  type BaseCheckpointSaver,
+  type Checkpoint,
+  type CheckpointMetadata,
+  type PendingWrite,
+  type SerializerProtocol,
+  WRITES_IDX_MAP,
+  copyCheckpoint,
+} from "@langchain/langgraph-checkpoint";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import type Database from "better-sqlite3";
-import { openSqlite } from "./db.js";
+import { openSqlite, writeTransaction } from "./db.js";
 
 /**
  * Checkpoints hold user input and model output, so they are stored as plain JSON and read back as
@@ -51,10 +60,99 @@ function encode(v: unknown, path: Array<string | number>, undefinedAt: Array<Arr
   return out;
 }
 
-/** LangGraph checkpoints in their own file in the data folder. */
-export function openCheckpointer(dataDir: string): { saver: SqliteSaver; db: Database.Database } {
-  const db = openSqlite(join(dataDir, "checkpoints.db"));
-  return { saver: new SqliteSaver(db, new PlainJsonSerializer()), db };
+/** One SQL statement of a checkpoint write, for the run store to execute in its own transaction. */
+export interface SqlStatement {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * Where a journaling saver sends its writes: the run manager's event queue, which commits them in
+ * the same transaction as the events appended with them, in the order they were made.
+ */
+export type CheckpointJournal = (runId: string, statements: SqlStatement[]) => Promise<void>;
+
+/**
+ * A LangGraph checkpointer whose writes can go through the event log's transactions instead of
+ * its own. Without a journal it writes on its own, as LangGraph's saver does (tests, benchmarks).
+ */
+export interface JournalingSaver extends BaseCheckpointSaver {
+  /** A saver on the same tables whose put and putWrites go to `journal`; reads are the same. */
+  journaled(journal: CheckpointJournal): BaseCheckpointSaver;
+}
+
+type RunnableConfig = Parameters<BaseCheckpointSaver["put"]>[0];
+
+// LangGraph's own statements (SqliteSaver.put and putWrites), so its reads find what is written here.
+const PUT_CHECKPOINT =
+  "INSERT OR REPLACE INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)";
+const putWritesSql = (replace: boolean) =>
+  `INSERT ${replace ? "OR REPLACE" : "OR IGNORE"} INTO writes (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/**
+ * SqliteSaver on braid.db itself, so checkpoints and events share one file and one transaction.
+ * put and putWrites serialize as SqliteSaver does, then hand the statements to the journal.
+ */
+class JournalSqliteSaver extends SqliteSaver implements JournalingSaver {
+  constructor(
+    db: Database.Database,
+    serde: SerializerProtocol,
+    private readonly journal?: CheckpointJournal,
+  ) {
+    super(db, serde);
+  }
+
+  journaled(journal: CheckpointJournal): BaseCheckpointSaver {
+    return new JournalSqliteSaver(this.db, this.serde, journal);
+  }
+
+  override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<RunnableConfig> {
+    if (!this.journal) return super.put(config, checkpoint, metadata);
+    const { thread_id, checkpoint_ns = "", checkpoint_id } = (config.configurable ?? {}) as Record<string, string | undefined>;
+    if (!thread_id) throw new Error('Missing "thread_id" field in passed "config.configurable".');
+    const [[type, data], [, meta]] = await Promise.all([this.serde.dumpsTyped(copyCheckpoint(checkpoint)), this.serde.dumpsTyped(metadata)]);
+    await this.journal(thread_id, [{ sql: PUT_CHECKPOINT, params: [thread_id, checkpoint_ns, checkpoint.id, checkpoint_id, type, data, meta] }]);
+    return { configurable: { thread_id, checkpoint_ns, checkpoint_id: checkpoint.id } };
+  }
+
+  override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
+    if (!this.journal) return super.putWrites(config, writes, taskId);
+    const { thread_id, checkpoint_ns, checkpoint_id } = (config.configurable ?? {}) as Record<string, string | undefined>;
+    if (!thread_id || !checkpoint_id) throw new Error("Missing thread_id or checkpoint_id field in config.configurable.");
+    const sql = putWritesSql(writes.every(([channel]) => channel in WRITES_IDX_MAP));
+    const statements = await Promise.all(
+      writes.map(async ([channel, value], idx) => {
+        const [type, data] = await this.serde.dumpsTyped(value);
+        return { sql, params: [thread_id, checkpoint_ns, checkpoint_id, taskId, WRITES_IDX_MAP[channel] ?? idx, channel, type, data] };
+      }),
+    );
+    await this.journal(thread_id, statements);
+  }
+}
+
+/**
+ * LangGraph's checkpoints in braid.db, beside the event log (migration 6 creates its tables).
+ * Earlier versions kept them in checkpoints.db: what it holds (runs in flight when the old version
+ * stopped) is copied over once, in one transaction, and the old file is removed.
+ */
+export function openCheckpointer(db: Database.Database, dataDir: string): JournalingSaver {
+  const legacy = join(dataDir, "checkpoints.db");
+  if (existsSync(legacy)) {
+    // Opened on its own first: a damaged or truncated file is reported by name, as before.
+    openSqlite(legacy).close();
+    db.exec(`ATTACH DATABASE '${legacy.replaceAll("'", "''")}' AS legacy`);
+    try {
+      writeTransaction(db, () => {
+        const has = (t: string) => db.prepare("SELECT 1 FROM legacy.sqlite_master WHERE type = 'table' AND name = ?").get(t) !== undefined;
+        if (has("checkpoints")) db.exec("INSERT OR IGNORE INTO main.checkpoints SELECT * FROM legacy.checkpoints");
+        if (has("writes")) db.exec("INSERT OR IGNORE INTO main.writes SELECT * FROM legacy.writes");
+      });
+    } finally {
+      db.exec("DETACH DATABASE legacy");
+    }
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(legacy + suffix, { force: true });
+  }
+  return new JournalSqliteSaver(db, new PlainJsonSerializer());
 }
 
 /**

@@ -1,6 +1,5 @@
-import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { type AuditStore, SqliteAuditStore } from "./audit.js";
-import { openCheckpointer } from "./checkpoints.js";
+import { type JournalingSaver, openCheckpointer } from "./checkpoints.js";
 import { type DatasetStore, SqliteDatasetStore } from "./datasets.js";
 import { openDb } from "./db.js";
 import { type DeploymentStore, SqliteDeploymentStore } from "./deployments.js";
@@ -20,7 +19,8 @@ export interface Stores {
   readonly optimizer: OptimizerStore;
   readonly trials: TrialStore;
   readonly audit: AuditStore;
-  readonly checkpointer: BaseCheckpointSaver;
+  /** LangGraph's checkpoints, in the same database as the runs; the run manager journals its writes with the events. */
+  readonly checkpointer: JournalingSaver;
   /** True for the one caller that marks `key` first (across processes): one-time work such as seeding the examples. */
   claimOnce(key: string): Promise<boolean>;
   close(): Promise<void>;
@@ -35,9 +35,9 @@ export async function openStores(config: { dataDir: string; databaseUrl?: string
 
 function openSqliteStores(dataDir: string): Stores {
   const db = openDb(dataDir);
-  let checkpoints: ReturnType<typeof openCheckpointer>;
+  let checkpointer: JournalingSaver;
   try {
-    checkpoints = openCheckpointer(dataDir);
+    checkpointer = openCheckpointer(db, dataDir);
   } catch (err) {
     db.close();
     throw err;
@@ -51,13 +51,12 @@ function openSqliteStores(dataDir: string): Stores {
     optimizer: new SqliteOptimizerStore(db),
     trials: new SqliteTrialStore(db),
     audit: new SqliteAuditStore(db),
-    checkpointer: checkpoints.saver,
+    checkpointer,
     async claimOnce(key) {
       return db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, '1')").run(key).changes > 0;
     },
     async close() {
       db.close();
-      checkpoints.db.close();
     },
   };
 }

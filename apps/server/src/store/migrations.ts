@@ -168,4 +168,29 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (run_id, evaluator)
   ) WITHOUT ROWID;
   `,
+  // 6: LangGraph's checkpoints beside the event log, so a batch of events and the checkpoint
+  // writes made with them commit in one transaction (SqliteSaver's own schema: it reads them)
+  `
+  CREATE TABLE IF NOT EXISTS checkpoints (
+    thread_id TEXT NOT NULL,
+    checkpoint_ns TEXT NOT NULL DEFAULT '',
+    checkpoint_id TEXT NOT NULL,
+    parent_checkpoint_id TEXT,
+    type TEXT,
+    checkpoint BLOB,
+    metadata BLOB,
+    PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id)
+  );
+  CREATE TABLE IF NOT EXISTS writes (
+    thread_id TEXT NOT NULL,
+    checkpoint_ns TEXT NOT NULL DEFAULT '',
+    checkpoint_id TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    type TEXT,
+    value BLOB,
+    PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id, task_id, idx)
+  );
+  `,
 ];

@@ -1,4 +1,6 @@
 import { type ErrorInfo, type Pipeline, type RunEvent, type RunStatus, type Usage, safeJsonParse } from "@braid/engine";
+import type Database from "better-sqlite3";
+import type { SqlStatement } from "./checkpoints.js";
 import { type Db, whereClause, writeTransaction } from "./db.js";
 
 export interface RunOptionsRecord {
@@ -52,7 +54,11 @@ export interface RunStore {
   setStatus(id: string, status: RunStatus): Promise<void>;
   /** Appends one event and applies it to the run row (status, usage, output); returns its seq. */
   append(runId: string, event: RunEvent): Promise<number>;
-  appendBatch(items: ReadonlyArray<{ runId: string; event: RunEvent }>): Promise<number[]>;
+  /**
+   * Appends events (returning their seqs, in order) and executes checkpoint writes (a journaling
+   * saver's statements), all in one transaction: either all of them are stored or none.
+   */
+  appendBatch(items: ReadonlyArray<{ runId: string; event: RunEvent }>, checkpointWrites?: ReadonlyArray<SqlStatement>): Promise<number[]>;
   events(runId: string, afterSeq?: number, limit?: number): Promise<StoredEvent[]>;
   lastSeq(runId: string): Promise<number>;
   /** Drops what this process remembers of the run's last seq: another process may have appended since. */
@@ -160,6 +166,7 @@ export function runValues(run: Omit<RunRecord, "usage" | "status"> & { status?: 
 export class SqliteRunStore implements RunStore {
   private readonly seqs = new Map<string, number>();
   private readonly stmts;
+  private readonly checkpointStmts = new Map<string, Database.Statement>();
 
   constructor(private readonly db: Db) {
     this.stmts = {
@@ -223,11 +230,12 @@ export class SqliteRunStore implements RunStore {
   }
 
   /** Many events in one transaction: one commit instead of one per event. */
-  async appendBatch(items: ReadonlyArray<{ runId: string; event: RunEvent }>): Promise<number[]> {
+  async appendBatch(items: ReadonlyArray<{ runId: string; event: RunEvent }>, checkpointWrites: ReadonlyArray<SqlStatement> = []): Promise<number[]> {
     const seqs: number[] = [];
     try {
       writeTransaction(this.db, () => {
         for (const { runId, event } of items) seqs.push(this.insert(runId, event));
+        for (const w of checkpointWrites) this.prepared(w.sql).run(...w.params);
       });
     } catch (err) {
       // Rolled back: the seqs remembered for these runs during the batch were never written.
@@ -235,6 +243,13 @@ export class SqliteRunStore implements RunStore {
       throw err;
     }
     return seqs;
+  }
+
+  /** Checkpoint writes use a handful of statements; each is prepared once. */
+  private prepared(sql: string): Database.Statement {
+    let stmt = this.checkpointStmts.get(sql);
+    if (!stmt) this.checkpointStmts.set(sql, (stmt = this.db.prepare(sql)));
+    return stmt;
   }
 
   private insert(runId: string, event: RunEvent): number {

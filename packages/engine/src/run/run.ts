@@ -235,9 +235,10 @@ export function startRun(pipeline: Pipeline, opts: RunOptions): Run {
 }
 
 /**
- * The checkpoint and the event log are written separately, so a crash can land between a node's
- * checkpointed result and its node_finished event. LangGraph will not run that node again, so its
- * finish is logged here from the checkpoint: every completed node finishes exactly once in the log.
+ * Where the checkpoint and the event log are written separately (the server commits them together,
+ * but the engine also runs on any LangGraph saver), a crash can land between a node's checkpointed
+ * result and its node_finished event. LangGraph will not run that node again, so its finish is
+ * logged here from the checkpoint: every completed node finishes exactly once in the log.
  */
 async function logCheckpointedFinishes(
   compiled: CompiledPipeline,

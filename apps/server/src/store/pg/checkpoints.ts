@@ -1,8 +1,18 @@
-import type { CheckpointMetadata } from "@langchain/langgraph-checkpoint";
+import {
+  type BaseCheckpointSaver,
+  type ChannelVersions,
+  type Checkpoint,
+  type CheckpointMetadata,
+  type PendingWrite,
+  type SerializerProtocol,
+  WRITES_IDX_MAP,
+} from "@langchain/langgraph-checkpoint";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import type pg from "pg";
-import { PlainJsonSerializer } from "../checkpoints.js";
+import { type CheckpointJournal, type JournalingSaver, PlainJsonSerializer } from "../checkpoints.js";
 import type { Pg } from "./db.js";
+
+type RunnableConfig = Parameters<BaseCheckpointSaver["put"]>[0];
 
 // The key of the advisory lock that lets one process at a time create LangGraph's tables.
 const SETUP_LOCK = 5_116_003;
@@ -16,8 +26,59 @@ const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
  * come back wrapped and LangGraph would read `step` and `source` as undefined when it resumes.
  * JSONB cannot hold U+0000 either: the base class strips raw NULs, which JSON never contains, so
  * the escaped ones are dropped here instead.
+ *
+ * With a journal, put and putWrites build PostgresSaver's own statements and hand them to the run
+ * store, which executes them in the transaction of the events appended with them.
  */
-class BraidPostgresSaver extends PostgresSaver {
+class BraidPostgresSaver extends PostgresSaver implements JournalingSaver {
+  constructor(
+    private readonly braidPool: pg.Pool,
+    serde: SerializerProtocol,
+    private readonly journal?: CheckpointJournal,
+  ) {
+    super(braidPool, serde);
+  }
+
+  journaled(journal: CheckpointJournal): BaseCheckpointSaver {
+    return new BraidPostgresSaver(this.braidPool, this.serde, journal);
+  }
+
+  /** PostgresSaver's statements (private there, so TypeScript does not see them). */
+  private get statements(): Record<
+    "UPSERT_CHECKPOINT_BLOBS_SQL" | "UPSERT_CHECKPOINTS_SQL" | "UPSERT_CHECKPOINT_WRITES_SQL" | "INSERT_CHECKPOINT_WRITES_SQL",
+    string
+  > {
+    return (this as unknown as { SQL_STATEMENTS: BraidPostgresSaver["statements"] }).SQL_STATEMENTS;
+  }
+
+  override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
+    if (!this.journal) return super.put(config, checkpoint, metadata, newVersions);
+    if (config.configurable === undefined) throw new Error('Missing "configurable" field in "config" param');
+    const { thread_id, checkpoint_ns = "", checkpoint_id } = config.configurable as Record<string, string | undefined>;
+    if (!thread_id) throw new Error('Missing "thread_id" field in passed "config.configurable".');
+    const [blobs, meta] = await Promise.all([this._dumpBlobs(thread_id, checkpoint_ns, checkpoint.channel_values, newVersions), this._dumpMetadata(metadata)]);
+    const sql = this.statements;
+    await this.journal(thread_id, [
+      ...blobs.map((params) => ({ sql: sql.UPSERT_CHECKPOINT_BLOBS_SQL, params })),
+      { sql: sql.UPSERT_CHECKPOINTS_SQL, params: [thread_id, checkpoint_ns, checkpoint.id, checkpoint_id, this._dumpCheckpoint(checkpoint), meta] },
+    ]);
+    return { configurable: { thread_id, checkpoint_ns, checkpoint_id: checkpoint.id } };
+  }
+
+  override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
+    if (!this.journal) return super.putWrites(config, writes, taskId);
+    const { thread_id, checkpoint_ns, checkpoint_id } = (config.configurable ?? {}) as Record<string, string>;
+    if (!thread_id) throw new Error("Missing thread_id field in config.configurable.");
+    const sql = writes.every(([channel]) => channel in WRITES_IDX_MAP)
+      ? this.statements.UPSERT_CHECKPOINT_WRITES_SQL
+      : this.statements.INSERT_CHECKPOINT_WRITES_SQL;
+    const dumped = await this._dumpWrites(thread_id, checkpoint_ns as string, checkpoint_id as string, taskId, writes);
+    await this.journal(
+      thread_id,
+      dumped.map((params) => ({ sql, params })),
+    );
+  }
+
   protected override async _dumpMetadata(metadata: CheckpointMetadata): Promise<unknown> {
     const [, bytes] = await this.serde.dumpsTyped(metadata);
     const text = new TextDecoder().decode(bytes).replace(NUL_ESCAPE, "$1");
@@ -32,7 +93,7 @@ class BraidPostgresSaver extends PostgresSaver {
  * EXISTS race on pg_type). A session advisory lock makes them take turns; setup runs on the locked
  * connection itself, so it needs no second one from a pool that may have only one.
  */
-export async function openPgCheckpointer(pool: Pg): Promise<PostgresSaver> {
+export async function openPgCheckpointer(pool: Pg): Promise<JournalingSaver> {
   const serde = new PlainJsonSerializer();
   const c = await pool.connect();
   let broken: Error | undefined;

@@ -12,6 +12,7 @@ import {
   runRowEffect,
   runValues,
 } from "../runs.js";
+import type { SqlStatement } from "../checkpoints.js";
 import { type Pg, row, rows, transaction } from "./db.js";
 import { fromPgText, fromPgTextOrNull, pgLimit, toPgText } from "./sql.js";
 
@@ -193,17 +194,25 @@ export class PgRunStore implements RunStore {
     return (await this.appendBatch([{ runId, event }]))[0] as number;
   }
 
-  /** All the events in one statement (or one transaction), whatever their number. */
-  async appendBatch(items: ReadonlyArray<Item>): Promise<number[]> {
-    if (items.length === 0) return [];
+  /** All the events in one statement (or one transaction, with usage rounds or checkpoint writes), whatever their number. */
+  async appendBatch(items: ReadonlyArray<Item>, checkpointWrites: ReadonlyArray<SqlStatement> = []): Promise<number[]> {
+    if (items.length === 0 && checkpointWrites.length === 0) return [];
     const batch = [...items];
+    const writes = [...checkpointWrites];
     return this.queue(
       batch.map((i) => i.runId),
-      () => this.write(batch),
+      () => (batch.length > 0 ? this.write(batch, writes) : this.checkpointOnly(writes)),
     );
   }
 
-  private async write(items: Item[]): Promise<number[]> {
+  private async checkpointOnly(writes: SqlStatement[]): Promise<number[]> {
+    await transaction(this.pool, async (c) => {
+      for (const w of writes) await c.query(w.sql, w.params);
+    });
+    return [];
+  }
+
+  private async write(items: Item[], checkpointWrites: SqlStatement[]): Promise<number[]> {
     const next = await this.seqsOf([...new Set(items.map((i) => i.runId))]);
     const seqs: number[] = [];
     const ev = { run: [] as string[], seq: [] as number[], type: [] as string[], node: [] as Array<string | null>, at: [] as number[], data: [] as string[] };
@@ -252,7 +261,7 @@ export class PgRunStore implements RunStore {
     }
     const first = patches.size > 0 ? `WITH inserted AS (${INSERT_EVENTS}) ${UPDATE_RUNS}` : INSERT_EVENTS;
     // One statement is atomic on its own: the common batch costs one round trip and no BEGIN/COMMIT.
-    if (rounds.length === 0) await this.pool.query(first, args);
+    if (rounds.length === 0 && checkpointWrites.length === 0) await this.pool.query(first, args);
     else
       await transaction(this.pool, async (c) => {
         await c.query(first, args);
@@ -263,6 +272,7 @@ export class PgRunStore implements RunStore {
             round.map(([, d]) => d.outputTokens),
             round.map(([, d]) => d.costUsd),
           ]);
+        for (const w of checkpointWrites) await c.query(w.sql, w.params);
       });
     // Only once committed, and as SQLite's store does: a finished run is forgotten, else its last seq kept.
     for (const [runId, finished] of finishedLast) {

@@ -1,4 +1,4 @@
-import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
+import type { JournalingSaver } from "../checkpoints.js";
 import type { Stores } from "../index.js";
 import { PgAuditStore } from "./audit.js";
 import { openPgCheckpointer } from "./checkpoints.js";
@@ -15,7 +15,7 @@ import { PgTrialStore } from "./trials.js";
 /** Every store in one PostgreSQL database (BRAID_DATABASE_URL), LangGraph's checkpoints included. */
 export async function openPgStores(url: string): Promise<Stores> {
   const pool = await openPg(url);
-  let checkpointer: BaseCheckpointSaver;
+  let checkpointer: JournalingSaver;
   try {
     checkpointer = await openPgCheckpointer(pool);
   } catch (err) {
