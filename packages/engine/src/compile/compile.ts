@@ -13,6 +13,7 @@ import {
 } from "@braid/core";
 import { executeNode } from "../run/execute.js";
 import { useLeanRunnableContext } from "./lean-context.js";
+import { chainRunner, findChains } from "./chains.js";
 import { type Scheduling, findRegions, regionNodeName, regionRunner } from "./regions.js";
 
 /** Outputs and bookkeeping are keyed by node id, so parallel branches never write the same key. */
@@ -61,7 +62,10 @@ export const graphNodeName = (id: string): string => `node.${id}`;
 export interface CompileOptions {
   checkpointer?: BaseCheckpointSaver;
   backends?: BackendAvailability[];
-  /** "critical-path" (the default) runs fan-out branches that are single-entry, single-exit regions as subgraphs (see regions.ts). */
+  /**
+   * "critical-path" (the default) runs fan-out branches that are single-entry, single-exit regions
+   * as subgraphs (see regions.ts) and, without a checkpointer, each chain of nodes as one step (chains.ts).
+   */
   scheduling?: Scheduling;
 }
 
@@ -95,7 +99,8 @@ function buildGraph(
   scheduling: Scheduling,
 ) {
   // Unreachable nodes can never run (lint warns about them); LangGraph refuses to compile them.
-  const g = wire({ topology, nodes, outputId, scheduling }, topology.reachable(inputId), inputId);
+  const chains = scheduling === "critical-path" && !checkpointer;
+  const g = wire({ topology, nodes, outputId, scheduling, chains }, topology.reachable(inputId), inputId);
   try {
     return g.compile(checkpointer ? { checkpointer } : {});
   } catch (err) {
@@ -108,6 +113,8 @@ interface Wiring {
   nodes: Map<string, CompiledNode>;
   outputId: string;
   scheduling: Scheduling;
+  /** Run each chain of nodes as one LangGraph node (only without a checkpointer: see chains.ts). */
+  chains: boolean;
 }
 
 /**
@@ -128,16 +135,23 @@ function wire(w: Wiring, scope: Set<string>, entry: string, exit?: string) {
     g.addNode(regionNodeName(r.head), regionRunner(r, sub));
     g.addEdge(regionNodeName(r.head), target(r.join));
   }
+  // A chain is one node named for its first member; the edges out of its last member leave from it.
+  const chains = w.chains ? findChains(topology, nodes, scope, inRegion, w.outputId) : [];
+  const chainOf = new Map(chains.map((c) => [c[0] as string, c]));
+  const inChain = new Set(chains.flatMap((c) => c.slice(1)));
   for (const id of scope) {
-    if (inRegion.has(id)) continue;
+    if (inRegion.has(id) || inChain.has(id)) continue;
     const cn = nodes.get(id) as CompiledNode;
-    g.addNode(graphNodeName(id), (state: RunState, config) => executeNode(cn, state, config), cn.kind.join ? { defer: true } : {});
+    const chain = chainOf.get(id);
+    if (chain) g.addNode(graphNodeName(id), chainRunner(chain.map((m) => nodes.get(m) as CompiledNode)));
+    else g.addNode(graphNodeName(id), (state: RunState, config) => executeNode(cn, state, config), cn.kind.join ? { defer: true } : {});
   }
   g.addEdge(START, target(entry));
-  for (const id of scope) {
-    if (inRegion.has(id)) continue;
+  for (const head of scope) {
+    if (inRegion.has(head) || inChain.has(head)) continue;
+    const name = graphNodeName(head);
+    const id = chainOf.get(head)?.at(-1) ?? head;
     const cn = nodes.get(id) as CompiledNode;
-    const name = graphNodeName(id);
     const edges = topology.outgoing(id);
     if (id === w.outputId || edges.length === 0) {
       g.addEdge(name, END);
