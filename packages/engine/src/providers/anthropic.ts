@@ -1,4 +1,3 @@
-import { ChatAnthropic } from "@langchain/anthropic";
 import { DEFAULT_BASE_URLS } from "@braid/core";
 import { ChatBackend, type ModelParams } from "./chat.js";
 
@@ -11,7 +10,8 @@ export class AnthropicBackend extends ChatBackend {
   protected readonly defaultBaseUrl = DEFAULT_BASE_URLS.anthropic as string;
   protected readonly answerField = "a text block in content";
 
-  protected createModel({ config, req, baseUrl, apiKey, fetch }: ModelParams) {
+  protected async createModel({ config, req, baseUrl, apiKey, fetch }: ModelParams) {
+    const { ChatAnthropic } = await import("@langchain/anthropic");
     return new ChatAnthropic({
       model: config.model,
       // Explicit, so ANTHROPIC_API_KEY from the environment is never sent to a host that was not configured with it.

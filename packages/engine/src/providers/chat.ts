@@ -88,7 +88,12 @@ export abstract class ChatBackend implements Backend {
     protected readonly deps: ProviderDeps = {},
   ) {}
 
-  protected abstract createModel(p: ModelParams): BaseChatModel;
+  /**
+   * Builds the LangChain model. Its package is imported here, on first use, not when Braid loads:
+   * the chat-model packages and their SDKs are some 30 MB in every process, and simulated and
+   * direct OpenAI-compatible calls never need them.
+   */
+  protected abstract createModel(p: ModelParams): Promise<BaseChatModel>;
 
   /**
    * The call without the LangChain model, for a protocol simple enough that the model adds
@@ -108,9 +113,9 @@ export abstract class ChatBackend implements Backend {
   private jsonModeRejected = false;
 
   /** Models by what differs between calls of one backend; see callFetch. */
-  private readonly models = new Map<string, BaseChatModel>();
+  private readonly models = new Map<string, Promise<BaseChatModel>>();
 
-  private model(req: LlmRequest, apiKey: string | undefined): BaseChatModel {
+  private model(req: LlmRequest, apiKey: string | undefined): Promise<BaseChatModel> {
     const key = JSON.stringify([req.temperature, req.maxTokens, apiKey]);
     let model = this.models.get(key);
     if (!model) {
@@ -169,7 +174,7 @@ export abstract class ChatBackend implements Backend {
       if (this.directCall && !tracingOn()) {
         answer = await this.direct(this.directCall.bind(this), { req, apiKey, messages, jsonMode, fetch, onToken, secrets });
       } else {
-        const model = this.model(req, apiKey);
+        const model = await this.model(req, apiKey);
         const options = { signal, ...(jsonMode ? this.jsonModeOptions(req) : {}) };
         const lc = toMessages(req);
         answer = await callFetch.run(fetch, () => (onToken ? this.streamed(model, lc, options, onToken, secrets) : this.whole(model, lc, options)));

@@ -1,4 +1,3 @@
-import { ChatOllama } from "@langchain/ollama";
 import { DEFAULT_BASE_URLS, type LlmRequest } from "@braid/core";
 import { ChatBackend, type ModelParams } from "./chat.js";
 import { wantsJsonObject } from "./messages.js";
@@ -8,7 +7,8 @@ export class OllamaBackend extends ChatBackend {
   protected readonly defaultBaseUrl = DEFAULT_BASE_URLS.ollama as string;
   protected readonly answerField = "message.content";
 
-  protected createModel({ config, req, baseUrl, apiKey, fetch }: ModelParams) {
+  protected async createModel({ config, req, baseUrl, apiKey, fetch }: ModelParams) {
+    const { ChatOllama } = await import("@langchain/ollama");
     return new ChatOllama({
       model: config.model,
       baseUrl,

@@ -1,4 +1,3 @@
-import { ChatOpenAICompletions } from "@langchain/openai";
 import { DEFAULT_BASE_URLS, type LlmRequest } from "@braid/core";
 import { ChatBackend, type DirectAnswer, type DirectCall, type ModelParams } from "./chat.js";
 import { wantsJsonObject } from "./messages.js";
@@ -14,7 +13,8 @@ export class OpenAiBackend extends ChatBackend {
   protected readonly defaultBaseUrl = DEFAULT_BASE_URLS.openai as string;
   protected readonly answerField = "choices[0].message.content";
 
-  protected createModel({ config, req, baseUrl, apiKey, fetch }: ModelParams) {
+  protected async createModel({ config, req, baseUrl, apiKey, fetch }: ModelParams) {
+    const { ChatOpenAICompletions } = await import("@langchain/openai");
     return new ChatOpenAICompletions({
       model: config.model,
       // Always explicit: without it the client would fall back to OPENAI_API_KEY from the
