@@ -18,9 +18,10 @@ import {
 } from "@braid/engine";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { type PipelineLimits, limitOf } from "../queue/limits.js";
-import { type JournalingSaver, type SqlStatement, pruneCheckpoints } from "../store/checkpoints.js";
+import { type JournalingSaver, pruneCheckpoints } from "../store/checkpoints.js";
 import type { RunOptionsRecord, RunRecord, RunStore } from "../store/runs.js";
 import { ApprovalTimers, waitingNode } from "./approvals.js";
+import { EventWriter } from "./event-writer.js";
 import type { EventHub } from "./hub.js";
 
 export class QueueFullError extends Error {
@@ -105,10 +106,7 @@ export class RunManager {
   /** Runs executing now per saved pipeline, for BRAID_PIPELINE_CONCURRENCY. */
   private readonly activeByPipeline = new Map<string, number>();
   private readonly reuseByRun = new Map<string, ReuseMap>();
-  private readonly pending: Array<{ runId: string; event: RunEvent }> = [];
-  /** Checkpoint writes waiting for the next event batch: they commit in its transaction. */
-  private readonly pendingCheckpoints: SqlStatement[][] = [];
-  private flushScheduled = false;
+  private readonly writer: EventWriter;
   /** LangGraph's checkpointer for this manager's runs, its writes journaled with the events. */
   private readonly checkpointer: BaseCheckpointSaver;
   private readonly compileCache = new Map<string, CompiledPipeline>();
@@ -118,7 +116,6 @@ export class RunManager {
   /** Runs a resume call is deciding now, in either mode: a second call for one of them waits for nothing and is refused. */
   private readonly deciding = new Set<string>();
   /** Event batches are written one after another, so they are published in the order of their sequence numbers. */
-  private flushed: Promise<void> = Promise.resolve();
   private readonly timers: ApprovalTimers;
 
   constructor(
@@ -137,7 +134,8 @@ export class RunManager {
       now?: () => number;
     },
   ) {
-    this.checkpointer = deps.checkpointer.journaled((_runId, statements) => this.journal(statements));
+    this.writer = new EventWriter(deps.store, deps.hub);
+    this.checkpointer = deps.checkpointer.journaled((_runId, statements) => this.writer.journal(statements));
     this.timers = new ApprovalTimers(
       (runId, node) => this.timeout(runId, node),
       () => this.now(),
@@ -357,52 +355,12 @@ export class RunManager {
     }
   }
 
-  /**
-   * Events are buffered for one turn of the event loop and written in one transaction, then
-   * published: still written before anyone sees them, at a fraction of the commits.
-   */
   private append(runId: string, event: RunEvent): void {
-    this.pending.push({ runId, event });
-    this.scheduleFlush();
+    this.writer.append(runId, event);
   }
 
-  /**
-   * A checkpoint write joins the events of the same turn: a node's node_finished and the task
-   * writes LangGraph saves as it returns are committed together. Batches commit one at a time in
-   * the order they were made, so whatever a crash leaves is a prefix of the run, the log and the
-   * checkpoint agreeing on which nodes finished. The write counts as made once queued: LangGraph
-   * chains its checkpoint saves one after another, and waiting for each commit would let them fall
-   * behind the events they belong with whenever commits are slower than steps (PostgreSQL). A
-   * failed commit fails the events queued with it, which stops the process (see flush).
-   */
-  private journal(statements: SqlStatement[]): Promise<void> {
-    this.pendingCheckpoints.push(statements);
-    this.scheduleFlush();
-    return Promise.resolve();
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      void this.flush();
-    });
-  }
-
-  /** Writes what is buffered, then publishes it; resolves when every event appended so far is written and published. */
   private flush(): Promise<void> {
-    const batch = this.pending.splice(0);
-    const checkpoints = this.pendingCheckpoints.splice(0);
-    if (batch.length === 0 && checkpoints.length === 0) return this.flushed;
-    const written = this.flushed.then(async () => {
-      const seqs = await this.deps.store.appendBatch(batch, checkpoints.flat());
-      for (const [i, item] of batch.entries()) this.deps.hub.publish(item.runId, { seq: seqs[i] as number, event: item.event });
-    });
-    // A failed write fails its own callers (a store that cannot take events stops the process, as
-    // SQLite's errors always did: a queue worker's runs then resume elsewhere), never later batches.
-    this.flushed = written.catch(() => {});
-    return written;
+    return this.writer.flush();
   }
 
   private execute(id: string, pipelineId: string | undefined, how: RunHow): Active {
