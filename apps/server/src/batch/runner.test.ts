@@ -356,4 +356,37 @@ describe("runBatch", () => {
     const output = (es: RunEvent[]) => es.find((e) => e.type === "run_finished");
     expect(output(quiet)).toMatchObject({ output: (output(streamed) as { output: unknown }).output });
   });
+
+  it("starts its first records apart (a slow start), so the first one is at its call before the next begins", async () => {
+    const p = paths();
+    writeInputs(p.inputs, 24);
+    const slow = createPool({
+      latency: "zero",
+      extra: [BackendConfigSchema.parse({ name: "slow", provider: "simulated", simulation: { latencyMs: 30, streamChunks: 0 } })],
+    });
+    const run = async (rampMs: number) => {
+      const order: string[] = [];
+      const summary = await runBatch({
+        pipeline: pipeline("slow"),
+        registry: defaultRegistry,
+        pool: slow,
+        inputs: p.inputs,
+        format: "jsonl",
+        resultsFile: `${p.results}.${rampMs}`,
+        concurrency: 8,
+        rampMs,
+        seed: 1,
+        onEvent: (index, e) => {
+          if (e.type === "run_started" || (e.type === "node_started" && e.nodeId === "greet")) order.push(`${index}:${e.type}`);
+        },
+      });
+      expect(summary.ok).toBe(24);
+      return order;
+    };
+    // Started together, every record's run starts before the first reaches its call: their calls then go out, and answer, in one burst.
+    const together = await run(0);
+    expect(together.slice(0, 8).every((s) => s.endsWith("run_started"))).toBe(true);
+    const ramped = await run(20);
+    for (let i = 0; i < 7; i++) expect(ramped.indexOf(`${i}:node_started`)).toBeLessThan(ramped.indexOf(`${i + 1}:run_started`));
+  });
 });

@@ -41,6 +41,8 @@ export interface BatchOptions {
   resultsFile: string;
   errorsFile?: string;
   concurrency?: number;
+  /** The pause between the starts of the first `concurrency` records (a slow start; default 1 ms). */
+  rampMs?: number;
   /** Record i runs with seed `seed + i`, so results are reproducible and a resumed batch matches. */
   seed?: number;
   /** Run every LLM node on this backend or group (X-Braid-Backend, `--backend`). */
@@ -83,11 +85,14 @@ type Terminal = Extract<RunEvent, { type: "run_finished" | "run_failed" | "run_c
 
 export const DEFAULT_CONCURRENCY = 8;
 export const MAX_CONCURRENCY = 4096;
+/** Between the starts of a batch's first `concurrency` records: 256 in flight ramp up over about a quarter of a second. */
+const DEFAULT_RAMP_MS = 1;
 
 /** Runs the batch to its end (or until `signal` aborts it) and returns the summary. */
 export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   const now = opts.now ?? Date.now;
   const concurrency = Math.max(1, Math.min(MAX_CONCURRENCY, Math.floor(opts.concurrency ?? DEFAULT_CONCURRENCY)));
+  const rampMs = opts.rampMs ?? DEFAULT_RAMP_MS;
   const seed = opts.seed ?? 1;
   const { pipeline, registry, pool } = opts;
   // Compile once for the whole batch; no checkpointer: a record is the unit of resumption.
@@ -110,6 +115,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   const started = now();
   const eta = new EtaEstimator();
   let running = 0;
+  let launched = 0;
   const active = new Set<ReturnType<typeof startRun>>();
   const aborted = () => opts.signal?.aborted === true;
   const onAbort = () => {
@@ -234,6 +240,11 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
       }
       while ((running >= concurrency || !ordered.hasRoom()) && !aborted()) await new Promise<void>((r) => (wake = r));
       if (aborted()) break;
+      // A slow start: the first records start a millisecond apart. Started together, their calls
+      // would stay in step (every node yields a turn), so each node's work for all of them would
+      // queue on the one thread at once, and every call would answer late by the whole burst.
+      if (launched > 0 && launched < concurrency && rampMs > 0) await new Promise((r) => setTimeout(r, rampMs));
+      launched++;
       running++;
       ordered.start(item.index);
       const p: Promise<void> = runOne(item).finally(() => {
