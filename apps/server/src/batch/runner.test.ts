@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BackendConfigSchema, type Pipeline, type RunEvent, createPool, startRun } from "@braid/engine";
+import { type BackendConfigInput, BackendConfigSchema, type Pipeline, type RunEvent, createPool, startRun } from "@braid/engine";
 import { defaultRegistry } from "@braid/nodes";
 import { describe, expect, it } from "vitest";
 import { type BatchProgress, runBatch } from "./runner.js";
@@ -33,13 +33,10 @@ const pipeline = (backend = "generator"): Pipeline =>
     ],
   }) as Pipeline;
 
-const zeroPool = () => createPool({ latency: "zero" });
+/** Zero-latency simulated backends, plus any given here (simulated latency, failures, streaming). */
+const zeroPool = (...extra: BackendConfigInput[]) => createPool({ latency: "zero", extra: extra.map((c) => BackendConfigSchema.parse(c)) });
 /** A backend that fails about half of its calls, deterministically per seed; no retries, no breaker. */
-const flakyPool = () =>
-  createPool({
-    latency: "zero",
-    extra: [BackendConfigSchema.parse({ name: "flaky", provider: "simulated", retries: 0, circuitBreaker: false, simulation: { failureRate: 0.5 } })],
-  });
+const flakyPool = () => zeroPool({ name: "flaky", provider: "simulated", retries: 0, circuitBreaker: false, simulation: { failureRate: 0.5 } });
 
 function writeInputs(file: string, count: number, bad: Record<number, string> = {}): void {
   const out: string[] = [];
@@ -93,10 +90,7 @@ describe("runBatch", () => {
     const p = paths();
     writeInputs(p.inputs, 40);
     // Latency jitter makes records finish out of order at concurrency 8.
-    const pool = createPool({
-      latency: "zero",
-      extra: [BackendConfigSchema.parse({ name: "jittery", provider: "simulated", simulation: { latencyMs: 15, jitterMs: 14 } })],
-    });
+    const pool = zeroPool({ name: "jittery", provider: "simulated", simulation: { latencyMs: 15, jitterMs: 14 } });
     const finishedOrder: number[] = [];
     await runBatch({
       pipeline: pipeline("jittery"),
@@ -290,7 +284,7 @@ describe("runBatch", () => {
     });
     expect(first.failed).toBeGreaterThan(0);
     // Retry with a healthy pool under the same backend name: the failures are replaced by results.
-    const healthy = createPool({ latency: "zero", extra: [BackendConfigSchema.parse({ name: "flaky", provider: "simulated", retries: 0 })] });
+    const healthy = zeroPool({ name: "flaky", provider: "simulated", retries: 0 });
     const second = await runBatch({
       pipeline: pipeline("flaky"),
       registry: defaultRegistry,
@@ -339,10 +333,7 @@ describe("runBatch", () => {
 
   it("runs without token events (tokens: false), with the same outputs as a streamed run", async () => {
     // A streaming backend with no latency: chunks arrive at once.
-    const pool = createPool({
-      latency: "zero",
-      extra: [BackendConfigSchema.parse({ name: "generator", provider: "simulated", simulation: { streamChunks: 3 } })],
-    });
+    const pool = zeroPool({ name: "generator", provider: "simulated", simulation: { streamChunks: 3 } });
     const collect = async (tokens: boolean | undefined) => {
       const run = startRun(pipeline(), { registry: defaultRegistry, pool, input: { name: "Ann" }, seed: 5, ...(tokens === undefined ? {} : { tokens }) });
       const events: RunEvent[] = [];
@@ -360,10 +351,7 @@ describe("runBatch", () => {
   it("starts its first records apart (a slow start), so the first one is at its call before the next begins", async () => {
     const p = paths();
     writeInputs(p.inputs, 24);
-    const slow = createPool({
-      latency: "zero",
-      extra: [BackendConfigSchema.parse({ name: "slow", provider: "simulated", simulation: { latencyMs: 30, streamChunks: 0 } })],
-    });
+    const slow = zeroPool({ name: "slow", provider: "simulated", simulation: { latencyMs: 30, streamChunks: 0 } });
     const run = async (rampMs: number) => {
       const order: string[] = [];
       const summary = await runBatch({

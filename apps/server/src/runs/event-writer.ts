@@ -12,6 +12,7 @@ export class EventWriter {
   private readonly events: Array<{ runId: string; event: RunEvent }> = [];
   private readonly checkpoints: SqlStatement[][] = [];
   private scheduled = false;
+  /** Batches are written one after another, so they are published in the order of their sequence numbers. */
   private flushed: Promise<void> = Promise.resolve();
 
   constructor(
@@ -33,10 +34,9 @@ export class EventWriter {
    * behind the events they belong with whenever commits are slower than steps (PostgreSQL). A
    * failed commit fails the events queued with it, which stops the process (see flush).
    */
-  journal(statements: SqlStatement[]): Promise<void> {
+  journal(statements: SqlStatement[]): void {
     this.checkpoints.push(statements);
     this.schedule();
-    return Promise.resolve();
   }
 
   /** Writes what is buffered, then publishes it; resolves when every event appended so far is written and published. */

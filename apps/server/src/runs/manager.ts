@@ -6,7 +6,6 @@ import {
   type Registry,
   type ResumeDecision,
   type ReuseMap,
-  type RunEvent,
   checkResume,
   newRunId,
   planReuse,
@@ -115,7 +114,6 @@ export class RunManager {
   private readonly resuming = new Set<string>();
   /** Runs a resume call is deciding now, in either mode: a second call for one of them waits for nothing and is refused. */
   private readonly deciding = new Set<string>();
-  /** Event batches are written one after another, so they are published in the order of their sequence numbers. */
   private readonly timers: ApprovalTimers;
 
   constructor(
@@ -135,7 +133,7 @@ export class RunManager {
     },
   ) {
     this.writer = new EventWriter(deps.store, deps.hub);
-    this.checkpointer = deps.checkpointer.journaled((_runId, statements) => this.writer.journal(statements));
+    this.checkpointer = deps.checkpointer.journaled((statements) => this.writer.journal(statements));
     this.timers = new ApprovalTimers(
       (runId, node) => this.timeout(runId, node),
       () => this.now(),
@@ -230,7 +228,7 @@ export class RunManager {
       const at = this.now();
       // A resumed run already spent something before it paused; the end keeps that total.
       const usage = (await this.deps.store.get(id))?.usage ?? { inputTokens: 0, outputTokens: 0, costUsd: 0 };
-      this.append(id, { type: "run_cancelled", runId: id, at, reason, durationMs: 0, usage });
+      this.writer.append(id, { type: "run_cancelled", runId: id, at, reason, durationMs: 0, usage });
       return true;
     }
     // A waiting run executes nothing: cancelling it is logging the end and dropping its checkpoint.
@@ -238,8 +236,8 @@ export class RunManager {
     if (run?.status !== "waiting" || this.deciding.has(id)) return false;
     this.timers.clear(id);
     const at = this.now();
-    this.append(id, { type: "run_cancelled", runId: id, at, reason, durationMs: at - (run.startedAt ?? run.createdAt), usage: run.usage });
-    await this.flush();
+    this.writer.append(id, { type: "run_cancelled", runId: id, at, reason, durationMs: at - (run.startedAt ?? run.createdAt), usage: run.usage });
+    await this.writer.flush();
     void pruneCheckpoints(this.checkpointer, id).catch(() => {});
     return true;
   }
@@ -331,8 +329,8 @@ export class RunManager {
   async endQueued(id: string, reason: string): Promise<void> {
     const run = await this.deps.store.get(id);
     if (!run || FINAL.has(run.status)) return;
-    this.append(id, { type: "run_cancelled", runId: id, at: this.now(), reason, durationMs: 0, usage: run.usage });
-    await this.flush();
+    this.writer.append(id, { type: "run_cancelled", runId: id, at: this.now(), reason, durationMs: 0, usage: run.usage });
+    await this.writer.flush();
     void pruneCheckpoints(this.checkpointer, id).catch(() => {});
   }
 
@@ -353,14 +351,6 @@ export class RunManager {
       this.queue.splice(i, 1);
       next.start();
     }
-  }
-
-  private append(runId: string, event: RunEvent): void {
-    this.writer.append(runId, event);
-  }
-
-  private flush(): Promise<void> {
-    return this.writer.flush();
   }
 
   private execute(id: string, pipelineId: string | undefined, how: RunHow): Active {
@@ -427,8 +417,8 @@ export class RunManager {
         err instanceof BraidError
           ? { code: err.code, message: err.message, ...(err.nodeId ? { nodeId: err.nodeId } : {}) }
           : { code: "E_INTERNAL" as const, message: String(err) };
-      this.append(id, { type: "run_failed", runId: id, at: this.now(), error, durationMs: 0, usage: record.usage });
-      await this.flush();
+      this.writer.append(id, { type: "run_failed", runId: id, at: this.now(), error, durationMs: 0, usage: record.usage });
+      await this.writer.flush();
       return;
     }
     entry.cancel = (reason) => run.cancel(reason);
@@ -437,9 +427,9 @@ export class RunManager {
       // A run suspended by shutdown stays "running" in the store, so the next start resumes it.
       if (entry.suspended && e.type === "run_cancelled") break;
       paused = e.type === "run_waiting";
-      this.append(id, e);
+      this.writer.append(id, e);
     }
-    await this.flush();
+    await this.writer.flush();
     // A paused run's checkpoint holds the pause: it is what a resume continues from.
     if (paused) await this.armTimeout(id);
     else if (!entry.suspended) await pruneCheckpoints(this.checkpointer, id).catch(() => {});
@@ -488,7 +478,7 @@ export class RunManager {
       }
       await all;
     }
-    await this.flush();
+    await this.writer.flush();
   }
 }
 

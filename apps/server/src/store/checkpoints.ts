@@ -70,7 +70,7 @@ export interface SqlStatement {
  * Where a journaling saver sends its writes: the run manager's event queue, which commits them in
  * the same transaction as the events appended with them, in the order they were made.
  */
-export type CheckpointJournal = (runId: string, statements: SqlStatement[]) => Promise<void>;
+export type CheckpointJournal = (statements: SqlStatement[]) => void;
 
 /**
  * A LangGraph checkpointer whose writes can go through the event log's transactions instead of
@@ -81,7 +81,18 @@ export interface JournalingSaver extends BaseCheckpointSaver {
   journaled(journal: CheckpointJournal): BaseCheckpointSaver;
 }
 
-type RunnableConfig = Parameters<BaseCheckpointSaver["put"]>[0];
+export type RunnableConfig = Parameters<BaseCheckpointSaver["put"]>[0];
+
+/** The thread and checkpoint a put or putWrites addresses, checked as LangGraph's savers check them. */
+export function checkpointTarget(config: RunnableConfig, needsCheckpointId = false) {
+  const { thread_id, checkpoint_ns = "", checkpoint_id } = (config.configurable ?? {}) as Record<string, string | undefined>;
+  if (!thread_id) throw new Error('Missing "thread_id" field in passed "config.configurable".');
+  if (needsCheckpointId && !checkpoint_id) throw new Error('Missing "checkpoint_id" field in passed "config.configurable".');
+  return { thread_id, checkpoint_ns, checkpoint_id };
+}
+
+/** LangGraph replaces a task's writes to its special channels (errors, interrupts) and keeps the first of the others. */
+export const replacesWrites = (writes: PendingWrite[]): boolean => writes.every(([channel]) => channel in WRITES_IDX_MAP);
 
 // LangGraph's own statements (SqliteSaver.put and putWrites), so its reads find what is written here.
 const PUT_CHECKPOINT =
@@ -108,25 +119,23 @@ class JournalSqliteSaver extends SqliteSaver implements JournalingSaver {
 
   override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<RunnableConfig> {
     if (!this.journal) return super.put(config, checkpoint, metadata);
-    const { thread_id, checkpoint_ns = "", checkpoint_id } = (config.configurable ?? {}) as Record<string, string | undefined>;
-    if (!thread_id) throw new Error('Missing "thread_id" field in passed "config.configurable".');
+    const { thread_id, checkpoint_ns, checkpoint_id } = checkpointTarget(config);
     const [[type, data], [, meta]] = await Promise.all([this.serde.dumpsTyped(copyCheckpoint(checkpoint)), this.serde.dumpsTyped(metadata)]);
-    await this.journal(thread_id, [{ sql: PUT_CHECKPOINT, params: [thread_id, checkpoint_ns, checkpoint.id, checkpoint_id, type, data, meta] }]);
+    this.journal([{ sql: PUT_CHECKPOINT, params: [thread_id, checkpoint_ns, checkpoint.id, checkpoint_id, type, data, meta] }]);
     return { configurable: { thread_id, checkpoint_ns, checkpoint_id: checkpoint.id } };
   }
 
   override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
     if (!this.journal) return super.putWrites(config, writes, taskId);
-    const { thread_id, checkpoint_ns, checkpoint_id } = (config.configurable ?? {}) as Record<string, string | undefined>;
-    if (!thread_id || !checkpoint_id) throw new Error("Missing thread_id or checkpoint_id field in config.configurable.");
-    const sql = putWritesSql(writes.every(([channel]) => channel in WRITES_IDX_MAP));
+    const { thread_id, checkpoint_ns, checkpoint_id } = checkpointTarget(config, true);
+    const sql = putWritesSql(replacesWrites(writes));
     const statements = await Promise.all(
       writes.map(async ([channel, value], idx) => {
         const [type, data] = await this.serde.dumpsTyped(value);
         return { sql, params: [thread_id, checkpoint_ns, checkpoint_id, taskId, WRITES_IDX_MAP[channel] ?? idx, channel, type, data] };
       }),
     );
-    await this.journal(thread_id, statements);
+    this.journal(statements);
   }
 }
 

@@ -51,14 +51,16 @@ export function chainRunner(chain: CompiledNode[]) {
   return async (state: RunState, config: LangGraphRunnableConfig) => {
     const outputs: Record<string, unknown> = {};
     const meta: Record<string, NodeMeta> = {};
-    let current = state;
+    // The state each node sees: LangGraph's, with the updates of the chain's nodes before it merged in.
+    const current: RunState = { ...state, outputs: { ...state.outputs }, meta: { ...state.meta } };
     for (const [i, cn] of chain.entries()) {
       // Between steps LangGraph stops a cancelled run; between a chain's nodes this does.
       if (i > 0) config.signal?.throwIfAborted();
       const update = await executeNode(cn, current, config);
       Object.assign(outputs, update.outputs);
       Object.assign(meta, update.meta);
-      current = { ...current, outputs: { ...current.outputs, ...update.outputs }, meta: { ...current.meta, ...update.meta } };
+      Object.assign(current.outputs, update.outputs);
+      Object.assign(current.meta, update.meta);
     }
     return { outputs, meta };
   };

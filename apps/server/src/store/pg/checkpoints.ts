@@ -1,18 +1,8 @@
-import {
-  type BaseCheckpointSaver,
-  type ChannelVersions,
-  type Checkpoint,
-  type CheckpointMetadata,
-  type PendingWrite,
-  type SerializerProtocol,
-  WRITES_IDX_MAP,
-} from "@langchain/langgraph-checkpoint";
+import type { BaseCheckpointSaver, ChannelVersions, Checkpoint, CheckpointMetadata, PendingWrite, SerializerProtocol } from "@langchain/langgraph-checkpoint";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import type pg from "pg";
-import { type CheckpointJournal, type JournalingSaver, PlainJsonSerializer } from "../checkpoints.js";
+import { type CheckpointJournal, type JournalingSaver, PlainJsonSerializer, type RunnableConfig, checkpointTarget, replacesWrites } from "../checkpoints.js";
 import type { Pg } from "./db.js";
-
-type RunnableConfig = Parameters<BaseCheckpointSaver["put"]>[0];
 
 // The key of the advisory lock that lets one process at a time create LangGraph's tables.
 const SETUP_LOCK = 5_116_003;
@@ -53,12 +43,10 @@ class BraidPostgresSaver extends PostgresSaver implements JournalingSaver {
 
   override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
     if (!this.journal) return super.put(config, checkpoint, metadata, newVersions);
-    if (config.configurable === undefined) throw new Error('Missing "configurable" field in "config" param');
-    const { thread_id, checkpoint_ns = "", checkpoint_id } = config.configurable as Record<string, string | undefined>;
-    if (!thread_id) throw new Error('Missing "thread_id" field in passed "config.configurable".');
+    const { thread_id, checkpoint_ns, checkpoint_id } = checkpointTarget(config);
     const [blobs, meta] = await Promise.all([this._dumpBlobs(thread_id, checkpoint_ns, checkpoint.channel_values, newVersions), this._dumpMetadata(metadata)]);
     const sql = this.statements;
-    await this.journal(thread_id, [
+    this.journal([
       ...blobs.map((params) => ({ sql: sql.UPSERT_CHECKPOINT_BLOBS_SQL, params })),
       { sql: sql.UPSERT_CHECKPOINTS_SQL, params: [thread_id, checkpoint_ns, checkpoint.id, checkpoint_id, this._dumpCheckpoint(checkpoint), meta] },
     ]);
@@ -67,16 +55,10 @@ class BraidPostgresSaver extends PostgresSaver implements JournalingSaver {
 
   override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
     if (!this.journal) return super.putWrites(config, writes, taskId);
-    const { thread_id, checkpoint_ns, checkpoint_id } = (config.configurable ?? {}) as Record<string, string>;
-    if (!thread_id) throw new Error("Missing thread_id field in config.configurable.");
-    const sql = writes.every(([channel]) => channel in WRITES_IDX_MAP)
-      ? this.statements.UPSERT_CHECKPOINT_WRITES_SQL
-      : this.statements.INSERT_CHECKPOINT_WRITES_SQL;
-    const dumped = await this._dumpWrites(thread_id, checkpoint_ns as string, checkpoint_id as string, taskId, writes);
-    await this.journal(
-      thread_id,
-      dumped.map((params) => ({ sql, params })),
-    );
+    const { thread_id, checkpoint_ns, checkpoint_id } = checkpointTarget(config, true);
+    const sql = replacesWrites(writes) ? this.statements.UPSERT_CHECKPOINT_WRITES_SQL : this.statements.INSERT_CHECKPOINT_WRITES_SQL;
+    const dumped = await this._dumpWrites(thread_id, checkpoint_ns, checkpoint_id as string, taskId, writes);
+    this.journal(dumped.map((params) => ({ sql, params })));
   }
 
   protected override async _dumpMetadata(metadata: CheckpointMetadata): Promise<unknown> {

@@ -206,9 +206,7 @@ export class PgRunStore implements RunStore {
   }
 
   private async checkpointOnly(writes: SqlStatement[]): Promise<number[]> {
-    await transaction(this.pool, async (c) => {
-      for (const w of writes) await c.query(w.sql, w.params);
-    });
+    await transaction(this.pool, (c) => executeAll(c, writes));
     return [];
   }
 
@@ -272,7 +270,7 @@ export class PgRunStore implements RunStore {
             round.map(([, d]) => d.outputTokens),
             round.map(([, d]) => d.costUsd),
           ]);
-        for (const w of checkpointWrites) await c.query(w.sql, w.params);
+        await executeAll(c, checkpointWrites);
       });
     // Only once committed, and as SQLite's store does: a finished run is forgotten, else its last seq kept.
     for (const [runId, finished] of finishedLast) {
@@ -301,4 +299,9 @@ export class PgRunStore implements RunStore {
       fromRow(decodeRun(r), true),
     );
   }
+}
+
+/** A journaling saver's statements, in order, on the transaction's connection. */
+async function executeAll(c: { query(sql: string, params: unknown[]): Promise<unknown> }, statements: SqlStatement[]): Promise<void> {
+  for (const s of statements) await c.query(s.sql, s.params);
 }
